@@ -1,0 +1,54 @@
+"""Extraction problems (the EXT- family) and repair notes, shared by every reader and the mapper.
+
+Each EXT id has a fixed meaning and default severity; `problem()` builds a note that also
+becomes a finding, `repair()` one that only records what the reader fixed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .model import ExtractionNote, Loc, Severity
+
+# id -> (default severity, short title). An id never changes meaning.
+EXT_RULES: dict[str, tuple[Severity, str]] = {
+    "EXT-001": ("error", "文件无法读取（损坏、为空、截断或格式不支持）"),
+    "EXT-002": ("error", "文件已加密或受密码保护"),
+    "EXT-003": ("error", "文件超出处理限制（大小、解压后大小、页数或时间）"),
+    "EXT-004": ("error", "文件中未找到政府信息公开工作年度报告内容"),
+    "EXT-005": ("warning", "未找到可读取的表格（缺失、仅为图片或附件）"),
+    "EXT-006": ("warning", "表格结构不确定，未进行算术校验"),
+    "EXT-007": ("warning", "部分单元格无法确定取值"),
+    "EXT-008": ("error", "文字层乱码或缺失（扫描件、字体无 Unicode 映射）"),
+    "EXT-009": ("warning", "文档含未接受的修订或批注"),
+    "EXT-010": ("warning", "报告内容似乎不完整（被截断）"),
+    "EXT-011": ("error", "需要外部转换工具才能读取此格式"),
+    "EXT-012": ("warning", "表格行或列的标签无法与模板对应"),
+    "EXT-013": ("error", "读取器内部错误"),
+}
+
+
+def problem(
+    rule: str,
+    message: str,
+    *,
+    code: str | None = None,
+    loc: Loc | None = None,
+    cells: tuple[str, ...] = (),
+    severity: Severity | None = None,
+    **data: Any,
+) -> ExtractionNote:
+    default, _ = EXT_RULES[rule]
+    return ExtractionNote(
+        code=code or rule,
+        message=message,
+        rule=rule,
+        severity=severity or default,
+        loc=loc,
+        cells=cells,
+        data=data,
+    )
+
+
+def repair(code: str, message: str, *, loc: Loc | None = None, **data: Any) -> ExtractionNote:
+    return ExtractionNote(code=code, message=message, loc=loc, data=data)

@@ -1,0 +1,255 @@
+"""The typed result of parsing a report: frozen dataclasses, JSON-ready via `to_dict`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+CellKind = Literal["number", "blank", "dash", "text"]
+Severity = Literal["error", "warning", "info"]
+BodyKind = Literal["government", "department", "township", "zone", "unknown"]
+TemplateVersion = Literal["2021", "2019", "legacy", "unknown"]
+Number = int | Decimal
+
+
+@dataclass(frozen=True)
+class Loc:
+    """Where something is in the source file; only the fields that apply are set."""
+
+    file: str | None = None
+    line: int | None = None
+    end_line: int | None = None
+    page: int | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    table: int | None = None
+    row: int | None = None
+    col: int | None = None
+    path: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name in ("file", "line", "end_line", "page", "bbox", "table", "row", "col", "path"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A template cell: the text as printed, what kind of value it is, and the value.
+
+    Blank is never zero: a blank or dash cell has `value` None.
+    """
+
+    id: str
+    raw: str
+    kind: CellKind
+    value: Number | None
+    loc: Loc | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "value": json_number(self.value),
+            "raw": self.raw,
+            "kind": self.kind,
+            "loc": self.loc.to_dict() if self.loc else None,
+        }
+
+
+@dataclass(frozen=True)
+class LabelMatch:
+    """How a printed row or column label was matched to the template."""
+
+    id: str
+    printed: str
+    expected: str
+    how: Literal["exact", "variant", "typo", "other_version", "partial"]
+    loc: Loc | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "printed": self.printed,
+            "expected": self.expected,
+            "how": self.how,
+            "loc": self.loc.to_dict() if self.loc else None,
+        }
+
+
+@dataclass(frozen=True)
+class TableData:
+    """One of the three standard tables, mapped onto the template.
+
+    `cells` holds every template cell (blank ones included) plus any cell of a row printed in
+    another template's shape (e.g. a single （六）其他处理 row in a 2021 table). Cells that
+    could not be read are absent and explained in the report's extraction notes.
+    """
+
+    name: str
+    template: str
+    cells: dict[str, Cell]
+    labels: tuple[LabelMatch, ...] = ()
+    extra_rows: tuple[LabelMatch, ...] = ()
+    missing_rows: tuple[str, ...] = ()
+    unread_cells: tuple[str, ...] = ()
+    confidence: Literal["high", "low"] = "high"
+    corner_note: str | None = None
+    loc: Loc | None = None
+
+    def value(self, cell_id: str) -> Number | None:
+        cell = self.cells.get(cell_id)
+        return cell.value if cell else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "template": self.template,
+            "confidence": self.confidence,
+            "cells": {k: c.to_dict() for k, c in self.cells.items()},
+            "unread_cells": list(self.unread_cells),
+            "missing_rows": list(self.missing_rows),
+            "extra_rows": [m.to_dict() for m in self.extra_rows],
+            "labels": [m.to_dict() for m in self.labels if m.how != "exact"],
+            "corner_note": self.corner_note,
+            "loc": self.loc.to_dict() if self.loc else None,
+        }
+
+
+@dataclass(frozen=True)
+class Section:
+    number: int
+    heading: str
+    text: str
+    loc: Loc
+    numbering: str = ""  # as printed: "一、", "5、", "（五）", "" when auto-numbered away
+    glued: bool = False  # the heading stood at the end of the previous paragraph
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "heading": self.heading,
+            "numbering": self.numbering,
+            "glued": self.glued,
+            "text": self.text,
+            "loc": self.loc.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class Meta:
+    title: str | None = None
+    organization: str | None = None
+    body_kind: BodyKind = "unknown"
+    year: int | None = None
+    template: TemplateVersion = "unknown"
+    published: dt.date | None = None
+    published_source: str | None = None  # "page" (metadata box) or "signoff" (printed in report)
+    signoff_date: dt.date | None = None
+    template_scores: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "organization": self.organization,
+            "body_kind": self.body_kind,
+            "year": self.year,
+            "template": self.template,
+            "published": self.published.isoformat() if self.published else None,
+            "published_source": self.published_source,
+            "signoff_date": self.signoff_date.isoformat() if self.signoff_date else None,
+            "template_scores": dict(self.template_scores),
+        }
+
+
+@dataclass(frozen=True)
+class Source:
+    path: str | None
+    format: str
+    sha256: str
+    size: int = 0
+    encoding: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "format": self.format,
+            "sha256": self.sha256,
+            "size": self.size,
+            "encoding": self.encoding,
+        }
+
+
+@dataclass(frozen=True)
+class ExtractionNote:
+    """Something the reader or mapper did or could not do.
+
+    Notes with a `rule` (an EXT- id) are problems and also appear as findings; notes without
+    one record repairs (bookmarks stripped, encoding detected) for the curious.
+    """
+
+    code: str
+    message: str
+    rule: str | None = None
+    severity: Severity | None = None
+    loc: Loc | None = None
+    cells: tuple[str, ...] = ()
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.rule:
+            out["rule"] = self.rule
+            out["severity"] = self.severity
+        if self.cells:
+            out["cells"] = list(self.cells)
+        if self.loc:
+            out["loc"] = self.loc.to_dict()
+        if self.data:
+            out["data"] = {k: json_number(v) for k, v in self.data.items()}
+        return out
+
+
+@dataclass(frozen=True)
+class Report:
+    source: Source
+    meta: Meta
+    sections: tuple[Section, ...]
+    active_disclosure: TableData | None
+    applications: TableData | None
+    review_litigation: TableData | None
+    extraction_notes: tuple[ExtractionNote, ...] = ()
+    preamble: str = ""  # text between the title and section 一 (often holds the statistics period)
+    preamble_loc: Loc | None = None
+
+    @property
+    def tables(self) -> dict[str, TableData | None]:
+        return {
+            "active_disclosure": self.active_disclosure,
+            "applications": self.applications,
+            "review_litigation": self.review_litigation,
+        }
+
+    def section(self, number: int) -> Section | None:
+        for s in self.sections:
+            if s.number == number:
+                return s
+        return None
+
+    def cell(self, qualified_id: str) -> Cell | None:
+        """A cell by its qualified id, e.g. ``applications.new_received.total``."""
+        table_name, _, cell_id = qualified_id.partition(".")
+        table = self.tables.get(table_name)
+        return table.cells.get(cell_id) if table else None
+
+
+def json_number(value: Any) -> Any:
+    """Numbers stay numbers in JSON: Decimal becomes int or float, never a string."""
+    if isinstance(value, Decimal):
+        return (
+            int(value)
+            if value == value.to_integral_value() and value.as_tuple().exponent == 0
+            else float(value)
+        )
+    return value

@@ -1,0 +1,237 @@
+"""The 2021 and 2019 report templates, loaded from the JSON data beside this module.
+
+Templates are data: labels, canonical ids and arithmetic relations live in `2021.json` and
+`2019.json`; nothing in the code branches on a version except by looking things up here.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+TableName = Literal["active_disclosure", "applications", "review_litigation"]
+TABLE_NAMES: tuple[TableName, ...] = ("active_disclosure", "applications", "review_litigation")
+TABLE_TITLES = {
+    "active_disclosure": "表二（主动公开）",
+    "applications": "表三（依申请公开）",
+    "review_litigation": "表四（行政复议、行政诉讼）",
+}
+VERSIONS = ("2021", "2019")
+
+
+@dataclass(frozen=True)
+class Column:
+    id: str
+    label: str
+    money: bool = False
+    signed: bool = False
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class Row:
+    id: str
+    label: str
+    group: str | None = None
+    variants: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Block:
+    """A block of table 二: one 第二十条 item with its own header and rows."""
+
+    caption: str
+    header: str
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+
+
+@dataclass(frozen=True)
+class Relation:
+    id: str
+    rule: str
+    table: TableName
+    each: Literal["row", "column"]
+    lhs: tuple[str, ...]
+    rhs: tuple[str, ...]
+    title: str
+
+
+@dataclass(frozen=True)
+class Equation:
+    """One instance of a relation: sum(lhs) == sum(rhs), over qualified cell ids."""
+
+    relation: Relation
+    instance: str  # the row or column id the relation was expanded over
+    lhs: tuple[str, ...]
+    rhs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Template:
+    version: str
+    name: str
+    years: tuple[int, int]
+    markers: tuple[str, ...]
+    blocks: tuple[Block, ...]  # table 二
+    app_columns: tuple[Column, ...]  # table 三
+    app_rows: tuple[Row, ...]
+    app_group_labels: tuple[str, ...]
+    corner_note: str
+    review_groups: tuple[Row, ...]  # table 四
+    review_columns: tuple[Column, ...]
+    relations: tuple[Relation, ...]
+
+    @property
+    def active_rows(self) -> tuple[tuple[Block, Row], ...]:
+        return tuple((b, r) for b in self.blocks for r in b.rows)
+
+    def cell_ids(self, table: TableName) -> list[str]:
+        """Every template cell of a table, in template order."""
+        if table == "active_disclosure":
+            return [f"{r.id}.{c.id}" for b in self.blocks for r in b.rows for c in b.columns]
+        if table == "applications":
+            return [f"{r.id}.{c.id}" for r in self.app_rows for c in self.app_columns]
+        return [f"{g.id}.{c.id}" for g in self.review_groups for c in self.review_columns]
+
+    def column(self, table: TableName, cell_id: str) -> Column:
+        row_id, _, col_id = cell_id.rpartition(".")
+        if table == "active_disclosure":
+            for b in self.blocks:
+                if any(r.id == row_id for r in b.rows):
+                    return next(c for c in b.columns if c.id == col_id)
+            raise KeyError(cell_id)
+        cols = self.app_columns if table == "applications" else self.review_columns
+        return next(c for c in cols if c.id == col_id)
+
+    def equations(self, table: TableName, row_ids: list[str] | None = None) -> list[Equation]:
+        """Expand the relations of one table into concrete equations over cell ids.
+
+        `row_ids` are the data rows actually present (a 2021 table printed with a single
+        （六）其他处理 row has `other` instead of the three `other.*` rows); relation members
+        that name a row family (`other.*`) then follow what is present.
+        """
+        out: list[Equation] = []
+        if table == "applications":
+            rows = row_ids if row_ids is not None else [r.id for r in self.app_rows]
+            cols = [c.id for c in self.app_columns]
+        elif table == "review_litigation":
+            rows = [g.id for g in self.review_groups]
+            cols = [c.id for c in self.review_columns]
+        else:
+            return out
+        for rel in self.relations:
+            if rel.table != table:
+                continue
+            if rel.each == "column":
+                lhs_rows = _present(rel.lhs, rows)
+                rhs_rows = _present(rel.rhs, rows)
+                for c in cols:
+                    out.append(
+                        Equation(
+                            rel, c, tuple(f"{r}.{c}" for r in lhs_rows), tuple(f"{r}.{c}" for r in rhs_rows)
+                        )
+                    )
+            else:
+                for r in rows:
+                    out.append(
+                        Equation(
+                            rel, r, tuple(f"{r}.{c}" for c in rel.lhs), tuple(f"{r}.{c}" for c in rel.rhs)
+                        )
+                    )
+        return out
+
+
+def _present(members: tuple[str, ...], rows: list[str]) -> list[str]:
+    out: list[str] = []
+    for m in members:
+        family = m.split(".")[0]
+        if m in rows:
+            out.append(m)
+        elif "." in m and family in rows and family not in out:
+            out.append(family)  # the family printed as one row
+        elif m not in rows and "." not in m:
+            out.extend(r for r in rows if r.startswith(m + ".") and r not in out)
+    return out
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    number: int
+    heading: str
+    variants: tuple[str, ...]
+    keywords: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Common:
+    sections: tuple[SectionSpec, ...]
+    legacy_markers: tuple[str, ...]
+
+
+def _load(name: str) -> Any:
+    return json.loads(resources.files(__package__).joinpath(name).read_text(encoding="utf-8"))
+
+
+def _column(d: dict[str, Any]) -> Column:
+    return Column(d["id"], d["label"], bool(d.get("money")), bool(d.get("signed")), d.get("unit"))
+
+
+def _row(d: dict[str, Any]) -> Row:
+    return Row(d["id"], d["label"], d.get("group"), tuple(d.get("variants", ())))
+
+
+@cache
+def template(version: str) -> Template:
+    d = _load(f"{version}.json")
+    t2, t3, t4 = (d["tables"][n] for n in TABLE_NAMES)
+    return Template(
+        version=d["version"],
+        name=d["name"],
+        years=(d["years"][0], d["years"][1]),
+        markers=tuple(d["markers"]),
+        blocks=tuple(
+            Block(
+                b["caption"],
+                b["header"],
+                tuple(_column(c) for c in b["columns"]),
+                tuple(_row(r) for r in b["rows"]),
+            )
+            for b in t2["blocks"]
+        ),
+        app_columns=tuple(_column(c) for c in t3["columns"]),
+        app_rows=tuple(_row(r) for r in t3["rows"]),
+        app_group_labels=tuple(t3["group_labels"]),
+        corner_note=t3["corner_note"],
+        review_groups=tuple(Row(g["id"], g["label"], g.get("parent")) for g in t4["groups"]),
+        review_columns=tuple(_column(c) for c in t4["columns"]),
+        relations=tuple(
+            Relation(r["id"], r["rule"], r["table"], r["each"], tuple(r["lhs"]), tuple(r["rhs"]), r["title"])
+            for r in d["relations"]
+        ),
+    )
+
+
+@cache
+def common() -> Common:
+    d = _load("common.json")
+    kw = d["section_keywords"]
+    return Common(
+        sections=tuple(
+            SectionSpec(s["number"], s["heading"], tuple(s["variants"]), tuple(kw[str(s["number"])]))
+            for s in d["sections"]
+        ),
+        legacy_markers=tuple(d["legacy_markers"]),
+    )
+
+
+def expected_version(year: int | None) -> str | None:
+    """The template a report for `year` must use (TPL-002)."""
+    if year is None:
+        return None
+    if year <= 2018:
+        return "legacy"
+    return "2019" if year <= 2020 else "2021"
