@@ -1,0 +1,91 @@
+"""Readers: bytes in, format-neutral `Document` out. One module per format.
+
+The format is sniffed from the bytes, not the file name: a `.doc` that is really a DOCX zip,
+an `.html` that is GBK, a `.txt` that is HTML all go to the right reader. A reader that cannot
+read its input raises `ReadError` with an EXT- note; `read()` turns that (and any unexpected
+exception) into an empty `Document` carrying the note, so one bad file never stops a batch.
+"""
+
+from __future__ import annotations
+
+import importlib
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+from ..document import Document
+from ..extraction import problem
+from ..model import ExtractionNote, Loc
+from .sniff import sniff
+
+MAX_FILE_BYTES = 100 * 1024 * 1024
+
+
+class ReadError(Exception):
+    """Raised by a reader that cannot read its input; carries the finding to report."""
+
+    def __init__(self, note: ExtractionNote) -> None:
+        super().__init__(note.message)
+        self.note = note
+
+
+Reader = Callable[[bytes, "str | None"], Document]
+
+# format -> module under reportparse.readers exposing `read(data, path) -> Document`
+READER_MODULES = {"text": "text", "docx": "docx", "html": "html", "pdf": "pdf", "legacy_office": "legacy"}
+
+
+def load_bytes(source: str | Path | bytes) -> tuple[bytes, str | None]:
+    if isinstance(source, bytes | bytearray):
+        return bytes(source), None
+    path = Path(source)
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ReadError(
+            problem(
+                "EXT-003",
+                f"文件大小 {size} 字节超过上限 {MAX_FILE_BYTES} 字节",
+                loc=Loc(file=str(path)),
+                limit=MAX_FILE_BYTES,
+                size=size,
+            )
+        )
+    return path.read_bytes(), str(path)
+
+
+def read(data: bytes, path: str | None = None, fmt: str | None = None) -> Document:
+    """Read bytes into a Document; never raises for bad input."""
+    fmt = fmt or sniff(data, path)
+    loc = Loc(file=path)
+    if not data.strip():
+        return Document((), fmt, path, notes=(problem("EXT-001", "文件为空", loc=loc),))
+    module_name = READER_MODULES.get(fmt)
+    if module_name is None:
+        return Document((), fmt, path, notes=(problem("EXT-001", f"不支持的文件格式（{fmt}）", loc=loc),))
+    try:
+        module = importlib.import_module(f"{__name__}.{module_name}")
+    except ImportError:
+        return Document((), fmt, path, notes=(problem("EXT-011", f"本安装不含 {fmt} 读取器", loc=loc),))
+    try:
+        document: Document = module.read(data, path)
+        return document
+    except ReadError as err:
+        return Document((), fmt, path, notes=(err.note,))
+    except RecursionError:
+        return Document((), fmt, path, notes=(problem("EXT-003", "文档嵌套层级过深，超出处理限制", loc=loc),))
+    except MemoryError:
+        return Document((), fmt, path, notes=(problem("EXT-003", "读取时内存不足，超出处理限制", loc=loc),))
+    except Exception as err:  # a reader bug must not stop a batch
+        tail = traceback.format_exception_only(type(err), err)[-1].strip()
+        return Document(
+            (),
+            fmt,
+            path,
+            notes=(
+                problem(
+                    "EXT-013",
+                    f"{fmt} 读取器内部错误：{tail}。请将此文件与 reportparse 版本号一并提交问题报告。",
+                    loc=loc,
+                ),
+            ),
+        )
