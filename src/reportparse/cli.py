@@ -1,0 +1,74 @@
+"""The command line: thin; all logic lives in the library."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+from .findings import extraction_findings
+from .parse import parse
+from .render.report_text import render_report
+from .serialize import report_to_dict
+
+EPILOG = """退出码：0 正常；1 文件无法读取或存在错误级问题；2 用法错误或工具自身故障。
+示例：
+  reportparse parse 年报.docx --format text
+  reportparse parse 年报.pdf > 年报.json"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reportparse",
+        description="读取并审核政府信息公开工作年度报告（DOCX、PDF、HTML、纯文本和 Tika 导出文本）。",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"reportparse {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    p = sub.add_parser(
+        "parse",
+        help="解析一份报告，输出元数据、六个部分和三张表的每个单元格",
+        description="解析一份报告：标题、机关、年度、模板版本、六个部分，以及表二、表三、表四的每个单元格"
+        "（原文、类型、数值、位置）。读取问题以 EXT- 开头的发现列出。",
+        epilog="JSON 格式见 docs/json.md；空白单元格为 kind=blank、value=null，从不当作 0。",
+    )
+    p.add_argument("file", help="报告文件（格式按内容识别，不看扩展名）")
+    p.add_argument("--format", choices=["json", "text"], default="json", help="输出格式（默认 json）")
+    p.add_argument("-o", "--output", help="写入文件而不是标准输出")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return _parse_command(args)
+    except KeyboardInterrupt:
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+def _parse_command(args: argparse.Namespace) -> int:
+    report = parse(args.file)
+    findings = extraction_findings(report)
+    if args.format == "json":
+        text = json.dumps(report_to_dict(report, findings), ensure_ascii=False, indent=1) + "\n"
+    else:
+        text = render_report(report, findings)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        sys.stdout.write(text)
+    return 1 if any(f.severity == "error" for f in findings) else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

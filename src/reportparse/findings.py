@@ -1,0 +1,51 @@
+"""The one structured finding record every rule and every renderer shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .model import Loc, Report, Severity, json_number
+
+SEVERITY_ORDER: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: Severity
+    message: str
+    cells: tuple[str, ...] = ()
+    expected: Any = None
+    actual: Any = None
+    loc: Loc | None = None
+    file: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "message": self.message,
+            "cells": list(self.cells),
+            "expected": json_number(self.expected),
+            "actual": json_number(self.actual),
+            "loc": self.loc.to_dict() if self.loc else None,
+        }
+
+
+def extraction_findings(report: Report) -> list[Finding]:
+    """EXT- findings: the extraction notes that are problems, not repairs."""
+    out: list[Finding] = []
+    for note in report.extraction_notes:
+        if note.rule and note.severity:
+            out.append(
+                Finding(
+                    note.rule,
+                    note.severity,
+                    note.message,
+                    note.cells,
+                    loc=note.loc or Loc(file=report.source.path),
+                    file=report.source.path,
+                )
+            )
+    return out

@@ -1,0 +1,355 @@
+"""Map raw table grids onto the template: row by row, by label, never by position alone.
+
+All tables of a document are read as one stream of rows, because real tables come split into
+pieces (across pages, one small table per row in Markdown conversions, several Word tables).
+Each row is recognised by its label (or, for table 四's single data row, by the header above
+it); its values are the cells to the right of the label. Columns are verified against the
+header where one was printed. What cannot be matched is reported, not guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .document import Document, Table, TableCell
+from .extraction import problem, repair
+from .labels import Candidate, LabelHit, candidate, match_label
+from .model import Cell, ExtractionNote, LabelMatch, Loc, TableData
+from .normalize import is_number_token, norm_label, parse_cell
+from .templates import TABLE_TITLES, Column, TableName, Template
+
+Context = Literal["active_disclosure", "applications", "review_litigation"]
+
+_T4_HEADER = frozenset(
+    norm_label(s)
+    for s in (
+        "行政复议",
+        "行政诉讼",
+        "结果维持",
+        "结果纠正",
+        "其他结果",
+        "尚未审结",
+        "未经复议直接起诉",
+        "复议后起诉",
+        "维持",
+        "纠正",
+        "审结",
+        "尚未",
+        "结果",
+    )
+)
+_T3_HEADER = frozenset(
+    norm_label(s)
+    for s in (
+        "申请人情况",
+        "自然人",
+        "法人或其他组织",
+        "商业企业",
+        "科研机构",
+        "社会公益组织",
+        "法律服务机构",
+    )
+)
+
+
+@dataclass
+class _RowHit:
+    table: TableName
+    row_id: str
+    hit: LabelHit
+    printed: str
+    values: list[TableCell]
+    label_cell: TableCell
+
+
+@dataclass
+class _TableState:
+    """What has been collected for one template table."""
+
+    cells: dict[str, Cell] = field(default_factory=dict)
+    labels: list[LabelMatch] = field(default_factory=list)
+    extra_rows: list[LabelMatch] = field(default_factory=list)
+    unread: dict[str, str] = field(default_factory=dict)
+    seen_rows: set[str] = field(default_factory=set)
+    corner_note: str | None = None
+    header_seen: bool = False
+    loc: Loc | None = None
+    found: bool = False
+
+
+class TableMapper:
+    """Collects the three tables of one report from its Table blocks."""
+
+    def __init__(self, template: Template, path: str | None) -> None:
+        self.t = template
+        self.path = path
+        self.notes: list[ExtractionNote] = []
+        self.state: dict[TableName, _TableState] = {
+            "active_disclosure": _TableState(),
+            "applications": _TableState(),
+            "review_litigation": _TableState(),
+        }
+        self._app_candidates = tuple(candidate(r.id, r.label) for r in template.app_rows)
+        self._app_group = {norm_label(g): g for g in template.app_group_labels}
+        self._app_variants: tuple[Candidate, ...] = ()
+        self._t2_candidates = tuple(candidate(r.id, r.label) for _, r in template.active_rows)
+        self._t2_variants = tuple(candidate(r.id, v) for _, r in template.active_rows for v in r.variants)
+        self._t2_block = {r.id: b for b, r in template.active_rows}
+        self._t2_header: list[str] | None = None
+        self._context: Context | None = None
+        self._t4_values: list[TableCell] = []
+        self._app_order = [r.id for r in template.app_rows]
+        self._last_app_index = -1
+
+    # -- the stream ----------------------------------------------------------------------------
+
+    def feed(self, table: Table) -> None:
+        for row in table.rows():
+            self._row(row, table)
+
+    def _row(self, row: list[TableCell], table: Table) -> None:
+        texts = [c.text for c in row]
+        norms = [norm_label(t) for t in texts]
+        nonempty = [n for n in norms if n]
+        if not nonempty:
+            return
+        if any("勾稽关系" in n for n in norms):
+            st = self.state["applications"]
+            st.corner_note = next(t for t, n in zip(texts, norms, strict=True) if "勾稽关系" in n).strip()
+            st.header_seen = True
+            st.found = True
+            st.loc = st.loc or table.loc
+            self._context = "applications"
+            return
+        label_idx = [i for i, t in enumerate(texts) if norms[i] and not is_number_token(t)]
+        if not label_idx:
+            self._numeric_row(row)
+            return
+        if nonempty[0] == norm_label("信息内容") or (norms[label_idx[0]].startswith(norm_label("信息内容"))):
+            self._t2_header = [norms[i] for i in label_idx[1:]]
+            self._context = "active_disclosure"
+            self.state["active_disclosure"].found = True
+            self.state["active_disclosure"].loc = self.state["active_disclosure"].loc or table.loc
+            return
+        if norms[label_idx[0]].startswith(norm_label("第二十条")):
+            self._context = "active_disclosure"
+            self._t2_header = None
+            return
+        hit = self._match_row(row, label_idx)
+        if hit is not None:
+            self._take(hit, table)
+            return
+        label_norms = {norms[i] for i in label_idx}
+        if label_norms & _T4_HEADER and not label_norms & _T3_HEADER:
+            self._context = "review_litigation"
+            st = self.state["review_litigation"]
+            st.found, st.header_seen = True, True
+            st.loc = st.loc or table.loc
+            return
+        if label_norms & _T3_HEADER or any(n in self._app_group for n in label_norms):
+            self._context = "applications"
+            st = self.state["applications"]
+            st.found = True
+            st.header_seen = st.header_seen or bool(label_norms & _T3_HEADER)
+            st.loc = st.loc or table.loc
+            return
+        values = [c for c in row[label_idx[-1] + 1 :]]
+        if self._context == "applications" and len(_trim(values, 7)) == 7:
+            printed = " ".join(texts[i].strip() for i in label_idx)
+            self.state["applications"].extra_rows.append(
+                LabelMatch("", printed, "", "other_version", row[label_idx[-1]].loc)
+            )
+
+    def _numeric_row(self, row: list[TableCell]) -> None:
+        if self._context == "review_litigation":
+            self._t4_values.extend(c for c in row if c.text.strip() or True)
+            self._flush_t4()
+            return
+        if self._context == "applications" and sum(1 for c in row if any(ch.isdigit() for ch in c.text)) >= 3:
+            self.notes.append(
+                problem(
+                    "EXT-012",
+                    f"表三中有一行数据没有行标签（{' | '.join(c.text for c in row)}），无法确定属于哪一行，未读取",
+                    loc=row[0].loc,
+                )
+            )
+
+    def _flush_t4(self) -> None:
+        vals = _trim(self._t4_values, 15)
+        if len(vals) < 15:
+            return
+        st = self.state["review_litigation"]
+        if len(vals) > 15:
+            self.notes.append(
+                problem(
+                    "EXT-012",
+                    f"表四数据行有 {len(vals)} 个单元格，模板为 15 个，无法确定对应关系，未读取",
+                    loc=vals[0].loc,
+                )
+            )
+            self._t4_values = []
+            return
+        cols = self.t.review_columns
+        for k, cell in enumerate(vals):
+            g = self.t.review_groups[k // len(cols)]
+            c = cols[k % len(cols)]
+            cid = f"{g.id}.{c.id}"
+            if cid not in st.cells:
+                st.cells[cid] = _cell(cid, cell, c)
+        self._t4_values = []
+
+    # -- rows with labels -----------------------------------------------------------------------
+
+    def _match_row(self, row: list[TableCell], label_idx: list[int]) -> _RowHit | None:
+        expected = frozenset(self._app_order[self._last_app_index + 1 : self._last_app_index + 3])
+        for i in reversed(label_idx):
+            text = row[i].text
+            n = norm_label(text)
+            hit = match_label(text, self._app_candidates, self._app_variants, expected)
+            table: TableName = "applications"
+            if hit is None:
+                hit = match_label(text, self._t2_candidates, self._t2_variants)
+                table = "active_disclosure"
+            if hit is None and n in self._app_group and self._app_group[n] == "（六）其他处理":
+                # a 2021 table printing （六）其他处理 as one row, as the 2019 template did
+                values = row[i + 1 :]
+                if len(_trim(values, 7)) == 7 and not any(
+                    norm_label(c.text) and not is_number_token(c.text) for c in values
+                ):
+                    hit = LabelHit("other", "other_version", self._app_group[n], 1.0)
+                    table = "applications"
+            if hit is None:
+                continue
+            return _RowHit(table, hit.key, hit, text.strip(), row[i + 1 :], row[i])
+        return None
+
+    def _take(self, rh: _RowHit, table: Table) -> None:
+        st = self.state[rh.table]
+        st.found = True
+        st.loc = st.loc or table.loc
+        self._context = rh.table
+        if rh.hit.how != "exact":
+            how = rh.hit.how if rh.hit.how in ("variant", "typo", "other_version") else "typo"
+            st.labels.append(
+                LabelMatch(
+                    rh.row_id,
+                    rh.printed,
+                    rh.hit.expected,
+                    how,  # type: ignore[arg-type]
+                    rh.label_cell.loc,
+                )
+            )
+        if rh.table == "applications":
+            if rh.row_id in self._app_order:
+                self._last_app_index = self._app_order.index(rh.row_id)
+            columns: tuple[Column, ...] = self.t.app_columns
+        else:
+            block = self._t2_block[rh.row_id]
+            columns = self._t2_columns(block.columns, rh)
+        if rh.row_id in st.seen_rows:
+            return  # a repeated row (e.g. under a repeated header) keeps its first reading
+        st.seen_rows.add(rh.row_id)
+        values = _trim(rh.values, len(columns))
+        if len(values) != len(columns):
+            for c in columns:
+                st.unread[f"{rh.row_id}.{c.id}"] = (
+                    f"「{rh.printed}」一行有 {len(values)} 个数据单元格，模板为 {len(columns)} 个"
+                )
+            return
+        for cell, col in zip(values, columns, strict=True):
+            cid = f"{rh.row_id}.{col.id}"
+            st.cells[cid] = _cell(cid, cell, col)
+
+    def _t2_columns(self, columns: tuple[Column, ...], rh: _RowHit) -> tuple[Column, ...]:
+        """Block columns, ordered as the printed header says when it names them all."""
+        header = self._t2_header
+        if not header:
+            return columns
+        by_label = {norm_label(c.label): c for c in columns}
+        if len(header) == len(columns) and set(header) == set(by_label):
+            return tuple(by_label[h] for h in header)
+        return columns
+
+    # -- result ---------------------------------------------------------------------------------
+
+    def result(self, name: TableName) -> TableData | None:
+        st = self.state[name]
+        ids = self.t.cell_ids(name)
+        if name == "review_litigation" and self._t4_values:
+            self._t4_values = []
+        if not st.found and not st.cells:
+            return None
+        present_rows = {cid.rsplit(".", 1)[0] for cid in st.cells} | {
+            cid.rsplit(".", 1)[0] for cid in st.unread
+        }
+        order = ids + [cid for cid in st.cells if cid not in ids]
+        cells = {cid: st.cells[cid] for cid in order if cid in st.cells}
+        if name == "applications" and "other" in present_rows and self.t.version == "2021":
+            ids = [cid for cid in ids if not cid.startswith("other.")] + [
+                f"other.{c.id}" for c in self.t.app_columns
+            ]
+        missing_rows = []
+        for cid in ids:
+            row = cid.rsplit(".", 1)[0]
+            if row not in present_rows and row not in missing_rows:
+                missing_rows.append(row)
+        unread = tuple(cid for cid in ids if cid not in cells)
+        for cid, why in st.unread.items():
+            self.notes.append(
+                problem("EXT-007", f"{TABLE_TITLES[name]} {cid}：{why}，未读取", cells=(f"{name}.{cid}",))
+            )
+        template_cells = len(self.t.cell_ids(name))
+        read = sum(1 for cid in ids if cid in cells)
+        confidence: Literal["high", "low"] = "high" if read >= 0.8 * template_cells else "low"
+        return TableData(
+            name=name,
+            template=self.t.version,
+            cells=cells,
+            labels=tuple(st.labels),
+            extra_rows=tuple(st.extra_rows),
+            missing_rows=tuple(missing_rows),
+            unread_cells=unread,
+            confidence=confidence,
+            corner_note=st.corner_note,
+            loc=st.loc,
+        )
+
+
+def _trim(values: list[TableCell], expected: int) -> list[TableCell]:
+    """Drop trailing (then leading) empty cells beyond the expected count, e.g. Markdown's `|  |`."""
+    out = list(values)
+    while len(out) > expected and out and not out[-1].text.strip():
+        out.pop()
+    while len(out) > expected and out and not out[0].text.strip():
+        out.pop(0)
+    return out
+
+
+def _cell(cid: str, cell: TableCell, col: Column) -> Cell:
+    kind, value = parse_cell(cell.text, money=col.money)
+    return Cell(cid, cell.text.strip(), kind, value, cell.loc)
+
+
+def map_tables(
+    document: Document, template: Template
+) -> tuple[dict[TableName, TableData | None], list[ExtractionNote]]:
+    mapper = TableMapper(template, document.path)
+    for table in document.tables():
+        mapper.feed(table)
+    out: dict[TableName, TableData | None] = {
+        name: mapper.result(name) for name in ("active_disclosure", "applications", "review_litigation")
+    }
+    notes = mapper.notes
+    for name, data in out.items():
+        if data and data.labels:
+            for m in data.labels:
+                if m.how == "typo":
+                    notes.append(
+                        repair(
+                            "label_typo",
+                            f"{TABLE_TITLES[name]}行标签「{m.printed}」按模板「{m.expected}」识别",
+                            loc=m.loc,
+                        )
+                    )
+    return out, notes
