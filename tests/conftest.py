@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus"
+SAMPLE = SHARED / "samples" / "huancuilou-2024.tika.txt"
+
+sys.path.insert(0, str(FIXTURES))
+
+
+@pytest.fixture
+def corpus() -> Path:
+    if not (CORPUS / "manifest.tsv").exists():
+        pytest.skip("../shared/corpus is not present")
+    return CORPUS
+
+
+@pytest.fixture
+def sample_bytes() -> bytes:
+    if not SAMPLE.exists():
+        pytest.skip("../shared/samples is not present")
+    return SAMPLE.read_bytes()

@@ -1,0 +1,46 @@
+"""Comparing parsed reports with fixture specs, cell by cell."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from reportparse.model import Report
+
+
+def load_spec(fixture: Path) -> dict[str, Any]:
+    return json.loads(Path(f"{fixture}.spec.json").read_text(encoding="utf-8"))
+
+
+def cell_differences(report: Report, spec: dict[str, Any], allow_unread: bool = False) -> list[str]:
+    """Every template cell whose kind or value differs from the spec (unread cells too unless allowed)."""
+    out: list[str] = []
+    for table, cells in spec["cells"].items():
+        data = report.tables[table]
+        for cid, want in cells.items():
+            cell = data.cells.get(cid) if data else None
+            if cell is None:
+                if not allow_unread:
+                    out.append(f"{table}.{cid}: unread, want {want}")
+                continue
+            value = want["value"]
+            same_value = (cell.value is None and value is None) or (
+                cell.value is not None
+                and value is not None
+                and Decimal(str(cell.value)) == Decimal(str(value))
+            )
+            if cell.kind != want["kind"] or not same_value:
+                out.append(f"{table}.{cid}: got {cell.kind} {cell.value!r} ({cell.raw!r}), want {want}")
+    return out
+
+
+def values(report: Report, table: str, row: str, columns: list[str]) -> list[object]:
+    data = report.tables[table]
+    assert data is not None
+    return [data.cells[f"{row}.{c}"].value if f"{row}.{c}" in data.cells else "?" for c in columns]
+
+
+APP_COLS = ["natural_person", "commercial", "research", "social_org", "legal_service", "other_org", "total"]
+REVIEW_COLS = ["upheld", "corrected", "other", "pending", "total"]
