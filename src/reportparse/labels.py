@@ -34,7 +34,7 @@ class Candidate:
 @dataclass(frozen=True)
 class LabelHit:
     key: str
-    how: str  # "exact" | "variant" | "typo"
+    how: str  # "exact" | "variant" | "typo" | "partial"
     expected: str
     score: float
 
@@ -68,6 +68,13 @@ def match_label(
             return LabelHit(cand.key, "variant", cand.label, 1.0)
     if len(c) < 4:
         return None
+    if len(c) >= 6:
+        # a fragment of a label broken over lines by a converter ("行政机关不再处理其政府信息公")
+        holders = [cand for cand in candidates if c in cand.core and c != cand.core]
+        if expected_keys and len(holders) > 1:
+            holders = [cand for cand in holders if cand.key in expected_keys]
+        if len(holders) == 1 and (not expected_keys or holders[0].key in expected_keys):
+            return LabelHit(holders[0].key, "partial", holders[0].label, len(c) / len(holders[0].core))
     scored = sorted(
         ((SequenceMatcher(None, c, cand.core).ratio(), cand) for cand in candidates), key=lambda p: -p[0]
     )

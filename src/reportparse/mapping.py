@@ -101,6 +101,8 @@ class TableMapper:
         self._t4_values: list[TableCell] = []
         self._app_order = [r.id for r in template.app_rows]
         self._last_app_index = -1
+        self._unlabelled: list[list[TableCell]] = []
+        self._inferred: set[str] = set()
 
     # -- the stream ----------------------------------------------------------------------------
 
@@ -167,13 +169,42 @@ class TableMapper:
             self._flush_t4()
             return
         if self._context == "applications" and sum(1 for c in row if any(ch.isdigit() for ch in c.text)) >= 3:
-            self.notes.append(
-                problem(
-                    "EXT-012",
-                    f"表三中有一行数据没有行标签（{' | '.join(c.text for c in row)}），无法确定属于哪一行，未读取",
-                    loc=row[0].loc,
-                )
+            self._unlabelled.append(row)
+
+    def _settle_unlabelled(self, next_index: int) -> None:
+        """Rows whose label a converter lost, placed between their labelled neighbours.
+
+        Only when exactly as many rows are missing there as there are unlabelled rows; the
+        placement is checked against the table's sums in `result()` and undone if they fail.
+        """
+        pending, self._unlabelled = self._unlabelled, []
+        if not pending:
+            return
+        st = self.state["applications"]
+        gap = [r for r in self._app_order[self._last_app_index + 1 : next_index] if r not in st.seen_rows]
+        columns = self.t.app_columns
+        if len(gap) == len(pending) and all(
+            len(_trim(list(r), len(columns))) == len(columns) for r in pending
+        ):
+            labels = {r.id: r.label for r in self.t.app_rows}
+            for row_id, row in zip(gap, pending, strict=True):
+                st.seen_rows.add(row_id)
+                self._inferred.add(row_id)
+                st.labels.append(LabelMatch(row_id, "", labels[row_id], "position", row[0].loc))
+                for cell, col in zip(_trim(list(row), len(columns)), columns, strict=True):
+                    st.cells[f"{row_id}.{col.id}"] = _cell(f"{row_id}.{col.id}", cell, col)
+            return
+        for row in pending:
+            self._unplaced(row)
+
+    def _unplaced(self, row: list[TableCell]) -> None:
+        self.notes.append(
+            problem(
+                "EXT-012",
+                f"表三中有一行数据没有行标签（{' | '.join(c.text for c in row)}），无法确定属于哪一行，未读取",
+                loc=row[0].loc,
             )
+        )
 
     def _flush_t4(self) -> None:
         vals = _trim(self._t4_values, 15)
@@ -230,7 +261,7 @@ class TableMapper:
         st.loc = st.loc or table.loc
         self._context = rh.table
         if rh.hit.how != "exact":
-            how = rh.hit.how if rh.hit.how in ("variant", "typo", "other_version") else "typo"
+            how = rh.hit.how if rh.hit.how in ("variant", "typo", "other_version", "partial") else "typo"
             st.labels.append(
                 LabelMatch(
                     rh.row_id,
@@ -242,6 +273,7 @@ class TableMapper:
             )
         if rh.table == "applications":
             if rh.row_id in self._app_order:
+                self._settle_unlabelled(self._app_order.index(rh.row_id))
                 self._last_app_index = self._app_order.index(rh.row_id)
             columns: tuple[Column, ...] = self.t.app_columns
         else:
@@ -273,7 +305,52 @@ class TableMapper:
 
     # -- result ---------------------------------------------------------------------------------
 
+    def _check_inferred(self) -> None:
+        """Undo row placements by position when the table's column sums do not confirm them."""
+        if not self._inferred:
+            return
+        st = self.state["applications"]
+        rows = list(self._app_order)
+        if "other.total" in st.cells:  # printed as one 2019-style row
+            rows = [r for r in rows if not r.startswith("other.")] + ["other"]
+        confirmed = True
+        for eq in self.t.equations("applications", rows):
+            ids = (*eq.lhs, *eq.rhs)
+            if not any(c.rsplit(".", 1)[0] in self._inferred for c in ids):
+                continue
+            cells = [st.cells.get(c) for c in ids]
+            if any(c is None or c.kind != "number" for c in cells):
+                confirmed = False  # a blank or unread cell: the placement cannot be confirmed
+                break
+            lhs = sum((st.cells[c].value or 0) for c in eq.lhs)
+            rhs = sum((st.cells[c].value or 0) for c in eq.rhs)
+            if lhs != rhs:
+                confirmed = False
+                break
+        if confirmed:
+            for row_id in self._inferred:
+                self.notes.append(
+                    repair(
+                        "row_by_position",
+                        f"表三「{next(r.label for r in self.t.app_rows if r.id == row_id)}」"
+                        "一行的标签在源文件中缺失，按模板行序放置，并经列勾稽关系核对一致",
+                    )
+                )
+            return
+        for row_id in self._inferred:
+            for col in self.t.app_columns:
+                cid = f"{row_id}.{col.id}"
+                st.cells.pop(cid, None)
+                st.unread[cid] = "该行标签缺失，按行序推定的位置未通过勾稽关系核对"
+        st.labels = [m for m in st.labels if m.how != "position"]
+        self._inferred.clear()
+
     def result(self, name: TableName) -> TableData | None:
+        if name == "applications":
+            for lost in self._unlabelled:
+                self._unplaced(lost)
+            self._unlabelled = []
+            self._check_inferred()
         st = self.state[name]
         ids = self.t.cell_ids(name)
         if name == "review_litigation" and self._t4_values:
@@ -295,9 +372,17 @@ class TableMapper:
             if row not in present_rows and row not in missing_rows:
                 missing_rows.append(row)
         unread = tuple(cid for cid in ids if cid not in cells)
+        by_reason: dict[str, list[str]] = {}
         for cid, why in st.unread.items():
+            by_reason.setdefault(why, []).append(cid)
+        for why, cids in by_reason.items():
+            rows = list(dict.fromkeys(c.rsplit(".", 1)[0] for c in cids))
             self.notes.append(
-                problem("EXT-007", f"{TABLE_TITLES[name]} {cid}：{why}，未读取", cells=(f"{name}.{cid}",))
+                problem(
+                    "EXT-007",
+                    f"{TABLE_TITLES[name]}：{why}，{len(cids)} 个单元格未读取（行 {'、'.join(rows)}）",
+                    cells=tuple(f"{name}.{c}" for c in cids),
+                )
             )
         template_cells = len(self.t.cell_ids(name))
         read = sum(1 for cid in ids if cid in cells)

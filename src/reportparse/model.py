@@ -66,7 +66,7 @@ class LabelMatch:
     id: str
     printed: str
     expected: str
-    how: Literal["exact", "variant", "typo", "other_version", "partial"]
+    how: Literal["exact", "variant", "typo", "other_version", "partial", "position"]
     loc: Loc | None = None
 
     def to_dict(self) -> dict[str, Any]:

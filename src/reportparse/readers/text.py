@@ -303,7 +303,8 @@ def _is_caption(text: str) -> bool:
     """A short line inside a pasted table (e.g. `第二十条第（一）项`); an ordinal line such as
     `三、…` may be a heading, so it ends the table (the mapper joins table pieces anyway)."""
     s = text.strip()
-    return 0 < len(s) <= 40 and not _SENTENCE_PUNCT.search(s.rstrip("）)")) and not _ORDINAL_RE.match(s)
+    bare = re.sub(r"[（(][^）)]*[）)]", "", s)  # "（单位：万元）" is part of a label, not a sentence
+    return 0 < len(s) <= 40 and not _SENTENCE_PUNCT.search(bare) and not _ORDINAL_RE.match(s)
 
 
 def _next_is_row(lines: list[_Line], j: int) -> bool:
