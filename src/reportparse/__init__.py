@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .findings import Finding, extraction_findings
+from .findings import Finding
 from .model import Cell, Meta, Report, Section, TableData
 from .parse import parse
+from .rules import Selection, run_report_rules
 
 __version__ = "0.1.0"
-__all__ = ["Cell", "Finding", "Meta", "Report", "Section", "TableData", "check", "parse"]
+__all__ = ["Cell", "Finding", "Meta", "Report", "Section", "Selection", "TableData", "check", "parse"]
 
 
-def check(source: str | Path | bytes | Report) -> list[Finding]:
-    """Every finding for one report: extraction problems (EXT-) first."""
+def check(source: str | Path | bytes | Report, selection: Selection | None = None) -> list[Finding]:
+    """Every finding for one report: extraction problems (EXT-) first, then every enabled rule."""
     report = source if isinstance(source, Report) else parse(source)
-    return extraction_findings(report)
+    return run_report_rules(report, selection)

@@ -8,9 +8,9 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
-from .findings import extraction_findings
 from .parse import parse
 from .render.report_text import render_report
+from .rules import run_report_rules
 from .serialize import report_to_dict
 
 EPILOG = """退出码：0 正常；1 文件无法读取或存在错误级问题；2 用法错误或工具自身故障。
@@ -57,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parse_command(args: argparse.Namespace) -> int:
     report = parse(args.file)
-    findings = extraction_findings(report)
+    findings = run_report_rules(report)
     if args.format == "json":
         text = json.dumps(report_to_dict(report, findings), ensure_ascii=False, indent=1) + "\n"
     else:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .extraction import problem, repair
 from .model import Cell, ExtractionNote, Loc, TableData
-from .normalize import norm_label, parse_cell
+from .normalize import norm_label, parse_cell, strip_artifacts
 from .runsplit import ColumnSpec, Equation, RowRun, split_runs
 from .segment import Segmented, norm_with_map
 from .templates import TABLE_TITLES, Column, TableName, Template
@@ -50,6 +50,11 @@ class _Token:
     norm: str
 
 
+def _key(label: str) -> str:
+    """A label as `norm_with_map` folds the text it is searched in."""
+    return norm_with_map(strip_artifacts(label))[0]
+
+
 def _spec(col: Column) -> ColumnSpec:
     return ColumnSpec(col.id, decimal=col.money, signed=col.signed, unit=col.money)
 
@@ -58,17 +63,17 @@ def _tokens(t: Template, name: TableName) -> list[_Token]:
     out: list[_Token] = []
     if name == "active_disclosure":
         for b in t.blocks:
-            out.append(_Token("boundary", "", norm_label(b.caption)))
-            out.append(_Token("boundary", "", norm_label(b.header)))
-            out.extend(_Token("boundary", "", norm_label(c.label)) for c in b.columns)
+            out.append(_Token("boundary", "", _key(b.caption)))
+            out.append(_Token("boundary", "", _key(b.header)))
+            out.extend(_Token("boundary", "", _key(c.label)) for c in b.columns)
             for r in b.rows:
-                out.append(_Token("row", r.id, norm_label(r.label)))
-                out.extend(_Token("row", r.id, norm_label(v)) for v in r.variants)
+                out.append(_Token("row", r.id, _key(r.label)))
+                out.extend(_Token("row", r.id, _key(v)) for v in r.variants)
     elif name == "applications":
-        out.append(_Token("boundary", "", norm_label(t.corner_note)))
-        out.extend(_Token("boundary", "", norm_label(s)) for s in _T3_HEADER_TOKENS)
-        out.extend(_Token("boundary", "", norm_label(g)) for g in t.app_group_labels)
-        out.extend(_Token("row", r.id, norm_label(r.label)) for r in t.app_rows)
+        out.append(_Token("boundary", "", _key(t.corner_note)))
+        out.extend(_Token("boundary", "", _key(s)) for s in _T3_HEADER_TOKENS)
+        out.extend(_Token("boundary", "", _key(g)) for g in t.app_group_labels)
+        out.extend(_Token("row", r.id, _key(r.label)) for r in t.app_rows)
     return out
 
 
@@ -203,6 +208,9 @@ def _recover(
             )
         )
     total = len(t.cell_ids(name))
+    corner = (
+        t.corner_note if name == "applications" and norm_label(t.corner_note) in norm_label(text) else None
+    )
     return TableData(
         name=name,
         template=t.version,
@@ -210,5 +218,6 @@ def _recover(
         missing_rows=missing_rows,
         unread_cells=unread,
         confidence="high" if len(cells) >= 0.8 * total else "low",
+        corner_note=corner,
         loc=loc,
     )

@@ -262,11 +262,14 @@ class TableMapper:
         self._context = rh.table
         if rh.hit.how != "exact":
             how = rh.hit.how if rh.hit.how in ("variant", "typo", "other_version", "partial") else "typo"
+            expected = rh.hit.expected
+            if rh.hit.how == "variant":
+                expected = self._canonical(rh.table, rh.row_id)
             st.labels.append(
                 LabelMatch(
                     rh.row_id,
                     rh.printed,
-                    rh.hit.expected,
+                    expected,
                     how,  # type: ignore[arg-type]
                     rh.label_cell.loc,
                 )
@@ -292,6 +295,10 @@ class TableMapper:
         for cell, col in zip(values, columns, strict=True):
             cid = f"{rh.row_id}.{col.id}"
             st.cells[cid] = _cell(cid, cell, col)
+
+    def _canonical(self, table: TableName, row_id: str) -> str:
+        rows = [r for _, r in self.t.active_rows] if table == "active_disclosure" else list(self.t.app_rows)
+        return next((r.label for r in rows if r.id == row_id), row_id)
 
     def _t2_columns(self, columns: tuple[Column, ...], rh: _RowHit) -> tuple[Column, ...]:
         """Block columns, ordered as the printed header says when it names them all."""

@@ -88,7 +88,7 @@ class TableData:
     could not be read are absent and explained in the report's extraction notes.
     """
 
-    name: str
+    name: Literal["active_disclosure", "applications", "review_litigation"]
     template: str
     cells: dict[str, Cell]
     labels: tuple[LabelMatch, ...] = ()

@@ -70,7 +70,7 @@ def norm_label(text: str) -> str:
     s = fold(strip_artifacts(text))
     s = _WS_RE.sub("", s)
     s = _ENUM_RE.sub(r"\1.", s)
-    return s.rstrip(":：")
+    return s.replace("、", ",").rstrip(":：")
 
 
 def norm_space(text: str) -> str:

@@ -15,8 +15,6 @@ from .segment import Segmented, body_kind, organization_from_title, parse_date, 
 from .templates import TABLE_TITLES, VERSIONS, TableName, expected_version, template
 from .version import detect_version, document_text
 
-_SECTION_OF_TABLE: dict[TableName, int] = {"active_disclosure": 2, "applications": 3, "review_litigation": 4}
-
 
 def parse(source: str | Path | bytes, *, path: str | None = None, fmt: str | None = None) -> Report:
     """Parse a report from a path or bytes. Never raises for bad input: problems are EXT- notes."""
@@ -122,15 +120,7 @@ def _structure_notes(
     if version == "legacy":
         return notes
     for name, data in tables.items():
-        if data is None and (has_any and (_SECTION_OF_TABLE[name] in numbers or not numbers)):
-            notes.append(
-                problem(
-                    "EXT-005",
-                    f"未找到{TABLE_TITLES[name]}的表格内容（可能缺失、为图片或附件），无法校验该表",
-                    loc=loc,
-                )
-            )
-        elif data is not None and data.confidence == "low":
+        if data is not None and data.confidence == "low":
             notes.append(
                 problem(
                     "EXT-006",

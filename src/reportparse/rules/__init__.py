@@ -1,0 +1,209 @@
+"""The rule registry: every rule has a stable id, a name, a default severity, tags and docs.
+
+A rule is a function `Report -> Iterable[Finding]` registered with `@rule(...)`. Rules that need
+several reports of the same body (cross-year continuity, copies of last year's report) are
+registered with `scope="batch"` and take the reports of one body in year order instead.
+Users select, ignore and re-grade rules by id (`T3-001`) or family (`T3`), see `config.py`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ..extraction import EXT_RULES
+from ..findings import SEVERITY_ORDER, Finding, extraction_findings
+from ..model import Loc, Report, Severity
+
+ReportRule = Callable[[Report], Iterable[Finding]]
+BatchRule = Callable[[Sequence[Report]], Iterable[Finding]]
+
+FAMILIES = ("EXT", "STR", "TPL", "NUM", "T2", "T3", "T4", "TXT", "PUB", "CNT", "QLT")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str  # kebab-case, stable like the id
+    severity: Severity
+    title: str  # one line, Chinese
+    tags: tuple[str, ...] = ()
+    scope: Literal["report", "batch", "extraction"] = "report"
+    enabled: bool = True  # enabled unless selected explicitly
+    example: str = ""  # docs: a violation, as printed in a report
+    fix: str = ""  # docs: how to fix it
+    basis: str = ""  # docs: why the rule exists (law, template, practice)
+    check: ReportRule | None = None
+    check_batch: BatchRule | None = None
+    emits: tuple[Severity, ...] = field(default_factory=tuple)  # severities beyond the default
+
+    @property
+    def family(self) -> str:
+        return self.id.rsplit("-", 1)[0]
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def rule(
+    id: str,
+    name: str,
+    severity: Severity,
+    title: str,
+    *,
+    tags: tuple[str, ...] = (),
+    scope: Literal["report", "batch"] = "report",
+    enabled: bool = True,
+    example: str = "",
+    fix: str = "",
+    basis: str = "",
+) -> Callable[[Callable[..., Iterable[Finding]]], Callable[..., Iterable[Finding]]]:
+    def register(fn: Callable[..., Iterable[Finding]]) -> Callable[..., Iterable[Finding]]:
+        if id in REGISTRY:
+            raise ValueError(f"rule {id} registered twice")
+        REGISTRY[id] = Rule(
+            id,
+            name,
+            severity,
+            title,
+            tags,
+            scope,
+            enabled,
+            example,
+            fix,
+            basis,
+            check=fn if scope == "report" else None,
+            check_batch=fn if scope == "batch" else None,
+        )
+        return fn
+
+    return register
+
+
+def _register_extraction_rules() -> None:
+    for rid, (severity, title) in EXT_RULES.items():
+        REGISTRY.setdefault(
+            rid,
+            Rule(
+                rid,
+                f"extraction-{rid[-3:]}",
+                severity,
+                title,
+                ("extraction",),
+                scope="extraction",
+                basis="读取阶段发现的问题，见 docs/extraction.md",
+            ),
+        )
+
+
+_MODULES = ("structure", "cells", "arithmetic", "narrative", "dates", "content", "batch")
+_loaded = False
+
+
+def load_rules() -> dict[str, Rule]:
+    """Import every rule module once; returns the registry."""
+    global _loaded
+    if not _loaded:
+        _register_extraction_rules()
+        for name in _MODULES:
+            importlib.import_module(f"{__name__}.{name}")
+        _loaded = True
+    return REGISTRY
+
+
+def finding(
+    rule_id: str,
+    message: str,
+    report: Report,
+    *,
+    cells: Sequence[str] = (),
+    expected: object = None,
+    actual: object = None,
+    loc: Loc | None = None,
+    severity: Severity | None = None,
+) -> Finding:
+    """Build a finding for a registered rule; the location defaults to the first cell's."""
+    rule_ = REGISTRY[rule_id]
+    if loc is None:
+        for cid in cells:
+            cell = report.cell(cid)
+            if cell is not None and cell.loc is not None:
+                loc = cell.loc
+                break
+    return Finding(
+        rule=rule_id,
+        severity=severity or rule_.severity,
+        message=message,
+        cells=tuple(cells),
+        expected=expected,
+        actual=actual,
+        loc=loc or Loc(file=report.source.path),
+        file=report.source.path,
+    )
+
+
+def run_report_rules(report: Report, selection: Selection | None = None) -> list[Finding]:
+    """Every finding for one report: extraction problems first, then each enabled rule."""
+    registry = load_rules()
+    selection = selection or Selection()
+    out = [f for f in extraction_findings(report) if selection.enabled(registry[f.rule])]
+    blocked = _unreadable(report)
+    for r in registry.values():
+        if r.check is None or not selection.enabled(r) or blocked:
+            continue
+        out.extend(r.check(report))
+    return [selection.regrade(f) for f in out if selection.enabled(registry[f.rule])]
+
+
+def _unreadable(report: Report) -> bool:
+    """A file that could not be read at all gets only its EXT- finding, no cascade of rules."""
+    return (
+        any(
+            n.rule in {"EXT-001", "EXT-002", "EXT-003", "EXT-004", "EXT-008", "EXT-011", "EXT-013"}
+            for n in report.extraction_notes
+        )
+        and not report.sections
+    )
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which rules run and at what severity: ids or families, as on the command line."""
+
+    select: tuple[str, ...] = ()  # empty: every rule enabled by default
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()  # turn on rules that are off by default (e.g. QLT)
+    severity: tuple[tuple[str, Severity], ...] = ()  # (id or family, new severity)
+
+    def enabled(self, r: Rule) -> bool:
+        if _matches(r, self.ignore):
+            return False
+        if self.select:
+            return _matches(r, self.select) or (
+                r.scope == "extraction" and not _any_family(self.select, "EXT")
+            )
+        return r.enabled or _matches(r, self.extend_select)
+
+    def regrade(self, f: Finding) -> Finding:
+        for key, sev in self.severity:
+            if f.rule == key or f.rule.rsplit("-", 1)[0] == key:
+                from dataclasses import replace
+
+                return replace(f, severity=sev)
+        return f
+
+
+def _matches(r: Rule, keys: tuple[str, ...]) -> bool:
+    return any(k in ("ALL", r.id, r.family) for k in keys)
+
+
+def _any_family(keys: tuple[str, ...], family: str) -> bool:
+    return any(k == family or k.startswith(family + "-") for k in keys)
+
+
+def at_or_above(findings: Iterable[Finding], level: str) -> bool:
+    if level == "never":
+        return False
+    return any(SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[level] for f in findings)

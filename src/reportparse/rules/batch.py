@@ -1,0 +1,1 @@
+"""Rules across the reports of one batch (cross-year continuity, copies): see issue on `check`."""

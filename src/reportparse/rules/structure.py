@@ -1,0 +1,437 @@
+"""Structure and template conformance: STR-001…005, TPL-001…010."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..findings import Finding
+from ..model import Report
+from ..normalize import norm_label
+from ..templates import TABLE_TITLES, common, expected_version, template
+from . import finding, rule
+
+CN = "一二三四五六"
+_TABLE_SECTION = {"active_disclosure": 2, "applications": 3, "review_litigation": 4}
+_READ_BLOCKERS = {"EXT-001", "EXT-002", "EXT-003", "EXT-004", "EXT-008", "EXT-011", "EXT-013"}
+
+
+def _templated(report: Report) -> bool:
+    return report.meta.template in ("2021", "2019")
+
+
+@rule(
+    "STR-001",
+    "missing-section",
+    "error",
+    "报告缺少六个部分中的某一部分",
+    tags=("structure",),
+    example="报告只有“一、总体情况”至“五、存在的主要问题及改进情况”，没有“六、其他需要报告的事项”。",
+    fix="按《条例》第五十条和年报格式补齐六个部分；没有内容的部分也应保留标题并写明“无”。",
+    basis="《政府信息公开条例》第五十条；国办公开办函〔2021〕30号“不能遗漏”。",
+)
+def missing_section(report: Report) -> Iterator[Finding]:
+    if not _templated(report) or not report.sections:
+        return
+    present = {s.number for s in report.sections}
+    for spec in common().sections:
+        if spec.number not in present:
+            yield finding(
+                "STR-001",
+                f"未找到第{CN[spec.number - 1]}部分「{CN[spec.number - 1]}、{spec.heading}」",
+                report,
+                expected=f"{CN[spec.number - 1]}、{spec.heading}",
+                actual=None,
+            )
+
+
+@rule(
+    "STR-002",
+    "section-numbering",
+    "warning",
+    "部分标题编号不规范（如用“5、”代替“五、”或未编号）",
+    tags=("structure",),
+    example="5、 存在的主要问题及改进情况",
+    fix="一级标题使用“一、”至“六、”的中文序号，按顺序编排。",
+    basis="年报格式的六个部分以中文序号编排。",
+)
+def section_numbering(report: Report) -> Iterator[Finding]:
+    if report.meta.template == "legacy":
+        return  # TPL-010 says it all for a pre-2019 free-format report
+    for s in report.sections:
+        want = f"{CN[s.number - 1]}、"
+        printed = s.numbering.replace(" ", "")
+        if printed != want:
+            shown = s.numbering or "（无编号）"
+            yield finding(
+                "STR-002",
+                f"第{CN[s.number - 1]}部分标题「{s.numbering}{s.heading}」的编号为「{shown}」，应为「{want}」",
+                report,
+                expected=want,
+                actual=s.numbering or None,
+                loc=s.loc,
+            )
+
+
+@rule(
+    "STR-003",
+    "heading-variant",
+    "info",
+    "部分标题措辞与模板不同（已知变体）",
+    tags=("structure",),
+    example="四、政府信息公开行政复议和行政诉讼情况",
+    fix="使用模板标题：“四、政府信息公开行政复议、行政诉讼情况”。",
+    basis="国办公开办函〔2021〕30号格式的标题。",
+)
+def heading_variant(report: Report) -> Iterator[Finding]:
+    if report.meta.template == "legacy":
+        return  # TPL-010 says it all for a pre-2019 free-format report
+    specs = {s.number: s for s in common().sections}
+    for s in report.sections:
+        canonical = specs[s.number].heading
+        if norm_label(s.heading) != norm_label(canonical):
+            yield finding(
+                "STR-003",
+                f"第{CN[s.number - 1]}部分标题为「{s.heading}」，模板为「{canonical}」",
+                report,
+                expected=canonical,
+                actual=s.heading,
+                loc=s.loc,
+            )
+
+
+@rule(
+    "STR-004",
+    "table-missing",
+    "error",
+    "第二、三、四部分没有可校验的表格",
+    tags=("structure", "tables"),
+    example="“三、收到和处理政府信息公开申请情况”下只有一张图片，或标题后紧接下一部分。",
+    fix="以文字表格（而非图片或附件）发布模板表格，使数据可以被读取和核对。",
+    basis="年报格式要求第二至四部分以表格形式报告；图片表格无法核对（template-spec STR-004）。",
+)
+def table_missing(report: Report) -> Iterator[Finding]:
+    if not _templated(report):
+        return
+    if any(n.rule in _READ_BLOCKERS for n in report.extraction_notes):
+        return
+    imaged = [n for n in report.extraction_notes if n.rule == "EXT-005"]
+    present = {s.number for s in report.sections}
+    for name, data in report.tables.items():
+        number = _TABLE_SECTION[name]
+        if data is not None or (present and number not in present):
+            continue
+        if imaged:
+            yield finding(
+                "STR-004",
+                f"{TABLE_TITLES[name]}不是文字表格（{imaged[0].message}），无法校验",
+                report,
+                severity="warning",
+                expected="文字表格",
+                actual="图片或附件",
+            )
+        else:
+            yield finding(
+                "STR-004",
+                f"第{CN[number - 1]}部分未找到{TABLE_TITLES[name]}",
+                report,
+                expected="文字表格",
+                actual=None,
+            )
+
+
+@rule(
+    "STR-005",
+    "glued-heading",
+    "warning",
+    "部分标题没有单独成行（紧接在上一段末尾）",
+    tags=("structure",),
+    example="……未出现关于政务公开方面的投诉、举报情况。二、主动公开政府信息情况",
+    fix="将标题另起一行。",
+    basis="标题与正文粘连会使读者和检索工具找不到该部分。",
+)
+def glued_heading(report: Report) -> Iterator[Finding]:
+    if report.meta.template == "legacy":
+        return  # TPL-010 says it all for a pre-2019 free-format report
+    if sum(1 for s in report.sections if s.glued) >= 4:
+        return  # the whole text lost its line breaks (a crawler capture): nothing to say about layout
+    for s in report.sections:
+        if s.glued:
+            yield finding(
+                "STR-005",
+                f"标题「{s.numbering}{s.heading}」没有单独成行，紧接在上一段末尾",
+                report,
+                loc=s.loc,
+                actual=f"{s.numbering}{s.heading}",
+            )
+
+
+@rule(
+    "TPL-002",
+    "template-year",
+    "error",
+    "所用年报格式与报告年度不符",
+    tags=("template",),
+    example="2022年度报告仍使用2019年试行格式（表二含“本年新制作数量”“政府集中采购”）。",
+    fix="2021年度及以后使用国办公开办函〔2021〕30号格式；2019、2020年度使用60号试行格式。",
+    basis="国办公开办函〔2021〕30号自2021年度报告起适用。",
+)
+def template_year(report: Report) -> Iterator[Finding]:
+    want = expected_version(report.meta.year)
+    got = report.meta.template
+    if want is None or got == "unknown" or want == got or (got == "legacy" and want != "legacy"):
+        return  # a legacy report for a template year is TPL-010
+    names = {"2021": "2021年格式（30号）", "2019": "2019年试行格式（60号）", "legacy": "2019年以前的旧格式"}
+    yield finding(
+        "TPL-002",
+        f"{report.meta.year}年度报告应使用{names[want]}，实际使用{names[got]}",
+        report,
+        expected=want,
+        actual=got,
+    )
+
+
+@rule(
+    "TPL-003",
+    "mixed-template",
+    "warning",
+    "报告混用两个版本格式的标签",
+    tags=("template",),
+    example="2021年格式表二中的“行政规范性文件”一行写成2019年格式的“规范性文件”。",
+    fix="全部表格使用同一版本格式的原文标签。",
+    basis="template-spec §4.4 版本识别；实际报告中出现过混用。",
+)
+def mixed_template(report: Report) -> Iterator[Finding]:
+    s = report.meta.template_scores
+    if report.meta.template not in ("2021", "2019"):
+        return
+    other = "2019" if report.meta.template == "2021" else "2021"
+    variants = [m for d in report.tables.values() if d for m in d.labels if m.how == "variant"]
+    if s.get(other, 0) > 0 or variants:
+        mixed = [m.printed for m in variants]
+        yield finding(
+            "TPL-003",
+            f"报告主要使用{report.meta.template}年格式，但含{other}年格式的标签"
+            + (f"（{'、'.join(mixed)}）" if mixed else f"（{s.get(other, 0)} 处）"),
+            report,
+            expected=report.meta.template,
+            actual=other,
+        )
+
+
+@rule(
+    "TPL-004",
+    "table2-rows",
+    "error",
+    "表二缺少模板规定的栏目或行",
+    tags=("template", "tables"),
+    example="表二没有“第二十条第（八）项 行政事业性收费”一栏。",
+    fix="按模板保留表二全部栏目和行，没有数据的填 0。",
+    basis="年报格式表二（2021：4栏5行10格；2019：5栏9行22格）。",
+)
+def table2_rows(report: Report) -> Iterator[Finding]:
+    data = report.active_disclosure
+    if data is None:
+        return
+    t = template(data.template)
+    labels = {r.id: f"{b.caption} {r.label}" for b, r in t.active_rows}
+    for row in data.missing_rows:
+        yield finding(
+            "TPL-004",
+            f"表二缺少「{labels.get(row, row)}」一行",
+            report,
+            cells=tuple(
+                f"active_disclosure.{c}"
+                for c in t.cell_ids("active_disclosure")
+                if c.rsplit(".", 1)[0] == row
+            ),
+            expected=labels.get(row, row),
+            actual=None,
+            loc=data.loc,
+        )
+
+
+@rule(
+    "TPL-005",
+    "table2-label",
+    "warning",
+    "表二的栏目或行标签与模板原文不同",
+    tags=("template", "tables"),
+    example="2021年格式表二写“规范性文件”而不是“行政规范性文件”。",
+    fix="使用模板原文标签。",
+    basis="年报格式表二原文标签。",
+)
+def table2_label(report: Report) -> Iterator[Finding]:
+    data = report.active_disclosure
+    if data is None:
+        return
+    for m in data.labels:
+        if m.how in ("variant", "typo"):
+            yield finding(
+                "TPL-005",
+                f"表二行标签「{m.printed}」与模板「{m.expected}」不同",
+                report,
+                cells=(f"active_disclosure.{m.id}",),
+                expected=m.expected,
+                actual=m.printed,
+                loc=m.loc,
+            )
+
+
+@rule(
+    "TPL-006",
+    "table3-rows",
+    "error",
+    "表三缺少、增加或合并了模板规定的行",
+    tags=("template", "tables"),
+    example="表三在“（三）不予公开”下增加了“小计”行；或缺少“（六）其他处理”的三个子项。",
+    fix="按模板保留表三全部 25 行（2019 格式 23 行），不增加小计行。",
+    basis="年报格式表三（template-spec §3.2）。",
+)
+def table3_rows(report: Report) -> Iterator[Finding]:
+    data = report.applications
+    if data is None:
+        return
+    t = template(data.template)
+    labels = {r.id: r.label for r in t.app_rows}
+    for row in data.missing_rows:
+        if row == "other" or (row.startswith("other.") and "other.total" in data.cells):
+            continue
+        yield finding(
+            "TPL-006",
+            f"表三缺少「{labels.get(row, row)}」一行",
+            report,
+            expected=labels.get(row, row),
+            actual=None,
+            loc=data.loc,
+        )
+    for m in data.labels:
+        if m.how == "other_version":
+            yield finding(
+                "TPL-006",
+                "表三「（六）其他处理」按2019年格式印为一行，2021年格式应分为"
+                "“1.申请人无正当理由逾期不补正…”“2.申请人逾期未按收费通知要求缴纳费用…”“3.其他”三行",
+                report,
+                severity="warning",
+                cells=tuple(f"applications.other.{c.id}" for c in t.app_columns),
+                expected="三行",
+                actual="一行",
+                loc=m.loc,
+            )
+    for m in data.extra_rows:
+        yield finding(
+            "TPL-006",
+            f"表三增加了模板没有的行「{m.printed}」（未计入任何校验）",
+            report,
+            severity="warning",
+            expected=None,
+            actual=m.printed,
+            loc=m.loc,
+        )
+
+
+@rule(
+    "TPL-007",
+    "table3-label",
+    "warning",
+    "表三的行标签与模板原文不同（改动或错字）",
+    tags=("template", "tables"),
+    example="2.其他法律行政止公开（模板：2.其他法律行政法规禁止公开）",
+    fix="使用模板原文标签，逐字核对。",
+    basis="年报格式表三原文标签；实际报告中出现过连年沿用的错字。",
+)
+def table3_label(report: Report) -> Iterator[Finding]:
+    data = report.applications
+    if data is None:
+        return
+    for m in data.labels:
+        if m.how in ("typo", "variant"):
+            yield finding(
+                "TPL-007",
+                f"表三行标签「{m.printed}」与模板「{m.expected}」不同",
+                report,
+                cells=(f"applications.{m.id}.total",),
+                expected=m.expected,
+                actual=m.printed,
+                loc=m.loc,
+            )
+
+
+@rule(
+    "TPL-008",
+    "corner-note",
+    "info",
+    "表三左上角的勾稽关系说明缺失或被改动",
+    tags=("template", "tables"),
+    example="表三左上角没有“（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）”。",
+    fix="保留模板左上角说明原文。",
+    basis="年报格式表三左上角说明。",
+)
+def corner_note(report: Report) -> Iterator[Finding]:
+    data = report.applications
+    if data is None or data.confidence == "low":
+        return
+    want = template(data.template).corner_note
+    three = report.section(3)
+    if data.corner_note is None and three is not None and "勾稽关系" in three.text:
+        return  # printed above the table rather than in its corner cell
+    if data.corner_note is None:
+        yield finding(
+            "TPL-008", "表三左上角未见勾稽关系说明", report, expected=want, actual=None, loc=data.loc
+        )
+    elif norm_label(data.corner_note) != norm_label(want):
+        yield finding(
+            "TPL-008",
+            f"表三左上角说明为「{data.corner_note}」，与模板不同",
+            report,
+            severity="warning",
+            expected=want,
+            actual=data.corner_note,
+            loc=data.loc,
+        )
+
+
+@rule(
+    "TPL-009",
+    "table4-shape",
+    "error",
+    "表四不是 3 组 × 5 列",
+    tags=("template", "tables"),
+    example="表四缺少“复议后起诉”一组。",
+    fix="按模板保留行政复议、未经复议直接起诉、复议后起诉三组，每组结果维持、结果纠正、其他结果、尚未审结、总计五列。",
+    basis="年报格式表四（template-spec §3.3）。",
+)
+def table4_shape(report: Report) -> Iterator[Finding]:
+    data = report.review_litigation
+    if data is None or not data.missing_rows:
+        return
+    labels = {g.id: g.label for g in template(data.template).review_groups}
+    for row in data.missing_rows:
+        yield finding(
+            "TPL-009",
+            f"表四缺少「{labels.get(row, row)}」一组",
+            report,
+            expected=labels.get(row, row),
+            actual=None,
+            loc=data.loc,
+        )
+
+
+@rule(
+    "TPL-010",
+    "legacy-format",
+    "error",
+    "2019年度及以后的报告仍用旧格式（无模板表格）",
+    tags=("template",),
+    example="2020年度报告按“概述 / 主动公开政府信息的数量 / 依申请公开政府信息情况”等旧栏目编写。",
+    fix="使用现行年报格式，含表二、表三、表四。",
+    basis="国办公开办函〔2019〕60号、〔2021〕30号。",
+)
+def legacy_format(report: Report) -> Iterator[Finding]:
+    if report.meta.template == "legacy" and report.meta.year is not None and report.meta.year >= 2019:
+        yield finding(
+            "TPL-010",
+            f"{report.meta.year}年度报告使用2019年以前的旧格式，没有模板表格",
+            report,
+            expected=expected_version(report.meta.year),
+            actual="legacy",
+        )

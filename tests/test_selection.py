@@ -1,0 +1,108 @@
+"""Selecting, ignoring and re-grading rules; configuration files; the rule docs stay in sync."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from generator import text_writer
+from generator.spec import make_spec
+
+import reportparse
+from conftest import ROOT
+from reportparse.config import ConfigError, config_from_dict, find_config, load_config
+from reportparse.rules import REGISTRY, Selection, at_or_above, load_rules
+from reportparse.rules.docs import pages
+
+
+def sample_findings(selection: Selection | None = None) -> list[str]:
+    s = make_spec("x", "2021", seed=3).with_variants("arabic_five", "glued_heading")
+    r = reportparse.parse(text_writer.tika(s).encode())
+    return [f"{f.rule}:{f.severity}" for f in reportparse.check(r, selection)]
+
+
+def test_default_selection() -> None:
+    assert sample_findings() == ["STR-002:warning", "STR-005:warning"]
+
+
+def test_ignore_by_id_and_family() -> None:
+    assert sample_findings(Selection(ignore=("STR-002",))) == ["STR-005:warning"]
+    assert sample_findings(Selection(ignore=("STR",))) == []
+
+
+def test_select_family_keeps_extraction_findings() -> None:
+    assert sample_findings(Selection(select=("T3",))) == []
+    r = reportparse.parse(b"", path="empty.txt")
+    assert [f.rule for f in reportparse.check(r, Selection(select=("T3",)))] == ["EXT-001"]
+    assert [f.rule for f in reportparse.check(r, Selection(ignore=("EXT-001",)))] == []
+
+
+def test_regrade() -> None:
+    assert sample_findings(Selection(severity=(("STR", "info"),))) == ["STR-002:info", "STR-005:info"]
+    fs = reportparse.check(
+        reportparse.parse(
+            text_writer.tika(make_spec("x", "2021", seed=3).with_variants("glued_heading")).encode()
+        )
+    )
+    assert at_or_above(fs, "warning") and not at_or_above(fs, "error") and not at_or_above(fs, "never")
+
+
+def test_config_file_discovery(tmp_path: Path) -> None:
+    (tmp_path / "reports" / "2024").mkdir(parents=True)
+    (tmp_path / "reportparse.toml").write_text(
+        'ignore = ["STR-005"]\nfail-on = "warning"\n[severity]\nSTR-002 = "error"\n', encoding="utf-8"
+    )
+    found = find_config(tmp_path / "reports" / "2024" / "a.txt")
+    assert found == tmp_path / "reportparse.toml"
+    cfg = load_config(found)
+    assert cfg.fail_on == "warning"
+    assert sample_findings(cfg.selection) == ["STR-002:error"]
+
+
+def test_pyproject_section(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.reportparse]\nselect = ["STR-002"]\n', encoding="utf-8")
+    cfg = load_config(find_config(tmp_path))
+    assert sample_findings(cfg.selection) == ["STR-002:warning"]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"ignore": ["XYZ-001"]}, "「XYZ-001」不是已知的规则编号或规则族"),
+        ({"fail-on": "fatal"}, "fail-on 的值「fatal」无效"),
+        ({"severity": {"T3-001": "fatal"}}, "T3-001 的级别「fatal」无效"),
+        ({"selct": ["T3"]}, "含未知配置项：selct"),
+    ],
+)
+def test_config_errors_are_clear(data: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        config_from_dict(data)
+
+
+def test_every_rule_is_documented_and_docs_are_in_sync() -> None:
+    load_rules()
+    generated = pages()
+    docs = ROOT / "docs" / "rules"
+    for name, text in generated.items():
+        assert (docs / name).read_text(encoding="utf-8") == text, (
+            f"docs/rules/{name} is stale: run python -m reportparse.rules.docs"
+        )
+    for rid, rule in REGISTRY.items():
+        assert rule.title and rule.severity in ("error", "warning", "info"), rid
+        if rule.scope == "report":
+            assert rule.example and rule.fix and rule.basis, rid
+
+
+def test_catalog_has_the_required_rules() -> None:
+    load_rules()
+    required = (
+        [f"STR-00{i}" for i in range(1, 6)]
+        + [f"TPL-{i:03d}" for i in range(2, 11)]
+        + [f"NUM-00{i}" for i in range(1, 5)]
+        + ["T2-003", "T3-001", "T3-002", "T3-003", "T3-005", "T4-001"]
+        + [f"TXT-00{i}" for i in range(1, 7)]
+        + ["PUB-001", "PUB-002", "PUB-003"]
+        + [f"CNT-00{i}" for i in range(1, 6)]
+    )
+    assert [r for r in required if r not in REGISTRY] == []
+    assert {REGISTRY[r].severity for r in ("STR-005", "TXT-005", "TXT-006")} == {"warning"}
