@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from functools import cache
+from functools import cache, lru_cache
 
 from .normalize import norm_label
 
@@ -44,6 +44,25 @@ def candidate(key: str, label: str) -> Candidate:
     return Candidate(key, label, norm_label(label), core(label))
 
 
+@cache
+def _exact(candidates: tuple[Candidate, ...]) -> tuple[dict[str, Candidate], dict[str, Candidate]]:
+    by_norm = {c.norm: c for c in reversed(candidates)}
+    by_core = {c.core: c for c in reversed(candidates) if len(c.core) >= 4}
+    return by_norm, by_core
+
+
+@lru_cache(maxsize=4096)
+def _scored(c: str, candidates: tuple[Candidate, ...]) -> tuple[tuple[float, Candidate], ...]:
+    """Similarity of a label core to every candidate, best first (cached: labels repeat across reports)."""
+    out = []
+    for cand in candidates:
+        m = SequenceMatcher(None, c, cand.core, autojunk=False)
+        if m.real_quick_ratio() >= 0.8 and m.quick_ratio() >= 0.8:
+            out.append((m.ratio(), cand))
+    out.sort(key=lambda p: -p[0])
+    return tuple(out)
+
+
 def match_label(
     printed: str,
     candidates: tuple[Candidate, ...],
@@ -53,19 +72,18 @@ def match_label(
     """Best template label for `printed`, or None.
 
     Exact (normalised, or without numbering when the core is specific enough) beats a known
-    variant, which beats a typo; a typo must be unique and, when `expected_keys` is given, be
-    one of the labels the row order expects at this point.
+    variant, which beats a fragment of a label, which beats a typo; a fragment or typo must be
+    unique and, when `expected_keys` is given, be one of the labels the row order expects here.
     """
     n = norm_label(printed)
     if not n:
         return None
     c = _NUMBERING_RE.sub("", n)
-    for cand in candidates:
-        if n == cand.norm or (len(c) >= 4 and c == cand.core):
-            return LabelHit(cand.key, "exact", cand.label, 1.0)
-    for cand in variants:
-        if n == cand.norm or (len(c) >= 4 and c == cand.core):
-            return LabelHit(cand.key, "variant", cand.label, 1.0)
+    for group, how in ((candidates, "exact"), (variants, "variant")):
+        by_norm, by_core = _exact(group)
+        hit = by_norm.get(n) or (by_core.get(c) if len(c) >= 4 else None)
+        if hit is not None:
+            return LabelHit(hit.key, how, hit.label, 1.0)
     if len(c) < 4:
         return None
     if len(c) >= 6:
@@ -75,9 +93,7 @@ def match_label(
             holders = [cand for cand in holders if cand.key in expected_keys]
         if len(holders) == 1 and (not expected_keys or holders[0].key in expected_keys):
             return LabelHit(holders[0].key, "partial", holders[0].label, len(c) / len(holders[0].core))
-    scored = sorted(
-        ((SequenceMatcher(None, c, cand.core).ratio(), cand) for cand in candidates), key=lambda p: -p[0]
-    )
+    scored = _scored(c, candidates)
     if not scored:
         return None
     best_score, best = scored[0]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from .model import CellKind, Number
 
@@ -61,11 +62,13 @@ def strip_artifacts(text: str) -> str:
     return ARTIFACT_RE.sub("", text)
 
 
+@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
     """Width-fold and simplify, keeping white space and punctuation positions."""
     return unicodedata.normalize("NFKC", text).translate(_T2S).translate(_QUOTES)
 
 
+@lru_cache(maxsize=16384)
 def norm_label(text: str) -> str:
     s = fold(strip_artifacts(text))
     s = _WS_RE.sub("", s)

@@ -32,7 +32,7 @@ def not_a_number(report: Report) -> Iterator[Finding]:
                 continue
             try:
                 col = t.column(name, cid)  # type: ignore[arg-type]
-            except (KeyError, StopIteration):
+            except KeyError:
                 col = None
             if col is not None and col.money and cell.value is not None:
                 continue  # "251000元" in a money cell: a legitimate unit
@@ -66,7 +66,7 @@ def negative_or_fraction(report: Report) -> Iterator[Finding]:
                 continue
             try:
                 col = t.column(name, cid)  # type: ignore[arg-type]
-            except (KeyError, StopIteration):
+            except KeyError:
                 continue
             if cell.value < 0 and not col.signed:
                 yield finding(
@@ -95,11 +95,12 @@ def negative_or_fraction(report: Report) -> Iterator[Finding]:
 def blank_totals(name: str, data: TableData) -> list[str]:
     """总计 cells left blank while their parts are not all zero (NUM-003's warning case)."""
     out: list[str] = []
-    t = template(data.template)
-    for cid, cell in data.cells.items():
-        if cell.kind not in ("blank", "dash") or not is_total_cell(name, cid):
-            continue
-        for eq in t.equations(name, _rows(data)):  # type: ignore[arg-type]
+    blank = [cid for cid, c in data.cells.items() if c.kind in ("blank", "dash") and is_total_cell(name, cid)]
+    if not blank:
+        return out
+    equations = template(data.template).equations(data.name, _rows(data))
+    for cid in blank:
+        for eq in equations:
             if eq.lhs == (cid,) and any((data.value(p) or 0) != 0 for p in eq.rhs):
                 out.append(cid)
                 break

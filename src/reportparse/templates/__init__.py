@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any, Literal
 
@@ -98,16 +98,16 @@ class Template:
         return [f"{g.id}.{c.id}" for g in self.review_groups for c in self.review_columns]
 
     def column(self, table: TableName, cell_id: str) -> Column:
+        """The template column of a cell id; KeyError for a cell the template does not have."""
         row_id, _, col_id = cell_id.rpartition(".")
         if table == "active_disclosure":
-            for b in self.blocks:
-                if any(r.id == row_id for r in b.rows):
-                    return next(c for c in b.columns if c.id == col_id)
-            raise KeyError(cell_id)
-        cols = self.app_columns if table == "applications" else self.review_columns
-        return next(c for c in cols if c.id == col_id)
+            return _t2_columns(self)[(row_id, col_id)]
+        return _columns(self, table)[col_id]
 
     def equations(self, table: TableName, row_ids: list[str] | None = None) -> list[Equation]:
+        return list(_equations(self, table, tuple(row_ids) if row_ids is not None else None))
+
+    def _expand(self, table: TableName, row_ids: tuple[str, ...] | None) -> list[Equation]:
         """Expand the relations of one table into concrete equations over cell ids.
 
         `row_ids` are the data rows actually present (a 2021 table printed with a single
@@ -116,7 +116,7 @@ class Template:
         """
         out: list[Equation] = []
         if table == "applications":
-            rows = row_ids if row_ids is not None else [r.id for r in self.app_rows]
+            rows = list(row_ids) if row_ids is not None else [r.id for r in self.app_rows]
             cols = [c.id for c in self.app_columns]
         elif table == "review_litigation":
             rows = [g.id for g in self.review_groups]
@@ -143,6 +143,21 @@ class Template:
                         )
                     )
         return out
+
+
+@cache
+def _t2_columns(t: Template) -> dict[tuple[str, str], Column]:
+    return {(r.id, c.id): c for b in t.blocks for r in b.rows for c in b.columns}
+
+
+@cache
+def _columns(t: Template, table: TableName) -> dict[str, Column]:
+    return {c.id: c for c in (t.app_columns if table == "applications" else t.review_columns)}
+
+
+@lru_cache(maxsize=256)
+def _equations(t: Template, table: TableName, row_ids: tuple[str, ...] | None) -> tuple[Equation, ...]:
+    return tuple(t._expand(table, row_ids))
 
 
 def _present(members: tuple[str, ...], rows: list[str]) -> list[str]:
