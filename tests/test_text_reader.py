@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import reportparse
 from reportparse.document import Paragraph, Table
 from reportparse.readers import read
@@ -112,3 +114,29 @@ def test_missing_file_is_a_finding() -> None:
     r = reportparse.parse("/nonexistent/report.txt")
     assert [(n.rule, n.severity) for n in r.extraction_notes] == [("EXT-001", "error")]
     assert "无法打开文件" in r.extraction_notes[0].message
+
+
+def test_internal_errors_become_findings(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    pipeline = importlib.import_module("reportparse.parse")  # the module, not the function
+    from reportparse.rules import REGISTRY, load_rules
+
+    def boom(*_: object) -> None:
+        raise ValueError("kaboom")
+
+    monkeypatch.setattr(pipeline, "map_tables", boom)
+    r = reportparse.parse("某局2024年政府信息公开工作年度报告\n一、总体情况\n正文。\n".encode(), path="x.txt")
+    assert [(n.rule, n.severity) for n in r.extraction_notes] == [("EXT-013", "error")]
+    assert "解析阶段内部错误：ValueError: kaboom" in r.extraction_notes[0].message
+    monkeypatch.undo()
+    load_rules()
+    from dataclasses import replace
+
+    monkeypatch.setitem(REGISTRY, "CNT-003", replace(REGISTRY["CNT-003"], check=boom))
+    fs = reportparse.check(
+        "某局2024年政府信息公开工作年度报告\n一、总体情况\n正文。\n五、存在的主要问题及改进情况\n无\n".encode()
+    )
+    assert [f.message[:30] for f in fs if f.rule == "EXT-013"] == [
+        "规则 CNT-003 执行时内部错误：ValueError: kaboom。"[:30]
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import traceback
 from pathlib import Path
 
 from .document import Document
@@ -33,7 +34,18 @@ def parse(source: str | Path | bytes, *, path: str | None = None, fmt: str | Non
         )
     file_path = path or file_path
     document = read(data, file_path, fmt)
-    return build_report(document, data)
+    try:
+        return build_report(document, data)
+    except RecursionError:
+        note = problem("EXT-003", "文档结构嵌套过深，超出处理限制", loc=Loc(file=file_path))
+    except Exception as err:  # a bug in segmentation or mapping must not stop a batch
+        tail = traceback.format_exception_only(type(err), err)[-1].strip()
+        note = problem(
+            "EXT-013",
+            f"解析阶段内部错误：{tail}。请将此文件与 reportparse 版本号一并提交问题报告。",
+            loc=Loc(file=file_path),
+        )
+    return _empty(file_path, data, document.format, [*document.notes, note], document.encoding)
 
 
 def build_report(document: Document, data: bytes) -> Report:

@@ -32,6 +32,8 @@ Number = int | Decimal
 DEFAULT_UNITS: tuple[str, ...] = ("元", "万元", "亿元", "千元")
 
 _DIGITS = frozenset("0123456789")
+# No printed table value has more digits; longer runs are several cells or garbage.
+MAX_DIGITS = 15
 
 
 @dataclass(frozen=True)
@@ -102,13 +104,13 @@ def _cell_ends(s: str, p: int, col: ColumnSpec) -> list[tuple[int, SplitCell]]:
         return []
     j = i + 1
     if s[i] != "0":
-        while j < n and s[j] in _DIGITS:
+        while j < n and s[j] in _DIGITS and j - i < MAX_DIGITS:
             j += 1
     int_ends = range(i + 1, j + 1)
     frac_ends: range = range(0)
     if col.decimal and j < n and s[j] == "." and j + 1 < n and s[j + 1] in _DIGITS:
         k = j + 1
-        while k < n and s[k] in _DIGITS:
+        while k < n and s[k] in _DIGITS and k - j <= MAX_DIGITS:
             k += 1
         frac_ends = range(j + 2, k + 1)
     out: list[tuple[int, SplitCell]] = []
@@ -247,6 +249,7 @@ def _linear(eq: Equation) -> dict[str, int]:
 
 _EMPTY = "无数据（该行文本为空），无法拆分"
 _BUDGET = "拆分方式过多，超出搜索预算，无法唯一确定"
+_TOO_LONG = "数字串过长，超出该行单元格能容纳的位数，无法拆分"
 
 
 def _no_reading(text: str, ncols: int) -> str:
@@ -361,6 +364,10 @@ def split_runs(
         if not run.text.strip():
             row_count[run.row] = 0
             fail_row(r, _EMPTY)
+            continue
+        if len(run.text) > (MAX_DIGITS + 4) * len(cols):
+            row_count[run.row] = 0
+            fail_row(r, _TOO_LONG)  # more characters than the cells can hold: not this row's digits
             continue
         found, done = _row_readings(run.text, cols, local[r], budget)
         if not done:

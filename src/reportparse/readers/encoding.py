@@ -20,13 +20,21 @@ def decode_text(data: bytes, path: str | None = None) -> tuple[str, str, list[Ex
     """Return (text, encoding used, notes). Never raises."""
     for bom, name in _BOMS:
         if data.startswith(bom):
-            try:
-                return data.decode(name), name, []
-            except UnicodeDecodeError:
-                break
+            text = data.decode(name, errors="replace")
+            bad = text.count("\ufffd")
+            return (
+                text,
+                name,
+                [repair("encoding_errors", f"{bad} 处字节无法按 {name} 解码，已替换为 �")] if bad else [],
+            )
     utf16 = _utf16_without_bom(data)
     if utf16:
-        return data.decode(utf16), utf16, [repair("encoding", f"未标注字节序的 {utf16.upper()} 文本")]
+        text = data.decode(utf16, errors="replace")
+        notes: list[ExtractionNote] = [repair("encoding", f"未标注字节序的 {utf16.upper()} 文本")]
+        bad = text.count("\ufffd")
+        if bad:
+            notes.append(repair("encoding_errors", f"{bad} 处字节无法按 {utf16.upper()} 解码，已替换为 �"))
+        return text, utf16, notes
     for name in ("utf-8", "gb18030"):
         try:
             text = data.decode(name)
@@ -44,7 +52,7 @@ def decode_text(data: bytes, path: str | None = None) -> tuple[str, str, list[Ex
         return str(best), best.encoding, [repair("encoding", f"文本编码经检测识别为 {best.encoding}")]
     text = data.decode("utf-8", errors="replace")
     bad = text.count("\ufffd")
-    notes: list[ExtractionNote] = []
+    notes = []
     if bad > max(8, len(text) // 50):
         notes.append(problem("EXT-001", f"无法识别文本编码：{bad} 个字符无法解码", bad_chars=bad))
     return text, "utf-8", notes

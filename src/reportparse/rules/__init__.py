@@ -153,7 +153,19 @@ def run_report_rules(report: Report, selection: Selection | None = None) -> list
     for r in registry.values():
         if r.check is None or not selection.enabled(r) or blocked:
             continue
-        out.extend(r.check(report))
+        try:
+            out.extend(r.check(report))
+        except Exception as err:  # one faulty rule must not hide the others' findings
+            out.append(
+                Finding(
+                    "EXT-013",
+                    "error",
+                    f"规则 {r.id} 执行时内部错误：{type(err).__name__}: {err}。"
+                    "请将此文件与 reportparse 版本号一并提交问题报告。",
+                    loc=Loc(file=report.source.path),
+                    file=report.source.path,
+                )
+            )
     return [selection.regrade(f) for f in out if selection.enabled(registry[f.rule])]
 
 

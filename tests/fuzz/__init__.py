@@ -1,0 +1,1 @@
+"""Mutation fuzzing of every reader and of the whole parse + check path."""
