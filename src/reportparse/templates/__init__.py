@@ -70,7 +70,7 @@ class Equation:
     rhs: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one instance per version: identity hashing keeps caches cheap
 class Template:
     version: str
     name: str
