@@ -48,16 +48,20 @@ def specs(n: int) -> list[ReportSpec]:
 
 def _writer(fmt: str) -> Callable[[ReportSpec, Path], None] | None:
     if fmt in ("text", "tika"):
+
         def write_text(spec: ReportSpec, path: Path) -> None:
             body = text_writer.pasted(spec) if fmt == "text" else text_writer.tika(spec)
             path.write_text(body, encoding="utf-8")
+
         return write_text
     try:
         if fmt == "docx":
             from generator.docx_writer import write_docx
+
             return write_docx
         if fmt == "html":
             from generator.html_writer import write_html
+
             return write_html
     except ImportError:
         return None
@@ -79,31 +83,48 @@ def generate(folder: Path, n: int) -> dict[str, list[Path]]:
     if files.get("docx") and _has_soffice():
         pdf_dir = folder / "pdf"
         pdf_dir.mkdir()
-        subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{folder}/lo", "--convert-to", "pdf",
-                        "--outdir", str(pdf_dir), *map(str, files["docx"])], check=False, capture_output=True,
-                       timeout=1800)
+        subprocess.run(
+            [
+                "soffice",
+                "--headless",
+                f"-env:UserInstallation=file://{folder}/lo",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(pdf_dir),
+                *map(str, files["docx"]),
+            ],
+            check=False,
+            capture_output=True,
+            timeout=1800,
+        )
         files["pdf"] = sorted(pdf_dir.glob("*.pdf"))
     return files
 
 
 def _has_soffice() -> bool:
     from shutil import which
+
     return which("soffice") is not None
 
 
 # --- what is measured ---------------------------------------------------------------------------
+
 
 def floor(fmt: str, data: bytes) -> None:
     if fmt in ("text", "tika"):
         data.decode("utf-8")
     elif fmt == "html":
         import lxml.html
+
         lxml.html.document_fromstring(data)
     elif fmt == "docx":
         import docx
+
         docx.Document(io.BytesIO(data))
     elif fmt == "pdf":
         import pdfplumber
+
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             for page in pdf.pages:
                 page.extract_text()
@@ -112,6 +133,7 @@ def floor(fmt: str, data: bytes) -> None:
 
 def ours(fmt: str, data: bytes, check: bool) -> None:
     import reportparse
+
     report = reportparse.parse(data)
     if check:
         reportparse.check(report)
@@ -148,13 +170,17 @@ def measure(mode: str, fmt: str, paths: list[Path], repeat: int) -> dict[str, fl
 
 
 def table(results: dict[str, dict[str, dict[str, float]]]) -> str:
-    lines = ["| format | files | parse /s | parse+check /s | floor /s | ratio ours/floor (time) | ms per report (parse+check) | peak RSS MB |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| format | files | parse /s | parse+check /s | floor /s | ratio ours/floor (time) | ms per report (parse+check) | peak RSS MB |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for fmt, r in results.items():
         ratio = r["floor"]["per_s"] / r["check"]["per_s"]
-        lines.append(f"| {fmt} | {int(r['check']['n'])} | {r['parse']['per_s']:.0f} | {r['check']['per_s']:.0f} | "
-                     f"{r['floor']['per_s']:.0f} | {ratio:.2f} | {1000 / r['check']['per_s']:.1f} | "
-                     f"{r['check']['rss_mb']:.0f} |")
+        lines.append(
+            f"| {fmt} | {int(r['check']['n'])} | {r['parse']['per_s']:.0f} | {r['check']['per_s']:.0f} | "
+            f"{r['floor']['per_s']:.0f} | {ratio:.2f} | {1000 / r['check']['per_s']:.1f} | "
+            f"{r['check']['rss_mb']:.0f} |"
+        )
     return "\n".join(lines)
 
 
@@ -172,9 +198,13 @@ def main() -> int:
             if not files.get(fmt):
                 print(f"{fmt}: no writer or converter available, skipped", file=sys.stderr)
                 continue
-            results[fmt] = {mode: measure(mode, fmt, files[fmt], args.repeat) for mode in ("parse", "check", "floor")}
+            results[fmt] = {
+                mode: measure(mode, fmt, files[fmt], args.repeat) for mode in ("parse", "check", "floor")
+            }
             print(f"{fmt}: {results[fmt]['check']['per_s']:.0f} reports/s parse+check", file=sys.stderr)
-    print(f"machine: {platform.processor() or platform.machine()}, {mp.cpu_count()} cores, Python {platform.python_version()}")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {mp.cpu_count()} cores, Python {platform.python_version()}"
+    )
     print(table(results))
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1), encoding="utf-8")

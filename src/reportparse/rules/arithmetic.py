@@ -9,6 +9,7 @@ confidence is low get no arithmetic at all.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterator
 
 from ..findings import Finding
@@ -19,6 +20,7 @@ from .cells import blank_totals
 from .labels import column_label, row_label, short
 from .mentions import mentions
 
+_DIGIT = re.compile(r"[0-9]")  # ASCII only: str.isdigit() accepts superscripts
 _RULE_OF = {"A1": "T3-001", "A2": "T3-002", "A3": "T3-003", "A5": "T4-001"}
 
 
@@ -67,7 +69,7 @@ def _split_hint(data: TableData, eq: Equation) -> str:
     raws = [data.cells[c].raw for c in parts]
     vals = [data.value(c) or 0 for c in parts]
     for i in range(len(parts) - 1):
-        if len(raws[i]) == 1 and len(raws[i + 1]) == 1 and raws[i].isdigit() and raws[i + 1].isdigit():
+        if _DIGIT.fullmatch(raws[i]) and _DIGIT.fullmatch(raws[i + 1]):
             merged = [*vals[:i], int(raws[i] + raws[i + 1]), *vals[i + 2 :]]
             if sum(merged) == total:
                 return (
