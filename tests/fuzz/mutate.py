@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import random
 import re
+import warnings
 import zipfile
 from collections.abc import Callable
 
@@ -114,7 +115,8 @@ def _rezip(data: bytes, edit: Callable[[list[tuple[zipfile.ZipInfo, bytes]]], No
         return data
     edit(entries)
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+    with warnings.catch_warnings(), zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        warnings.simplefilter("ignore")  # duplicate entry names are the point of one mutator
         for info, body in entries:
             zout.writestr(info, body)
     return out.getvalue()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from io import BytesIO
 
@@ -36,13 +37,30 @@ def _zip_kind(data: bytes) -> str:
     return "docx"
 
 
+_TAGS = b"html|body|head|table|div|p|span|font|center|br|meta|h[1-6]|title|style|section|article|!--"
+_TAG_RE = re.compile(rb"^<(?:!doctype\s+html|\?xml|(?:" + _TAGS + rb")[\s>/])", re.IGNORECASE)
+_CLOSE_RE = re.compile(rb"</(?:p|div|table|td|tr|span|font|body|html)>", re.IGNORECASE)
+
+
 def _looks_html(head: bytes) -> bool:
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if text.startswith(b"\xff\xfe") or text.startswith(b"\xfe\xff"):
-        text = head.decode("utf-16", errors="ignore").encode("ascii", errors="ignore").lower()
+    """A page or a fragment: starts with a known tag and closes some (r013 starts with `<p …>`)."""
+    text = _ascii_view(head).lstrip()
+    if not _TAG_RE.match(text):
+        return False
     return (
-        any(text.lstrip().startswith(t) for t in (b"<!doctype html", b"<html", b"<?xml version"))
-        and (b"<html" in text or b"<!doctype html" in text)
-    ) or (
-        b"<html" in text[:512] or b"<body" in text[:1024] or b"<table" in text[:512] or b"<div" in text[:256]
+        text.lower().startswith((b"<!doctype html", b"<html"))
+        or bool(_CLOSE_RE.search(text))
+        or b"<body" in text.lower()
     )
+
+
+def _ascii_view(head: bytes) -> bytes:
+    """The head with a BOM removed and UTF-16 (with or without BOM) reduced to its ASCII bytes."""
+    if head.startswith(b"\xef\xbb\xbf"):
+        return head[3:]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head[2:].replace(b"\x00", b"")
+    zeros = head.count(0)
+    if zeros > len(head) * 0.3:
+        return head.replace(b"\x00", b"")
+    return head

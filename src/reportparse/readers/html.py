@@ -1,0 +1,1169 @@
+"""HTML reader: government CMS article pages, Word "Save as HTML" exports and bare fragments.
+
+Steps: decode the bytes (BOM, declaration, detection — declarations lie), parse with lxml,
+drop what a browser would not show (scripts, styles, hidden elements, Word's VML and XML
+islands), turn the page into paragraphs and tables in document order, find the report's own
+content area among the page chrome (menus, breadcrumbs, metadata boxes, share links, footers)
+and keep only that; read the metadata box (publication date, publishing body) and the title
+printed above the report into `Document.properties`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+from urllib.parse import urljoin
+
+import lxml.html
+from lxml import etree
+
+from ..document import Block, Document, Paragraph, Table, TableCell
+from ..extraction import problem, repair
+from ..model import ExtractionNote, Loc
+
+MAX_DEPTH = 500  # element nesting; libxml2 without huge_tree stops earlier (256), also EXT-003
+MAX_COLSPAN = 1000  # the HTML table model's limits
+MAX_ROWSPAN = 65534
+_LONG_CELL = 200  # a cell with more text than this is page layout, not a report table cell
+
+# --- decoding ---------------------------------------------------------------------------------
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_META_TAG_RE = re.compile(rb"<meta\b[^>]*>", re.I)
+_CHARSET_RE = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.I)
+_XML_DECL_RE = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:\-]+)""", re.I)
+# Declared names that browsers decode with a superset codec (WHATWG Encoding Standard).
+_ALIASES = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "gb_2312": "gb18030",
+    "gb_2312-80": "gb18030",
+    "x-gbk": "gb18030",
+    "cp936": "gb18030",
+    "csgb2312": "gb18030",
+    "euc-cn": "gb18030",
+    "chinese": "gb18030",
+    "iso-ir-58": "gb18030",
+    "gb18030": "gb18030",
+    "hz-gb-2312": "hz",
+    "big5": "big5hkscs",
+    "big5-hkscs": "big5hkscs",
+    "cn-big5": "big5hkscs",
+    "x-x-big5": "big5hkscs",
+    "cp950": "big5hkscs",
+    "utf8": "utf-8",
+    "unicode": "utf-16-le",
+    "utf-16": "utf-16-le",
+    "iso-8859-1": "cp1252",
+    "latin1": "cp1252",
+    "latin-1": "cp1252",
+    "us-ascii": "cp1252",
+    "ascii": "cp1252",
+}
+_SINGLE_BYTE = {"cp1252", "latin_1", "iso8859-15", "cp1250", "iso8859-2", "ascii"}
+_PLAUSIBLE = 0.9  # share of common CJK characters below which a decode is probably mojibake
+
+
+@dataclass
+class Decoded:
+    text: str
+    encoding: str
+    declared: str | None
+    notes: list[ExtractionNote]
+
+
+def decode_html(data: bytes) -> Decoded:
+    """Decode an HTML page; never raises. Valid UTF-8 beats a declaration (GBK bytes are never
+    valid UTF-8 at any length); otherwise the declared encoding, then GB18030 (GB2312/GBK pages
+    that declare UTF-8 are common), then detection, then UTF-8 with replacement characters."""
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            text, bad = _decode_counting(data[len(bom) :], name)
+            bom_notes = (
+                [
+                    problem(
+                        "EXT-008",
+                        f"页面按字节序标记（BOM）以 {name} 解码时有 {bad} 处无法解码的字节",
+                        bad_chars=bad,
+                    )
+                ]
+                if bad
+                else []
+            )
+            return Decoded(text, name, name, bom_notes)
+    label = _declared_label(data)
+    declared = _codec(label) if label else None
+    notes: list[ExtractionNote] = []
+    if label and declared is None:
+        notes.append(repair("encoding", f"页面声明的字符编码“{label}”无法识别，已自动检测", declared=label))
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        text, _ = _decode_counting(data, utf16)
+        notes.append(repair("encoding", f"页面为未标注字节序的 {utf16.upper()} 编码", detected=utf16))
+        return Decoded(text, utf16, label, notes)
+    if not any(b >= 0x80 for b in data):
+        return Decoded(data.decode("ascii"), declared or "utf-8", label, notes)
+
+    def lied(found: str) -> list[ExtractionNote]:
+        if label is None or declared is None:
+            return [*notes, repair("encoding", f"页面未声明字符编码，检测为 {found}", detected=found)]
+        if found == declared:
+            return notes
+        return [
+            *notes,
+            repair(
+                "encoding",
+                f"页面声明字符编码为 {label}，实际为 {found}，已按 {found} 解码",
+                declared=label,
+                detected=found,
+            ),
+        ]
+
+    utf8 = _strict(data, "utf-8")
+    if utf8 is not None:
+        notes = lied("utf-8") if declared not in (None, "utf-8") else notes
+        if label is None:  # an undeclared UTF-8 page: what lxml alone would decode as Latin-1
+            notes.append(repair("encoding", "页面未声明字符编码，内容为 UTF-8", detected="utf-8"))
+        return Decoded(utf8, "utf-8", label, notes)
+    order = [declared] if declared and declared not in _SINGLE_BYTE and declared != "utf-8" else []
+    order += ["gb18030", "big5hkscs"]
+    tried: dict[str, tuple[str, float]] = {}
+    for name in dict.fromkeys(order):
+        candidate = _strict(data, name)
+        if candidate is None:
+            continue
+        ratio = _common_ratio(candidate)
+        if ratio >= _PLAUSIBLE:
+            return Decoded(candidate, name, label, lied(name))
+        tried[name] = (candidate, ratio)
+    guess = _detect(data)
+    if guess and guess not in tried:
+        candidate = _strict(data, guess)
+        if candidate is not None:
+            ratio = _common_ratio(candidate)
+            if ratio >= _PLAUSIBLE or not tried:
+                return Decoded(candidate, guess, label, lied(guess))
+            tried[guess] = (candidate, ratio)
+    if declared in _SINGLE_BYTE:
+        return Decoded(data.decode(declared), declared, label, notes)
+    if tried:
+        name, (text, ratio) = max(tried.items(), key=lambda kv: kv[1][1])
+        return Decoded(
+            text,
+            name,
+            label,
+            [
+                *lied(name),
+                problem(
+                    "EXT-008",
+                    f"页面字符编码无法可靠识别，按 {name} 解码后仅 {ratio:.0%} 的汉字为常用字，文字可能乱码",
+                    encoding=name,
+                    common_ratio=round(ratio, 3),
+                ),
+            ],
+        )
+    # Nothing decodes cleanly: the candidate with the fewest bad bytes, replacement characters shown.
+    best_name, best_text, best_bad = "utf-8", "", -1
+    for name in dict.fromkeys([*order, "utf-8"]):
+        text, bad = _decode_counting(data, name)
+        if best_bad < 0 or bad < best_bad:
+            best_name, best_text, best_bad = name, text, bad
+    share = best_bad / max(1, len(best_text))
+    if share > 0.01:
+        note = problem(
+            "EXT-008",
+            f"页面字符编码无法识别：按 {best_name} 解码仍有 {best_bad} 处无法解码的字节，文字可能乱码",
+            encoding=best_name,
+            bad_chars=best_bad,
+        )
+    else:
+        note = repair(
+            "encoding",
+            f"页面按 {best_name} 解码，{best_bad} 处无法解码的字节已替换为 �",
+            encoding=best_name,
+            bad_chars=best_bad,
+        )
+    return Decoded(best_text, best_name, label, [*notes, note])
+
+
+def _declared_label(data: bytes) -> str | None:
+    head = data[:8192]
+    m = _XML_DECL_RE.match(head)
+    if m:
+        return m.group(1).decode("ascii").lower()
+    for tag in _META_TAG_RE.finditer(head):
+        c = _CHARSET_RE.search(tag.group(0))
+        if c:
+            return c.group(1).decode("ascii").lower()
+    return None
+
+
+def _codec(label: str) -> str | None:
+    name = _ALIASES.get(label.lower(), label.lower())
+    try:
+        found = codecs.lookup(name).name
+    except LookupError:
+        return None
+    return "cp1252" if found in ("latin-1", "iso8859-1", "ascii") else found
+
+
+def _strict(data: bytes, name: str) -> str | None:
+    """Decode without errors; a multi-byte character cut off at the very end (a truncated
+    download) does not count against the encoding."""
+    try:
+        decoder = codecs.getincrementaldecoder(name)(errors="strict")
+        return str(decoder.decode(data, final=False))
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _decode_counting(data: bytes, name: str) -> tuple[str, int]:
+    text = data.decode(name, errors="replace")
+    return text, text.count("\ufffd")
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    sample = data[:4000]
+    if len(sample) < 8:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    half = len(sample) / 2
+    if odd > half * 0.3 and even < half * 0.05:
+        return "utf-16-le"
+    if even > half * 0.3 and odd < half * 0.05:
+        return "utf-16-be"
+    return None
+
+
+def _detect(data: bytes) -> str | None:
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data[:200_000]).best()
+    except Exception:  # detection is best effort
+        return None
+    return _codec(best.encoding) if best is not None and best.encoding else None
+
+
+@cache
+def _is_common(ch: str) -> bool:
+    for name in ("gb2312", "big5"):
+        try:
+            ch.encode(name)
+            return True
+        except UnicodeEncodeError:
+            pass
+    return False
+
+
+def _common_ratio(text: str) -> float:
+    """Share of CJK characters that are in GB2312 or Big5: near 1 for real Chinese text, low for
+    one Chinese encoding read as another (rare extension characters, private-use code points)."""
+    n = good = 0
+    for ch in text:
+        o = ord(ch)
+        if 0x3400 <= o <= 0x9FFF or 0xE000 <= o <= 0xFAFF or o >= 0x20000:
+            n += 1
+            good += _is_common(ch)
+            if n >= 5000:
+                break
+    return good / n if n >= 20 else 1.0
+
+
+# --- text normalisation -----------------------------------------------------------------------
+
+_WS_RE = re.compile(r"[ \t\n\r\f\v\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
+_ZW_RE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _norm(s: str) -> str:
+    """Whitespace as a browser shows it: &nbsp;, tabs, line breaks and full-width spaces collapse
+    to one space; zero-width characters vanish."""
+    return _WS_RE.sub(" ", _ZW_RE.sub("", s)).strip()
+
+
+# --- cleaning ---------------------------------------------------------------------------------
+
+
+def _words(s: str) -> tuple[str, ...]:
+    return tuple(s.split())
+
+
+_BLOCK_TAGS = frozenset(
+    _words(
+        "p div h1 h2 h3 h4 h5 h6 li ul ol dl dt dd blockquote pre section article main aside center address "
+        "figure figcaption tr td th caption tbody thead tfoot body html hr fieldset legend details summary "
+        "menu dir table"
+    )
+)
+_DROP_TAGS = frozenset(
+    _words(
+        "script style noscript nav iframe frame frameset form template object embed applet select button "
+        "input textarea svg math canvas audio video map marquee xml head title meta link base dialog"
+    )
+)
+_HIDDEN_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|mso-hide\s*:\s*all", re.I)
+_LIST_MARKER_RE = re.compile(r"mso-list\s*:\s*ignore", re.I)
+_CHROME_CLASS_RE = re.compile(
+    r"(?:^|[-_\s])(?:breadcrumbs?|crumbs?|bread|position|location|dqwz|weizhi|share|fenxiang|bdshare|header|logo|"
+    r"jiathis|print|dayin|qrcode|ewm|erweima|footer|copyright|navbar|nav|menu|sidebar|related|xglj|pager|"
+    r"fontsize|zihao|toolbar|btn|function_icon)(?:$|[-_\s\d])",
+    re.I,
+)
+_CONTENT_CLASS_RE = re.compile(
+    r"trs_editor|article_?content|article_?con|zoom|custom_unionstyle|wordsection|view\s*trs|"
+    r"(?:^|[-_\s])(?:content|article|detail|zw|zhengwen|text|main-?text|pages?_content|con)(?:$|[-_\s\d])",
+    re.I,
+)
+_DOC_EXT_RE = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|ofd|rtf)(?:$|[?#])", re.I)
+_ICON_SRC_RE = re.compile(
+    r"icon|logo|spacer|blank|pixel|share|weixin|weibo|qrcode|ewm|arrow|bullet|dot\.", re.I
+)
+
+
+def _tag(el: Any) -> str:
+    tag = el.tag
+    return tag.lower() if isinstance(tag, str) else ""
+
+
+def _drop_invisible(root: Any, images: list[tuple[str, Any]]) -> None:
+    """Remove what a browser does not show, and Word-only markup (VML shapes, XML islands)."""
+    doomed = []
+    for el in root.iter():
+        tag = _tag(el)
+        if not tag:
+            doomed.append(el)  # comments, processing instructions, entities left by the parser
+            continue
+        inside_article = False
+        if tag in ("header", "footer"):
+            inside_article = any(_tag(a) in ("article", "main") for a in el.iterancestors())
+        if tag == "v:imagedata" and el.get("src"):
+            images.append((el.get("src") or "", el))
+        if (
+            tag in _DROP_TAGS
+            or (tag in ("header", "footer") and not inside_article)
+            or tag.startswith(("v:", "w:", "m:"))
+            or el.get("hidden") is not None
+            or _HIDDEN_RE.search(el.get("style") or "")
+            or (
+                tag == "div" and (el.get("title") or "").lower() in ("header", "footer")
+            )  # LibreOffice page furniture
+            or (
+                tag == "tr"
+                and (el.get("height") or "").strip() in ("0", "0px")
+                and not _norm(el.text_content())
+            )
+        ):
+            doomed.append(el)
+    for el in doomed:
+        if el.getparent() is not None:
+            _drop_tree(el)
+
+
+def _drop_tree(el: Any) -> None:
+    """Remove an element but keep its tail text (lxml.html's drop_tree, also for comments)."""
+    parent = el.getparent()
+    tail = el.tail
+    if tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+# --- walking the page -------------------------------------------------------------------------
+
+
+@dataclass
+class _Para:
+    text: str
+    owner: Any  # the nearest block element
+    link_chars: int = 0
+    chrome: bool = False
+
+
+@dataclass
+class _Tab:
+    el: Any
+    cells: list[tuple[Any, int, int, int, int, str]]  # (td, row, col, rowspan, colspan, text)
+    overlaps: int = 0
+    chrome: bool = False
+
+    @property
+    def numbers(self) -> int:
+        return sum(1 for c in self.cells if re.fullmatch(r"[+\-－]?\d[\d,，.]*", c[5].replace(" ", "")))
+
+
+@dataclass
+class _Ref:
+    kind: str  # "image" | "attachment"
+    url: str
+    owner: Any
+    text: str = ""
+    chrome: bool = False
+
+
+_Item = _Para | _Tab | _Ref
+
+
+class _TooDeep(Exception):
+    pass
+
+
+@dataclass
+class _Walker:
+    items: list[_Item] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)
+    link_chars: int = 0
+    glue: bool = False  # the next text follows a Word list marker: no space in between
+    stack: list[Any] = field(default_factory=list)
+
+    def text(self, s: str | None, link: bool) -> None:
+        if not s:
+            return
+        if self.glue and s.strip():
+            s = s.lstrip()
+            self.glue = False
+        self.parts.append(s)
+        if link:
+            self.link_chars += len(_norm(s))
+
+    def flush(self) -> None:
+        text = _norm("".join(self.parts))
+        if text:
+            self.items.append(_Para(text, self.stack[-1], min(self.link_chars, len(text))))
+        self.parts = []
+        self.link_chars = 0
+        self.glue = False
+
+    def walk(self, el: Any, depth: int = 0, link: bool = False) -> None:
+        """Children of a block element, in document order."""
+        if depth > MAX_DEPTH:
+            raise _TooDeep
+        self.text(el.text, link)
+        for child in el:
+            tag = _tag(child)
+            if tag == "br":
+                self.flush()
+            elif tag == "table":
+                self.flush()
+                self.table(child, depth + 1)
+            elif tag in _BLOCK_TAGS:
+                self.flush()
+                self.stack.append(child)
+                self.walk(child, depth + 1, link)
+                self.flush()
+                self.stack.pop()
+            elif tag == "img":
+                if child.get("src"):
+                    self.items.append(_Ref("image", child.get("src"), child, child.get("alt") or ""))
+            elif _LIST_MARKER_RE.search(child.get("style") or ""):
+                self.text(_norm(child.text_content()), link)
+                self.glue = True
+            else:
+                href = child.get("href") if tag == "a" else None
+                if href and (_DOC_EXT_RE.search(href) or "附件" in child.text_content()):
+                    owner = self.stack[-1]
+                    self.items.append(_Ref("attachment", href.strip(), owner, _norm(child.text_content())))
+                self.walk(child, depth + 1, link or bool(href))
+            self.text(child.tail, link)
+
+    def table(self, el: Any, depth: int) -> None:
+        grid, overlaps = _grid(el)
+        cells = [(td, r, c, rs, cs, _cell_text(td, depth)) for td, r, c, rs, cs in grid]
+        if _is_layout(el, cells):
+            for td, *_ in grid:
+                self.stack.append(td)
+                self.walk(td, depth + 1)
+                self.flush()
+                self.stack.pop()
+            return
+        if any(c[5] for c in cells):
+            self.items.append(_Tab(el, cells, overlaps))
+
+
+def _row_groups(table: Any) -> list[list[Any]]:
+    groups: list[list[Any]] = []
+    loose: list[Any] = []
+    for child in table:
+        tag = _tag(child)
+        if tag == "tr":
+            loose.append(child)
+        elif tag in ("thead", "tbody", "tfoot"):
+            if loose:
+                groups.append(loose)
+                loose = []
+            groups.append([tr for tr in child if _tag(tr) == "tr"])
+    if loose:
+        groups.append(loose)
+    return groups
+
+
+def _span(value: str | None, limit: int, zero: int) -> int:
+    try:
+        n = int(re.sub(r"[^\d].*$", "", (value or "").strip()) or "1")
+    except ValueError:
+        return 1
+    if n == 0:
+        return zero
+    return max(1, min(n, limit))
+
+
+def _grid(table: Any) -> tuple[list[tuple[Any, int, int, int, int]], int]:
+    """The HTML table model: each cell anchors at the first free slot of its row; rowspan=0 and
+    spans past the end of the row group stop at the group's end; a colspan running into a slot
+    already covered from above is cut there (the spec calls it an overlap error)."""
+    out: list[tuple[Any, int, int, int, int]] = []
+    occupied: set[tuple[int, int]] = set()
+    overlaps = 0
+    y = 0
+    for group in _row_groups(table):
+        end = y + len(group)
+        for tr in group:
+            x = 0
+            for td in tr:
+                if _tag(td) not in ("td", "th"):
+                    continue
+                while (y, x) in occupied:
+                    x += 1
+                colspan = _span(td.get("colspan"), MAX_COLSPAN, 1)
+                rowspan = min(_span(td.get("rowspan"), MAX_ROWSPAN, end - y), end - y)
+                for k in range(colspan):
+                    if (y, x + k) in occupied:
+                        colspan = k
+                        overlaps += 1
+                        break
+                for dy in range(rowspan):
+                    for dx in range(colspan):
+                        occupied.add((y + dy, x + dx))
+                out.append((td, y, x, rowspan, colspan))
+                x += colspan
+            y += 1
+    return out, overlaps
+
+
+def _cell_text(td: Any, depth: int) -> str:
+    """A cell's text: block elements and <br> inside it become line breaks."""
+    lines: list[list[str]] = [[]]
+    glue = False
+
+    def rec(el: Any, d: int) -> None:
+        nonlocal glue
+        if d > MAX_DEPTH:
+            raise _TooDeep
+
+        def add(s: str | None) -> None:
+            nonlocal glue
+            if s:
+                if glue and s.strip():
+                    s = s.lstrip()
+                    glue = False
+                lines[-1].append(s)
+
+        add(el.text)
+        for child in el:
+            tag = _tag(child)
+            if tag == "br":
+                lines.append([])
+            elif tag in _BLOCK_TAGS:
+                lines.append([])
+                rec(child, d + 1)
+                lines.append([])
+            elif _LIST_MARKER_RE.search(child.get("style") or ""):
+                add(_norm(child.text_content()))
+                glue = True
+            elif tag != "img":
+                rec(child, d + 1)
+            add(child.tail)
+
+    rec(td, depth)
+    return "\n".join(t for t in (_norm("".join(p)) for p in lines) if t)
+
+
+def _is_layout(table: Any, cells: list[tuple[Any, int, int, int, int, str]]) -> bool:
+    """A table used to lay out the page: it holds other tables, long paragraphs, or is a single
+    cell or a single column."""
+    if not cells:
+        return True
+    if any(_tag(d) == "table" for td, *_ in cells for d in td.iter()):
+        return True
+    if any(len(c[5]) > _LONG_CELL for c in cells):
+        return True
+    n_cols = max(c[2] + c[4] for c in cells)
+    return n_cols <= 1
+
+
+# --- metadata ---------------------------------------------------------------------------------
+
+# in order of preference; 成文日期/生成日期 (the date written) only when nothing else is printed
+_DATE_LABELS = _words("发布日期 发布时间 公开日期 公开时间 发文日期 印发日期 时间 日期 成文日期 生成日期")
+_ORG_LABELS = _words("发布机构 发文机关 发布单位 发文单位 公开主体 信息来源 文章来源 来源")
+_OTHER_LABELS = _words(
+    "索引号 信息索引号 文号 发文字号 主题分类 体裁分类 组配分类 服务对象分类 分类 主题词 关键词 有效性 时效 "
+    "浏览次数 点击数 访问次数 阅读次数 作者 编辑 责任编辑 公开方式 公开范围 字号 标题 名称"
+)
+# short labels that must not match inside a longer word (时间 in 浏览时间)
+_GENERIC_LABELS = frozenset(_words("时间 日期 来源 分类 文号 作者 编辑 名称 标题"))
+_ALL_LABELS = sorted({*_DATE_LABELS, *_ORG_LABELS, *_OTHER_LABELS}, key=len, reverse=True)
+_LABEL_ALT = "|".join(
+    ("(?<![\u4e00-\u9fff])" + lab) if lab in _GENERIC_LABELS else lab for lab in _ALL_LABELS
+)
+_FIELD_RE = re.compile(rf"(?P<label>{_LABEL_ALT})\s*(?:[：:]|(?=\t))\s*")
+_DATE_RE = re.compile(r"(\d{4})\s*(?:[-年/.．])\s*(\d{1,2})\s*(?:[-月/.．])\s*(\d{1,2})")
+_META_LINE_RE = re.compile(rf"^\s*(?:{_LABEL_ALT})\s*[：:]")
+_META_DATES = (
+    "pubdate",
+    "publishdate",
+    "firstpublishedtime",
+    "publishtime",
+    "article:published_time",
+    "dc.date",
+    "dcterms.issued",
+)
+_CHROME_WORDS_RE = re.compile(
+    r"微信|微博|QQ空间|新浪微博|腾讯微博|QQ|分享到|分享至|分享|打印本页|打印|关闭窗口|关闭本页|关闭|收藏本页|"
+    r"加入收藏|收藏|我要纠错|纠错|返回顶部|返回|字号|字体|默认|大|中|小|【|】|\[|\]|［|］|[：:|｜/\s]"
+)
+_CHROME_LINE_RE = re.compile(
+    r"当前位置|您现在的位置|您的位置|所在位置|分享到|扫一扫|上一篇|下一篇|浏览次数|"
+    r"访问量|点击量|阅读次数|二维码"
+)
+
+
+def iso_date(s: str) -> str | None:
+    m = _DATE_RE.search(s)
+    if not m:
+        return None
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+    except ValueError:
+        return None
+
+
+def _fields(line: str) -> Iterator[tuple[str, str]]:
+    """`label：value` pairs of a metadata line; a value runs to the next label or a wide gap."""
+    matches = list(_FIELD_RE.finditer(line))
+    for i, m in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
+        value = re.split(r"\t|\s{2,}|\u3000|[|｜]", line[m.end() : end].strip(), maxsplit=1)[0]
+        yield m.group("label"), value.strip(" ：:;；,，。")
+
+
+def _metadata(lines: list[str], meta: dict[str, str]) -> dict[str, str]:
+    dates: dict[str, str] = {}
+    orgs: dict[str, str] = {}
+    for line in lines:
+        for label, value in _fields(line):
+            if label in _DATE_LABELS:
+                iso = iso_date(value)
+                if iso:
+                    dates.setdefault(label, iso)
+            elif label in _ORG_LABELS and _good_org(value):
+                orgs.setdefault(label, value)
+    out: dict[str, str] = {}
+    for label in _DATE_LABELS:
+        if label in dates and label not in ("成文日期", "生成日期"):
+            out["published"], out["published_label"] = dates[label], label
+            break
+    for name in _META_DATES:
+        if "published" not in out and iso_date(meta.get(name, "")):
+            out["published"], out["published_label"] = iso_date(meta[name]) or "", f"meta:{name}"
+    for label in ("成文日期", "生成日期"):
+        if label in dates:
+            out.setdefault("written", dates[label])
+            if "published" not in out:
+                out["published"], out["published_label"] = dates[label], label
+    for label in _ORG_LABELS:
+        if label in orgs:
+            out["organization"], out["organization_label"] = orgs[label], label
+            break
+    if "organization" not in out and _good_org(meta.get("contentsource", "")):
+        out["organization"], out["organization_label"] = meta["contentsource"], "meta:ContentSource"
+    return out
+
+
+def _good_org(value: str) -> bool:
+    v = value.strip()
+    return (
+        1 < len(v) <= 40
+        and not iso_date(v)
+        and "http" not in v
+        and "www." not in v
+        and v not in ("本站", "本网", "原创", "无", "暂无")
+    )
+
+
+def _is_chrome_line(text: str) -> bool:
+    if len(text) > 60:
+        return False
+    if _CHROME_LINE_RE.search(text):
+        return True
+    return not _CHROME_WORDS_RE.sub("", text)
+
+
+def _is_meta_line(text: str) -> bool:
+    return len(text) <= 120 and bool(_META_LINE_RE.match(text)) and not text.rstrip().endswith("。")
+
+
+# --- content area -----------------------------------------------------------------------------
+
+_MARKERS = (
+    re.compile(r"总体情况|概述"),
+    re.compile(r"主动公开政府信息"),
+    re.compile(r"政府信息公开申请|依申请公开"),
+    re.compile(r"行政复议.{0,12}行政诉讼"),
+    re.compile(r"存在的?主要问题|改进情况"),
+    re.compile(r"其他需要报告"),
+)
+_TITLE_RE = re.compile(r"(报告|年报)(（[^）]{0,10}）|\([^)]{0,10}\))?$")
+_AREA_TAGS = frozenset(
+    {"div", "td", "article", "section", "main", "body", "center", "blockquote", "font", "span"}
+)
+
+
+def _owner(item: _Item) -> Any:
+    return item.el if isinstance(item, _Tab) else item.owner
+
+
+def _markers(item: _Item) -> set[int]:
+    if not isinstance(item, _Para) or item.link_chars * 2 > len(item.text) or len(item.text) > 80:
+        return set()
+    flat = item.text.replace(" ", "")
+    return {i for i, rx in enumerate(_MARKERS) if rx.search(flat)}
+
+
+def _choose_area(items: list[_Item], body: Any) -> Any:
+    """The smallest element holding every report heading and number table found on the page;
+    without headings, the container with the most non-link paragraph text (CMS content
+    classes count extra)."""
+    stats: dict[Any, tuple[set[int], int]] = {}
+    total_markers: set[int] = set()
+    total_tables = 0
+    for item in items:
+        if item.chrome:
+            continue
+        marks = _markers(item)
+        tables = 1 if isinstance(item, _Tab) and item.numbers >= 3 else 0
+        if not marks and not tables:
+            continue
+        total_markers |= marks
+        total_tables += tables
+        el = _owner(item)
+        while el is not None:
+            m, t = stats.get(el, (set(), 0))
+            stats[el] = (m | marks, t + tables)
+            el = el.getparent()
+    if len(total_markers) >= 2 or total_tables:
+        full = [
+            el
+            for el, (m, t) in stats.items()
+            if m == total_markers and t == total_tables and _tag(el) in _AREA_TAGS | {"p", "table"}
+        ]
+        if full:
+            return max(full, key=_depth)
+    scores: dict[Any, float] = {}
+    for item in items:
+        if not isinstance(item, _Para) or item.chrome:
+            continue
+        n = len(item.text) - item.link_chars
+        if n < 25:
+            continue
+        el, weight = _owner(item), 1.0
+        hops = 0
+        while el is not None and hops < 3:
+            if _tag(el) in _AREA_TAGS:
+                bonus = (
+                    1.5 if _CONTENT_CLASS_RE.search(f"{el.get('class') or ''} {el.get('id') or ''}") else 1.0
+                )
+                scores[el] = scores.get(el, 0.0) + n * weight * bonus
+                weight /= 2
+                hops += 1
+            el = el.getparent()
+    return max(scores, key=lambda e: scores[e]) if scores else body
+
+
+def _max_depth(root: Any) -> int:
+    best = 0
+    stack = [(root, 0)]
+    while stack:
+        el, d = stack.pop()
+        best = max(best, d)
+        stack.extend((child, d + 1) for child in el)
+    return best
+
+
+def _depth(el: Any) -> int:
+    return sum(1 for _ in el.iterancestors())
+
+
+def _inside(el: Any, area: Any) -> bool:
+    while el is not None:
+        if el is area:
+            return True
+        el = el.getparent()
+    return False
+
+
+def _chrome_elements(root: Any) -> set[Any]:
+    """Small boxes whose class or id names them as page furniture (breadcrumbs, share bars…)."""
+    out: set[Any] = set()
+    for el in root.iter():
+        names = f"{el.get('class') or ''} {el.get('id') or ''}" if _tag(el) else ""
+        if (
+            names.strip()
+            and _CHROME_CLASS_RE.search(names)
+            and not _CONTENT_CLASS_RE.search(names)
+            and len(_norm(el.text_content())) < 300
+            and not any(_tag(d) == "table" for d in el.iter())
+        ):
+            out.add(el)
+    return out
+
+
+# --- locations --------------------------------------------------------------------------------
+
+_CSS_IDENT_RE = re.compile(r"-?[A-Za-z_][\w-]*")
+
+
+class _Paths:
+    """CSS-like paths of the page as served: positions are counted before anything is dropped."""
+
+    def __init__(self, root: Any) -> None:
+        self._nth: dict[Any, dict[Any, int]] = {}
+        self._cache: dict[Any, str] = {}
+        for el in root.iter():
+            if len(el):
+                self._nth_of_type(el)
+
+    def css(self, el: Any) -> str:
+        cached = self._cache.get(el)
+        if cached is not None:
+            return cached
+        parts: list[str] = []
+        node = el
+        while node is not None and _tag(node):
+            tag = _tag(node).replace(":", "\\:")
+            ident = node.get("id") or ""
+            if ident and _CSS_IDENT_RE.fullmatch(ident):
+                parts.append(f"{tag}#{ident}")
+                break
+            cls = (node.get("class") or "").split()
+            step = f"{tag}.{cls[0]}" if cls and _CSS_IDENT_RE.fullmatch(cls[0]) else tag
+            parent = node.getparent()
+            if parent is not None:
+                nth = self._nth_of_type(parent)
+                if nth.get(node, 0) > 0:
+                    step += f":nth-of-type({nth[node]})"
+            parts.append(step)
+            node = parent
+        path = " > ".join(reversed(parts))
+        self._cache[el] = path
+        return path
+
+    def _nth_of_type(self, parent: Any) -> dict[Any, int]:
+        nth = self._nth.get(parent)
+        if nth is None:
+            counts: dict[Any, int] = {}
+            for child in parent:
+                counts[child.tag] = counts.get(child.tag, 0) + 1
+            seen: dict[Any, int] = {}
+            nth = {}
+            for child in parent:
+                seen[child.tag] = seen.get(child.tag, 0) + 1
+                nth[child] = seen[child.tag] if counts[child.tag] > 1 else 0
+            self._nth[parent] = nth
+        return nth
+
+
+# --- the reader -------------------------------------------------------------------------------
+
+
+def read(data: bytes, path: str | None = None) -> Document:
+    from . import ReadError
+
+    decoded = decode_html(data)
+    notes = list(decoded.notes)
+    text = _CONTROL_RE.sub("", decoded.text).lstrip("\ufeff")
+    properties: dict[str, Any] = {}
+    if decoded.declared:
+        properties["declared_encoding"] = decoded.declared
+    parser = lxml.html.HTMLParser(
+        encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=False, no_network=True
+    )
+    try:
+        root = lxml.html.document_fromstring(text.encode("utf-8"), parser=parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        return Document((), "html", path, decoded.encoding, properties, tuple(notes))
+    limit_errors = [e.message for e in parser.error_log if e.type_name == "ERR_RESOURCE_LIMIT"]
+    if limit_errors:
+        depth = re.search(r"depth in document: (\d+)", limit_errors[0])
+        what = (
+            f"元素嵌套层级超过解析器上限 {depth.group(1)} 层"
+            if depth
+            else f"超出解析器限制（{limit_errors[0]}）"
+        )
+        raise ReadError(
+            problem(
+                "EXT-003",
+                f"网页{what}，超出处理限制",
+                loc=Loc(file=path),
+                limit=int(depth.group(1)) if depth else None,
+            )
+        )
+    if _max_depth(root) > MAX_DEPTH:
+        raise ReadError(
+            problem(
+                "EXT-003",
+                f"网页元素嵌套层级超过 {MAX_DEPTH} 层，超出处理限制",
+                loc=Loc(file=path),
+                limit=MAX_DEPTH,
+            )
+        )
+    meta = _head(root, properties)
+    body = root.find("body")
+    if body is None:
+        body = root
+    images: list[tuple[str, Any]] = []
+    paths = _Paths(root)
+    _drop_invisible(root, images)
+    chrome_els = _chrome_elements(body)
+    walker = _Walker(stack=[body])
+    try:
+        walker.walk(body)
+        walker.flush()
+    except (_TooDeep, RecursionError):
+        raise ReadError(
+            problem(
+                "EXT-003",
+                f"网页元素嵌套层级超过 {MAX_DEPTH} 层，超出处理限制",
+                loc=Loc(file=path),
+                limit=MAX_DEPTH,
+            )
+        ) from None
+    items = walker.items
+    for item in items:
+        el = _owner(item)
+        item.chrome = any(a in chrome_els for a in (el, *el.iterancestors()))
+        if isinstance(item, _Para) and (_is_chrome_line(item.text)):
+            item.chrome = True
+    area = _choose_area(items, body)
+    inside = [_inside(_owner(item), area) for item in items]
+    first_marker = next((i for i, item in enumerate(items) if inside[i] and _markers(item)), len(items))
+    meta_lines = [
+        _item_line(item)
+        for i, item in enumerate(items)
+        if (not inside[i] or i < first_marker) and not isinstance(item, _Ref)
+    ]
+    properties.update(_metadata([s for s in meta_lines if 0 < len(s) <= 200], meta))
+
+    blocks: list[Block] = []
+    title, title_item = _title(items, inside, first_marker)
+    if title is not None:
+        properties["title"] = title
+        if title_item is not None and not any(it is title_item and inside[i] for i, it in enumerate(items)):
+            blocks.append(Paragraph(title, _loc(path, paths, title_item.owner)))
+    n_tables = 0
+    for i, item in enumerate(items):
+        if not inside[i] or item.chrome:
+            continue
+        if isinstance(item, _Para):
+            if (_is_meta_line(item.text) and i < first_marker) or _repeats_title(item.text, blocks):
+                continue
+            blocks.append(Paragraph(item.text, _loc(path, paths, item.owner)))
+        elif isinstance(item, _Tab):
+            blocks.append(_table(item, n_tables, path, paths))
+            if item.overlaps:
+                notes.append(
+                    repair(
+                        "table_overlap",
+                        f"第 {n_tables + 1} 个表格有 {item.overlaps} 处合并单元格相互重叠，"
+                        f"已按 HTML 表格模型截断列跨度",
+                        loc=blocks[-1].loc,
+                        overlaps=item.overlaps,
+                    )
+                )
+            n_tables += 1
+    notes.extend(_missing_table_notes(items, inside, area, images, properties, path, paths))
+    if _ends_inside_table(text):
+        notes.append(
+            problem("EXT-010", "网页在表格中途结束（表格未闭合），内容可能被截断", loc=Loc(file=path))
+        )
+    return Document(tuple(blocks), "html", path, decoded.encoding, properties, tuple(notes))
+
+
+def _head(root: Any, properties: dict[str, Any]) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    for el in root.iter("meta"):
+        name = (el.get("name") or el.get("property") or el.get("itemprop") or "").strip().lower()
+        content = _norm(el.get("content") or "")
+        if name and content:
+            meta.setdefault(name, content)
+    title = root.find(".//title")
+    if title is not None and _norm(title.text_content()):
+        properties["page_title"] = _norm(title.text_content())
+    base = root.find(".//base")
+    url = (base.get("href") if base is not None else None) or meta.get("url") or meta.get("og:url")
+    if url and url.startswith(("http://", "https://")):
+        properties["url"] = url
+    return meta
+
+
+def _item_line(item: _Item) -> str:
+    if isinstance(item, _Para):
+        return item.text
+    if isinstance(item, _Tab):
+        rows: dict[int, list[str]] = {}
+        for _, r, _c, _rs, _cs, text in item.cells:
+            rows.setdefault(r, []).append(text.replace("\n", " "))
+        return "\n".join("\t".join(v) for v in rows.values())
+    return ""
+
+
+def _title(items: list[_Item], inside: list[bool], first_marker: int) -> tuple[str | None, _Para | None]:
+    """The report title printed above the report: in the content area before the first section
+    heading, or else the closest title-like element just before the content area."""
+    first_inside = next((i for i, ok in enumerate(inside) if ok), len(items))
+    for i in range(first_inside, min(first_marker, len(items))):
+        item = items[i]
+        if inside[i] and isinstance(item, _Para) and not item.chrome and _is_title(item.text):
+            return item.text, item
+    for i in range(first_inside - 1, max(-1, first_inside - 16), -1):
+        item = items[i]
+        # a title inside a box named like page furniture ("article-header") still counts when
+        # the element says it is a heading
+        if isinstance(item, _Para) and _is_title(item.text) and (not item.chrome or _is_heading(item.owner)):
+            return item.text, item
+    return None, None
+
+
+def _is_heading(el: Any) -> bool:
+    names = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+    return _tag(el) in ("h1", "h2", "h3") or "title" in names or "tit" in names.split()
+
+
+def _is_title(text: str) -> bool:
+    return 6 <= len(text) <= 100 and bool(_TITLE_RE.search(text)) and not text.startswith("本")
+
+
+def _repeats_title(text: str, blocks: list[Block]) -> bool:
+    """The title found above the content area and printed again as its first line."""
+    return len(blocks) == 1 and isinstance(blocks[0], Paragraph) and blocks[0].text == text
+
+
+def _loc(path: str | None, paths: _Paths, el: Any) -> Loc:
+    return Loc(file=path, line=el.sourceline, path=paths.css(el))
+
+
+def _table(item: _Tab, index: int, path: str | None, paths: _Paths) -> Table:
+    cells = tuple(
+        TableCell(text, r, c, Loc(file=path, table=index, row=r, col=c, path=paths.css(td)), rs, cs)
+        for td, r, c, rs, cs, text in item.cells
+    )
+    return Table(cells, Loc(file=path, line=item.el.sourceline, table=index, path=paths.css(item.el)))
+
+
+def _missing_table_notes(
+    items: list[_Item],
+    inside: list[bool],
+    area: Any,
+    images: list[tuple[str, Any]],
+    properties: dict[str, Any],
+    path: str | None,
+    paths: _Paths,
+) -> list[ExtractionNote]:
+    """EXT-005 for a report whose tables are pictures or whose text is only an attachment —
+    only when the content area has no table with numbers, so the note names what to open."""
+    if any(inside[i] and isinstance(it, _Tab) and it.numbers >= 3 for i, it in enumerate(items)):
+        return []
+    base = properties.get("url")
+    notes: list[ExtractionNote] = []
+    pictures = [
+        it
+        for i, it in enumerate(items)
+        if inside[i] and isinstance(it, _Ref) and it.kind == "image" and not it.chrome and _content_image(it)
+    ]
+    pictures += [_Ref("image", src, el) for src, el in images if _inside(el, area)]
+    for ref in _unique(pictures)[:10]:
+        url = _show_url(ref.url)
+        data: dict[str, Any] = {"url": url, "kind": "image"}
+        if base and not ref.url.startswith("data:"):
+            data["absolute_url"] = urljoin(base, ref.url)
+        notes.append(
+            problem(
+                "EXT-005",
+                f"正文中有图片 {url}，报告表格可能仅以图片形式提供，请打开图片核对",
+                loc=Loc(file=path, path=paths.css(ref.owner)),
+                **data,
+            )
+        )
+    attachments = [
+        it for i, it in enumerate(items) if inside[i] and isinstance(it, _Ref) and it.kind == "attachment"
+    ]
+    if not attachments:
+        attachments = [
+            it
+            for it in items
+            if isinstance(it, _Ref)
+            and it.kind == "attachment"
+            and not it.chrome
+            and (re.search(r"报告|年报|附件", it.text) or _DOC_EXT_RE.search(it.text))
+        ]
+    for ref in _unique(attachments)[:10]:
+        data = {"url": ref.url, "kind": "attachment", "link_text": ref.text}
+        if base:
+            data["absolute_url"] = urljoin(base, ref.url)
+        label = f"“{ref.text}”（{ref.url}）" if ref.text and ref.text != ref.url else ref.url
+        notes.append(
+            problem(
+                "EXT-005",
+                f"网页正文没有报告表格，报告可能仅以附件形式提供：{label}，请打开附件核对",
+                loc=Loc(file=path, path=paths.css(ref.owner)),
+                **data,
+            )
+        )
+    return notes
+
+
+def _content_image(ref: _Ref) -> bool:
+    if _ICON_SRC_RE.search(ref.url):
+        return False
+    for attr in ("width", "height"):
+        value = re.match(r"\s*(\d+)", ref.owner.get(attr) or "")
+        if value and int(value.group(1)) < 40:
+            return False
+    return True
+
+
+def _unique(refs: list[_Ref]) -> list[_Ref]:
+    seen: set[str] = set()
+    out: list[_Ref] = []
+    for ref in refs:
+        if ref.url not in seen:
+            seen.add(ref.url)
+            out.append(ref)
+    return out
+
+
+def _show_url(url: str) -> str:
+    if url.startswith("data:"):
+        return f"{url[:30]}…（内嵌图片，{len(url)} 字符）"
+    return url
+
+
+def _ends_inside_table(text: str) -> bool:
+    tail = text[-20000:].lower()
+    return tail.rfind("<table") > tail.rfind("</table>") and "</html>" not in tail[-200:]

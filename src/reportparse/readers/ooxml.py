@@ -1,0 +1,333 @@
+"""Low-level, hostile-input-safe access to OOXML packages (DOCX): the zip and its XML parts.
+
+A DOCX is a zip of XML parts. Both layers can be weaponised: a zip bomb (tiny file, gigabytes
+once inflated, or millions of entries) and XML entity tricks (billion laughs, XXE reading local
+files or the network). Everything here fails with a `ReadError` carrying an EXT- note instead
+of hanging, exhausting memory or touching anything outside the file.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+import zlib
+from io import BytesIO
+from typing import Any
+
+from lxml import etree
+
+from ..extraction import problem
+from ..model import Loc
+from . import ReadError
+
+MAX_TOTAL_UNCOMPRESSED = 200 * 1024 * 1024
+MAX_ENTRIES = 10_000
+# Real DOCX parts compress 10–40×; a zip bomb compresses 1000× and more. Small entries are
+# exempt because their ratio says nothing and they cannot hurt.
+MAX_RATIO = 200
+RATIO_MIN_SIZE = 1024 * 1024
+
+NS_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+NS_W_STRICT = "http://purl.oclc.org/ooxml/wordprocessingml/main"
+NS_MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+NS_M = "http://schemas.openxmlformats.org/officeDocument/2006/math"
+NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+NS_DC = "http://purl.org/dc/elements/1.1/"
+
+REL_OFFICE_DOCUMENT = ("/officeDocument",)
+REL_CORE = ("/core-properties", "/metadata/core-properties")
+
+# A DOCTYPE has no business in an OOXML part; refusing it outright closes every entity attack.
+_DTD_RE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def _fail(rule: str, message: str, path: str | None, **data: Any) -> ReadError:
+    return ReadError(problem(rule, message, loc=Loc(file=path), **data))
+
+
+def safe_parser() -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+        load_dtd=False,
+        dtd_validation=False,
+        remove_comments=True,
+        remove_pis=True,
+        collect_ids=False,
+    )
+
+
+def parse_xml(data: bytes, part: str, path: str | None) -> etree._Element:
+    """Parse one XML part; DTDs and entity declarations are refused (billion laughs, XXE)."""
+    if _DTD_RE.search(data):
+        raise _fail(
+            "EXT-001",
+            f"DOCX 部件 {part} 含 DTD 或实体声明（可能是 XXE 或实体膨胀攻击），出于安全原因拒绝读取",
+            path,
+            part=part,
+        )
+    try:
+        root = etree.fromstring(data, parser=safe_parser())
+    except etree.XMLSyntaxError as err:
+        if "entity" in (err.msg or "").lower() or "amplification" in (err.msg or ""):
+            # UTF-16 hides the DOCTYPE from the byte scan; libxml2's own guard stops the expansion
+            raise _fail(
+                "EXT-001",
+                f"DOCX 部件 {part} 含 DTD 或实体声明（可能是 XXE 或实体膨胀攻击），出于安全原因拒绝读取",
+                path,
+                part=part,
+            ) from None
+        if "XML_PARSE_HUGE" in (err.msg or "") or "Excessive depth" in (err.msg or ""):
+            raise _fail(
+                "EXT-003",
+                f"DOCX 部件 {part} 的嵌套层级或文本节点超出安全解析上限（{err.msg}）",
+                path,
+                part=part,
+            ) from None
+        raise _fail(
+            "EXT-001",
+            f"DOCX 部件 {part} 不是合法的 XML（{err.msg}），文件可能已损坏或被截断",
+            path,
+            part=part,
+        ) from None
+    # Non-ASCII encodings (UTF-16) hide the DOCTYPE from the byte scan: check what lxml saw.
+    docinfo: Any = root.getroottree().docinfo  # lxml-stubs lack internalDTD/doctype
+    if docinfo.internalDTD is not None or docinfo.doctype:
+        raise _fail("EXT-001", f"DOCX 部件 {part} 含 DTD 或实体声明，出于安全原因拒绝读取", path, part=part)
+    return root
+
+
+class Package:
+    """A checked OOXML zip: parts are read lazily, each counted against the global budget."""
+
+    def __init__(self, data: bytes, path: str | None) -> None:
+        self.path = path
+        try:
+            self._zip = zipfile.ZipFile(BytesIO(data))
+            infos = self._zip.infolist()
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+            raise _fail("EXT-001", "文件不是有效的 DOCX（zip 结构损坏或文件被截断）", path) from None
+        if len(infos) > MAX_ENTRIES:
+            raise _fail(
+                "EXT-003",
+                f"DOCX 压缩包含 {len(infos)} 个条目，超过上限 {MAX_ENTRIES}",
+                path,
+                entries=len(infos),
+                limit=MAX_ENTRIES,
+            )
+        total = sum(i.file_size for i in infos)
+        if total > MAX_TOTAL_UNCOMPRESSED:
+            raise _fail(
+                "EXT-003",
+                f"DOCX 解压后共 {total} 字节，超过上限 {MAX_TOTAL_UNCOMPRESSED} 字节（疑似压缩炸弹）",
+                path,
+                size=total,
+                limit=MAX_TOTAL_UNCOMPRESSED,
+            )
+        for info in infos:
+            if info.file_size >= RATIO_MIN_SIZE and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+                ratio = info.file_size // max(info.compress_size, 1)
+                raise _fail(
+                    "EXT-003",
+                    f"DOCX 条目 {info.filename} 压缩比 {ratio}:1 异常（疑似压缩炸弹），拒绝解压",
+                    path,
+                    entry=info.filename,
+                    ratio=ratio,
+                    limit=MAX_RATIO,
+                )
+        self._infos = {i.filename: i for i in infos}
+        self._budget = MAX_TOTAL_UNCOMPRESSED
+
+    def has(self, name: str) -> bool:
+        return name in self._infos
+
+    def read(self, name: str) -> bytes:
+        info = self._infos[name]
+        if info.flag_bits & 0x1:
+            raise _fail("EXT-002", f"DOCX 条目 {name} 已加密，无法读取", self.path, entry=name)
+        try:
+            with self._zip.open(info) as f:
+                # Never trust the declared size: read at most one byte more than allowed.
+                data = f.read(min(info.file_size, self._budget) + 1)
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            EOFError,
+            OSError,
+            NotImplementedError,
+            RuntimeError,
+            ValueError,
+        ) as err:
+            raise _fail(
+                "EXT-001",
+                f"DOCX 条目 {name} 无法解压（{type(err).__name__}），文件可能已损坏或被截断",
+                self.path,
+                entry=name,
+            ) from None
+        if len(data) > info.file_size or len(data) > self._budget:
+            raise _fail(
+                "EXT-003",
+                f"DOCX 条目 {name} 解压后超出声明大小或总量上限（疑似压缩炸弹）",
+                self.path,
+                entry=name,
+                limit=MAX_TOTAL_UNCOMPRESSED,
+            )
+        self._budget -= len(data)
+        return data
+
+    def xml(self, name: str) -> etree._Element:
+        return parse_xml(self.read(name), name, self.path)
+
+    def relationships(self, source: str) -> list[tuple[str, str]]:
+        """(type, target part name) of the relationships of `source` ("" for the package)."""
+        folder, base = posixpath.split(source)
+        rels_name = posixpath.join(folder, "_rels", f"{base}.rels")
+        if not self.has(rels_name):
+            return []
+        out: list[tuple[str, str]] = []
+        for rel in self.xml(rels_name).iter(f"{{{NS_PKG_REL}}}Relationship"):
+            if rel.get("TargetMode") == "External":
+                continue
+            target = rel.get("Target") or ""
+            name = (
+                target.lstrip("/")
+                if target.startswith("/")
+                else posixpath.normpath(posixpath.join(folder, target))
+            )
+            out.append((rel.get("Type") or "", name))
+        return out
+
+    def related(self, source: str, suffixes: tuple[str, ...]) -> str | None:
+        for rel_type, name in self.relationships(source):
+            if rel_type.endswith(suffixes) and self.has(name):
+                return name
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# List numbers: how Word renders a counter value in a given w:numFmt.
+
+_CN_DIGITS = "〇一二三四五六七八九"
+_CN_LEGAL_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+_CN_LEGAL_TRAD_DIGITS = "零壹貳參肆伍陸柒捌玖"
+_HEAVENLY_STEMS = "甲乙丙丁戊己庚辛壬癸"
+_EARTHLY_BRANCHES = "子丑寅卯辰巳午未申酉戌亥"
+
+
+def _chinese(n: int, digits: str, units: str, *, one_ten: bool, zero: str) -> str:
+    """Chinese counting: 十一, 二十, 一百零五 (units = 十百千)."""
+    if n <= 0 or n >= 10000:
+        return str(n)
+    parts: list[str] = []
+    pending_zero = False
+    for power in (3, 2, 1, 0):
+        d = n // 10**power % 10
+        if d == 0:
+            if parts:
+                pending_zero = True
+            continue
+        if pending_zero:
+            parts.append(zero)
+            pending_zero = False
+        if power == 1 and d == 1 and not parts and not one_ten:
+            parts.append(units[0])  # 十一, not 一十一
+        else:
+            parts.append(digits[d] + (units[power - 1] if power else ""))
+    return "".join(parts)
+
+
+def _letters(n: int, upper: bool) -> str:
+    if n <= 0:
+        return str(n)
+    letter = chr(ord("A" if upper else "a") + (n - 1) % 26)
+    return letter * ((n - 1) // 26 + 1)  # Word: A … Z, AA, BB …
+
+
+def _roman(n: int) -> str:
+    if n <= 0 or n >= 4000:
+        return str(n)
+    out = []
+    for value, sym in (
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ):
+        while n >= value:
+            out.append(sym)
+            n -= value
+    return "".join(out)
+
+
+def _enclosed(n: int, ranges: tuple[tuple[int, int, int], ...]) -> str:
+    for lo, hi, base in ranges:
+        if lo <= n <= hi:
+            return chr(base + n - lo)
+    return str(n)
+
+
+_CIRCLED = ((1, 20, 0x2460), (21, 35, 0x3251), (36, 50, 0x32B1))
+
+
+def format_number(n: int, fmt: str) -> str:
+    """The counter `n` as Word prints it in number format `fmt` ("" for bullets and none)."""
+    if fmt in ("decimal", "", "ordinal", "cardinalText", "ordinalText"):
+        return str(n)
+    if fmt == "decimalZero":
+        return f"{n:02d}" if 0 <= n < 10 else str(n)
+    if fmt in (
+        "chineseCounting",
+        "chineseCountingThousand",
+        "japaneseCounting",
+        "taiwaneseCounting",
+        "taiwaneseCountingThousand",
+        "japaneseLegal",
+        "koreanCounting",
+    ):
+        if n == 0:
+            return "〇"
+        return _chinese(n, _CN_DIGITS, "十百千", one_ten=False, zero="零")
+    if fmt == "chineseLegalSimplified":
+        return _chinese(n, _CN_LEGAL_DIGITS, "拾佰仟", one_ten=True, zero="零")
+    if fmt == "ideographLegalTraditional":
+        return _chinese(n, _CN_LEGAL_TRAD_DIGITS, "拾佰仟", one_ten=True, zero="零")
+    if fmt in ("ideographDigital", "japaneseDigitalTenThousand", "taiwaneseDigital"):
+        return "".join(_CN_DIGITS[int(d)] for d in str(n)) if n >= 0 else str(n)
+    if fmt == "ideographTraditional":
+        return _HEAVENLY_STEMS[(n - 1) % 10] if n > 0 else str(n)
+    if fmt == "ideographZodiac":
+        return _EARTHLY_BRANCHES[(n - 1) % 12] if n > 0 else str(n)
+    if fmt in ("decimalEnclosedCircle", "decimalEnclosedCircleChinese"):
+        return _enclosed(n, _CIRCLED)
+    if fmt == "ideographEnclosedCircle":
+        return _enclosed(n, ((1, 10, 0x3280),))
+    if fmt == "decimalEnclosedParen":
+        return _enclosed(n, ((1, 20, 0x2474),))
+    if fmt == "decimalEnclosedFullstop":
+        return _enclosed(n, ((1, 20, 0x2488),))
+    if fmt in ("decimalFullWidth", "decimalFullWidth2"):
+        return "".join(chr(ord(d) + 0xFEE0) if d.isdigit() else d for d in str(n))
+    if fmt == "decimalHalfWidth":
+        return str(n)
+    if fmt == "upperLetter":
+        return _letters(n, True)
+    if fmt == "lowerLetter":
+        return _letters(n, False)
+    if fmt == "upperRoman":
+        return _roman(n)
+    if fmt == "lowerRoman":
+        return _roman(n).lower()
+    if fmt in ("bullet", "none"):
+        return ""
+    return str(n)
