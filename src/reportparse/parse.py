@@ -56,7 +56,13 @@ def build_report(document: Document, data: bytes) -> Report:
     props = document.properties
     page_title = _clean_title(props.get("title")) or _clean_title(props.get("page_title"))
     title = seg.title or page_title
-    if seg.title and page_title and page_title in seg.title and seg.title != page_title:
+    if (
+        seg.title
+        and page_title
+        and seg.title.endswith(page_title)
+        and seg.title != page_title
+        and year_from_title(page_title) is not None
+    ):
         title = page_title  # the body's title line carried page chrome (breadcrumbs) before it
     year = year_from_title(title) or year_from_title(props.get("page_title"))
     organization = organization_from_title(title) or props.get("organization")

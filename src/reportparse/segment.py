@@ -179,6 +179,15 @@ def find_title(blocks: list[Block], limit: int) -> tuple[str | None, Loc | None,
             break
         stripped = block.text.lstrip()
         m = _TITLE_RE.match(stripped)
+        if not m and _is_title_fragment(stripped):
+            # a title broken over two lines: "2024 年上海市科委政府信息公开工作" / "年度报告"
+            nxt = next((b for b in blocks[bi + 1 : limit + 1] if isinstance(b, Paragraph)), None)
+            if nxt is not None and _is_title_fragment(nxt.text.strip()):
+                joined = re.sub(r"\s+", "", stripped + nxt.text.strip())
+                m2 = _TITLE_RE.match(joined)
+                if m2 and m2.end() == len(joined):
+                    end = len(nxt.text)
+                    return joined, block.loc, blocks.index(nxt), end
         if not m:
             prev = block
             continue
@@ -190,6 +199,10 @@ def find_title(blocks: list[Block], limit: int) -> tuple[str | None, Loc | None,
                 title = before + title
         return re.sub(r"\s+", "", title), block.loc, bi, end
     return None, None, -1, 0
+
+
+def _is_title_fragment(text: str) -> bool:
+    return 0 < len(text) <= 40 and not re.search(r"[。，；：:,]", text)
 
 
 def organization_from_title(title: str | None) -> str | None:

@@ -21,6 +21,8 @@ def _readings(report: Report, key: str) -> tuple[list[Number], list[str]]:
         cell = report.cell(c)
         if cell is None or (cell.kind == "text" and cell.value is None):
             return None
+        if cell.kind in ("blank", "dash") and c.startswith("applications.") and c.endswith(".total"):
+            return _row_sum(report, c)  # an unfilled 总计: the row's applicant columns say it
         return cell.value or 0
 
     new, carried = v("applications.new_received.total"), v("applications.carried_over.total")
@@ -46,6 +48,10 @@ def _readings(report: Report, key: str) -> tuple[list[Number], list[str]]:
             [granted, None if granted is None or partial is None else granted + partial],
             ["applications.granted.total", "applications.partially_granted.total"],
         ),
+        "granted_and_partial": (
+            [None if granted is None or partial is None else granted + partial, granted],
+            ["applications.granted.total", "applications.partially_granted.total"],
+        ),
         "partially_granted": ([partial], ["applications.partially_granted.total"]),
         "review": ([review], ["review_litigation.review.total"]),
         "litigation": (
@@ -65,12 +71,27 @@ def _readings(report: Report, key: str) -> tuple[list[Number], list[str]]:
     return [x for x in values if x is not None], cells
 
 
+_PARTS = ("natural_person", "commercial", "research", "social_org", "legal_service", "other_org")
+
+
+def _row_sum(report: Report, total_id: str) -> Number | None:
+    row = total_id.rsplit(".", 1)[0]
+    total: Number = 0
+    for col in _PARTS:
+        cell = report.cell(f"{row}.{col}")
+        if cell is None or (cell.kind == "text" and cell.value is None):
+            return None
+        total += cell.value or 0
+    return total
+
+
 _WHAT = {
     "new_received": "本年新收申请",
     "carried_over": "上年结转申请",
     "processed": "办理结果总计",
     "carried_forward": "结转下年度继续办理",
     "granted": "予以公开",
+    "granted_and_partial": "予以公开与部分公开之和",
     "partially_granted": "部分公开",
     "review": "行政复议总计",
     "litigation": "行政诉讼总计",
