@@ -1,0 +1,333 @@
+"""Ruled tables on a PDF page, rebuilt from the ruling lines (pdfplumber's approach, with spans).
+
+One small step per function:
+
+1. `collect_segments` — horizontal/vertical strokes from line objects, stroked rectangle edges
+   and thin filled rectangles (Word and browsers draw borders as hairline boxes); white strokes
+   and cell shading are not rulings.
+2. `merge_segments` — snap nearly collinear strokes to one position and join the pieces.
+3. `connected_groups` — strokes that touch form one table candidate.
+4. `grid_lines` — the x and y boundaries of a candidate.
+5. `build_grid` — for every inner edge of the grid, is there a ruling? Grid cells that no ruling
+   separates are one merged cell, so row and column spans come from the drawing itself, not
+   from text positions.
+
+Coordinates are pdfplumber's: x from the left, `top`/`bottom` from the top of the page.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+SNAP = 2.5  # strokes this close are the same ruling (double borders, hairline boxes)
+JOIN = 3.0  # collinear pieces with gaps up to this are one ruling
+TOUCH = 3.0  # a horizontal and a vertical stroke this close are connected
+THIN = 4.0  # a filled rectangle thinner than this is a drawn line, not cell shading
+COVER = 0.6  # share of a grid edge a ruling must cover to separate two cells
+MIN_LENGTH = 4.0  # shorter strokes are decoration (underlines of single characters, dots)
+MAX_SEGMENTS = 3000  # more strokes than this on a page is a drawing (chart, hatching), not tables
+MAX_GRID_CELLS = 20000  # a candidate with more grid cells than this is a drawing too
+
+
+@dataclass(frozen=True)
+class Segment:
+    orient: Literal["h", "v"]
+    pos: float  # y of a horizontal stroke, x of a vertical one
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class GridCell:
+    row: int
+    col: int
+    rowspan: int
+    colspan: int
+    bbox: tuple[float, float, float, float]  # x0, top, x1, bottom
+
+
+@dataclass(frozen=True)
+class Grid:
+    xs: tuple[float, ...]
+    ys: tuple[float, ...]
+    cells: tuple[GridCell, ...]
+    irregular: bool  # some merged area was not a rectangle
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        return (self.xs[0], self.ys[0], self.xs[-1], self.ys[-1])
+
+
+def _is_white(color: Any) -> bool:
+    if isinstance(color, int | float):
+        return float(color) >= 0.95
+    if isinstance(color, list | tuple) and color and all(isinstance(v, int | float) for v in color):
+        values = [float(v) for v in color]
+        if len(values) == 4:  # CMYK: white is no ink
+            return all(v <= 0.05 for v in values)
+        return all(v >= 0.95 for v in values)
+    return False
+
+
+def _line_segment(obj: Mapping[str, Any]) -> Segment | None:
+    x0, x1, top, bottom = obj["x0"], obj["x1"], obj["top"], obj["bottom"]
+    if bottom - top <= 1.5 and x1 - x0 >= MIN_LENGTH:
+        return Segment("h", (top + bottom) / 2, x0, x1)
+    if x1 - x0 <= 1.5 and bottom - top >= MIN_LENGTH:
+        return Segment("v", (x0 + x1) / 2, top, bottom)
+    return None
+
+
+def _rect_segments(obj: Mapping[str, Any]) -> list[Segment]:
+    x0, x1, top, bottom = obj["x0"], obj["x1"], obj["top"], obj["bottom"]
+    width, height = x1 - x0, bottom - top
+    if obj.get("fill") and not _is_white(obj.get("non_stroking_color")) and min(width, height) <= THIN:
+        # a hairline box: the border itself
+        if width >= height and width >= MIN_LENGTH:
+            return [Segment("h", (top + bottom) / 2, x0, x1)]
+        if height > width and height >= MIN_LENGTH:
+            return [Segment("v", (x0 + x1) / 2, top, bottom)]
+        return []
+    if obj.get("stroke") and not _is_white(obj.get("stroking_color")):
+        out = []
+        if width >= MIN_LENGTH:
+            out += [Segment("h", top, x0, x1), Segment("h", bottom, x0, x1)]
+        if height >= MIN_LENGTH:
+            out += [Segment("v", x0, top, bottom), Segment("v", x1, top, bottom)]
+        return out
+    return []
+
+
+def _curve_segments(obj: Mapping[str, Any]) -> list[Segment]:
+    """Polylines (some producers draw a whole cell border as one path) split into straight strokes."""
+    if not obj.get("stroke") or _is_white(obj.get("stroking_color")):
+        return []
+    pts = obj.get("pts") or []
+    out = []
+    for (ax, ay), (bx, by) in itertools.pairwise(pts):
+        seg = _line_segment({"x0": min(ax, bx), "x1": max(ax, bx), "top": min(ay, by), "bottom": max(ay, by)})
+        if seg:
+            out.append(seg)
+    return out
+
+
+def collect_segments(
+    lines: Iterable[Mapping[str, Any]],
+    rects: Iterable[Mapping[str, Any]],
+    curves: Iterable[Mapping[str, Any]] = (),
+) -> list[Segment]:
+    out: list[Segment] = []
+    for line in lines:
+        if _is_white(line.get("stroking_color")):
+            continue
+        seg = _line_segment(line)
+        if seg:
+            out.append(seg)
+    for rect in rects:
+        out += _rect_segments(rect)
+    for curve in curves:
+        out += _curve_segments(curve)
+    return out
+
+
+def _cluster(values: Sequence[float], tol: float) -> list[list[float]]:
+    groups: list[list[float]] = []
+    for v in sorted(values):
+        if groups and v - groups[-1][-1] <= tol:
+            groups[-1].append(v)
+        else:
+            groups.append([v])
+    return groups
+
+
+def merge_segments(segments: Iterable[Segment]) -> list[Segment]:
+    """Snap strokes within SNAP of each other to their mean position, then join collinear pieces."""
+    out: list[Segment] = []
+    for orient in ("h", "v"):
+        same = [s for s in segments if s.orient == orient]
+        for group in _cluster([s.pos for s in same], SNAP):
+            lo, hi = group[0], group[-1]
+            pos = sum(group) / len(group)
+            pieces = sorted((s.start, s.end) for s in same if lo <= s.pos <= hi)
+            start, end = pieces[0]
+            for a, b in pieces[1:]:
+                if a <= end + JOIN:
+                    end = max(end, b)
+                else:
+                    out.append(Segment(orient, pos, start, end))
+                    start, end = a, b
+            out.append(Segment(orient, pos, start, end))
+    return out
+
+
+def _touches(h: Segment, v: Segment) -> bool:
+    return (h.start - TOUCH <= v.pos <= h.end + TOUCH) and (v.start - TOUCH <= h.pos <= v.end + TOUCH)
+
+
+def connected_groups(segments: Sequence[Segment]) -> list[list[Segment]]:
+    """Union-find over crossing strokes: each group is one table candidate."""
+    parent = list(range(len(segments)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    hs = [i for i, s in enumerate(segments) if s.orient == "h"]
+    vs = [i for i, s in enumerate(segments) if s.orient == "v"]
+    for i in hs:
+        for j in vs:
+            if _touches(segments[i], segments[j]):
+                parent[find(i)] = find(j)
+    groups: dict[int, list[Segment]] = {}
+    for i, seg in enumerate(segments):
+        groups.setdefault(find(i), []).append(seg)
+    return [g for g in groups.values() if any(s.orient == "h" for s in g) and any(s.orient == "v" for s in g)]
+
+
+def grid_lines(group: Sequence[Segment]) -> tuple[list[float], list[float]]:
+    """Column boundaries from vertical strokes, row boundaries from horizontal ones, plus the outline."""
+    hs = [s for s in group if s.orient == "h"]
+    vs = [s for s in group if s.orient == "v"]
+    left = min(min(s.start for s in hs), min(s.pos for s in vs))
+    right = max(max(s.end for s in hs), max(s.pos for s in vs))
+    top = min(min(s.pos for s in hs), min(s.start for s in vs))
+    bottom = max(max(s.pos for s in hs), max(s.end for s in vs))
+    xs = [sum(g) / len(g) for g in _cluster([left, right, *(s.pos for s in vs)], SNAP)]
+    ys = [sum(g) / len(g) for g in _cluster([top, bottom, *(s.pos for s in hs)], SNAP)]
+    return xs, ys
+
+
+def _covered(rulings: Sequence[Segment], pos: float, a: float, b: float) -> bool:
+    """Do the strokes at `pos` cover at least COVER of the span a..b?"""
+    length = 0.0
+    for s in rulings:
+        if abs(s.pos - pos) <= SNAP:
+            lo, hi = max(a, s.start - SNAP), min(b, s.end + SNAP)
+            if hi > lo:
+                length += hi - lo
+    return length >= COVER * (b - a)
+
+
+def build_grid(group: Sequence[Segment]) -> Grid:
+    xs, ys = grid_lines(group)
+    hs = [s for s in group if s.orient == "h"]
+    vs = [s for s in group if s.orient == "v"]
+    n_rows, n_cols = len(ys) - 1, len(xs) - 1
+    parent = list(range(n_rows * n_cols))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for r in range(n_rows):
+        for c in range(n_cols):
+            if c + 1 < n_cols and not _covered(vs, xs[c + 1], ys[r], ys[r + 1]):
+                parent[find(r * n_cols + c)] = find(r * n_cols + c + 1)
+            if r + 1 < n_rows and not _covered(hs, ys[r + 1], xs[c], xs[c + 1]):
+                parent[find(r * n_cols + c)] = find((r + 1) * n_cols + c)
+    areas: dict[int, list[tuple[int, int]]] = {}
+    for r in range(n_rows):
+        for c in range(n_cols):
+            areas.setdefault(find(r * n_cols + c), []).append((r, c))
+    cells: list[GridCell] = []
+    irregular = False
+    for members in areas.values():
+        r0, r1 = min(r for r, _ in members), max(r for r, _ in members)
+        c0, c1 = min(c for _, c in members), max(c for _, c in members)
+        if (r1 - r0 + 1) * (c1 - c0 + 1) == len(members):
+            cells.append(GridCell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, (xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1])))
+            continue
+        # A ragged area (a ruling missing mid-cell): keep each row's run as its own cell.
+        irregular = True
+        for r in range(r0, r1 + 1):
+            cols = sorted(c for rr, c in members if rr == r)
+            runs: list[list[int]] = []
+            for col in cols:
+                if runs and col == runs[-1][-1] + 1:
+                    runs[-1].append(col)
+                else:
+                    runs.append([col])
+            for run in runs:
+                cells.append(
+                    GridCell(r, run[0], 1, len(run), (xs[run[0]], ys[r], xs[run[-1] + 1], ys[r + 1]))
+                )
+    cells.sort(key=lambda g: (g.row, g.col))
+    return Grid(tuple(xs), tuple(ys), tuple(cells), irregular)
+
+
+def find_grids(
+    lines: Iterable[Mapping[str, Any]],
+    rects: Iterable[Mapping[str, Any]],
+    curves: Iterable[Mapping[str, Any]] = (),
+) -> list[Grid]:
+    """Every ruled grid on a page, top to bottom, down to a single box (which may be the
+    first row of a table continued on the next page)."""
+    segments = merge_segments(collect_segments(lines, rects, curves))
+    if len(segments) > MAX_SEGMENTS:
+        return []
+    grids = []
+    for group in connected_groups(segments):
+        xs, ys = grid_lines(group)
+        if len(xs) * len(ys) <= MAX_GRID_CELLS:
+            grids.append(build_grid(group))
+    grids.sort(key=lambda g: (g.ys[0], g.xs[0]))
+    return grids
+
+
+def framed(grid: Grid) -> bool:
+    """Is this a frame around a table (a page border touching it) rather than a table? The
+    frame shows as a first or last grid row that is one cell across the whole width and far
+    taller than the table's rows: the page area above or below the table."""
+    n_rows, n_cols = len(grid.ys) - 1, len(grid.xs) - 1
+    if n_rows < 3:
+        return False
+    heights = sorted(b - a for a, b in itertools.pairwise(grid.ys))
+    median = heights[len(heights) // 2]
+    for r in (0, n_rows - 1):
+        row = [c for c in grid.cells if c.row == r]
+        height = grid.ys[r + 1] - grid.ys[r]
+        if (
+            len(row) == 1
+            and row[0].colspan == n_cols
+            and row[0].rowspan == 1
+            and height > max(60.0, 3 * median)
+        ):
+            return True
+    return False
+
+
+def without_outline(
+    grid: Grid,
+    lines: Iterable[Mapping[str, Any]],
+    rects: Iterable[Mapping[str, Any]],
+    curves: Iterable[Mapping[str, Any]] = (),
+) -> list[Grid]:
+    """The grids left once a page frame touching a table is taken away (its four border strokes)."""
+    x0, top, x1, bottom = grid.bbox
+    segments = [
+        s
+        for s in merge_segments(collect_segments(lines, rects, curves))
+        if not (s.orient == "h" and min(abs(s.pos - top), abs(s.pos - bottom)) <= SNAP)
+        and not (s.orient == "v" and min(abs(s.pos - x0), abs(s.pos - x1)) <= SNAP)
+    ]
+    inside = [
+        s
+        for s in segments
+        if x0 - SNAP <= (s.pos if s.orient == "v" else s.start)
+        and (s.pos if s.orient == "v" else s.end) <= x1 + SNAP
+        and top - SNAP <= (s.pos if s.orient == "h" else s.start)
+        and (s.pos if s.orient == "h" else s.end) <= bottom + SNAP
+    ]
+    out = []
+    for group in connected_groups(inside):
+        sub = build_grid(group)
+        if len(sub.xs) >= 3 and len(sub.ys) >= 3:
+            out.append(sub)
+    return out
