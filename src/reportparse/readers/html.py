@@ -850,27 +850,29 @@ class _Paths:
                 self._nth_of_type(el)
 
     def css(self, el: Any) -> str:
+        """The element's path; every ancestor's path is cached too, so a table costs one walk."""
         cached = self._cache.get(el)
         if cached is not None:
             return cached
-        parts: list[str] = []
-        node = el
-        while node is not None and _tag(node):
-            tag = _tag(node).replace(":", "\\:")
-            ident = node.get("id") or ""
-            if ident and _CSS_IDENT_RE.fullmatch(ident):
-                parts.append(f"{tag}#{ident}")
-                break
-            cls = (node.get("class") or "").split()
+        tag = _tag(el)
+        if not tag:
+            return ""
+        tag = tag.replace(":", "\\:")
+        ident = el.get("id") or ""
+        if ident and _CSS_IDENT_RE.fullmatch(ident):
+            path = f"{tag}#{ident}"
+        else:
+            cls = (el.get("class") or "").split()
             step = f"{tag}.{cls[0]}" if cls and _CSS_IDENT_RE.fullmatch(cls[0]) else tag
-            parent = node.getparent()
+            parent = el.getparent()
             if parent is not None:
-                nth = self._nth_of_type(parent)
-                if nth.get(node, 0) > 0:
-                    step += f":nth-of-type({nth[node]})"
-            parts.append(step)
-            node = parent
-        path = " > ".join(reversed(parts))
+                nth = self._nth_of_type(parent).get(el, 0)
+                if nth > 0:
+                    step += f":nth-of-type({nth})"
+                above = self.css(parent)
+                path = f"{above} > {step}" if above else step
+            else:
+                path = step
         self._cache[el] = path
         return path
 
