@@ -44,11 +44,16 @@ def candidate(key: str, label: str) -> Candidate:
     return Candidate(key, label, norm_label(label), core(label))
 
 
-@cache
-def _exact(candidates: tuple[Candidate, ...]) -> tuple[dict[str, Candidate], dict[str, Candidate]]:
-    by_norm = {c.norm: c for c in reversed(candidates)}
-    by_core = {c.core: c for c in reversed(candidates) if len(c.core) >= 4}
-    return by_norm, by_core
+class LabelSet:
+    """Template labels indexed once for exact lookups by normalised text and by core."""
+
+    def __init__(self, candidates: tuple[Candidate, ...]) -> None:
+        self.candidates = candidates
+        self.by_norm = {c.norm: c for c in reversed(candidates)}
+        self.by_core = {c.core: c for c in reversed(candidates) if len(c.core) >= 4}
+
+    def exact(self, n: str, c: str) -> Candidate | None:
+        return self.by_norm.get(n) or (self.by_core.get(c) if len(c) >= 4 else None)
 
 
 @lru_cache(maxsize=4096)
@@ -65,8 +70,8 @@ def _scored(c: str, candidates: tuple[Candidate, ...]) -> tuple[tuple[float, Can
 
 def match_label(
     printed: str,
-    candidates: tuple[Candidate, ...],
-    variants: tuple[Candidate, ...] = (),
+    labels: LabelSet,
+    variants: LabelSet | None = None,
     expected_keys: frozenset[str] = frozenset(),
 ) -> LabelHit | None:
     """Best template label for `printed`, or None.
@@ -79,13 +84,16 @@ def match_label(
     if not n:
         return None
     c = _NUMBERING_RE.sub("", n)
-    for group, how in ((candidates, "exact"), (variants, "variant")):
-        by_norm, by_core = _exact(group)
-        hit = by_norm.get(n) or (by_core.get(c) if len(c) >= 4 else None)
+    hit = labels.exact(n, c)
+    if hit is not None:
+        return LabelHit(hit.key, "exact", hit.label, 1.0)
+    if variants is not None:
+        hit = variants.exact(n, c)
         if hit is not None:
-            return LabelHit(hit.key, how, hit.label, 1.0)
+            return LabelHit(hit.key, "variant", hit.label, 1.0)
     if len(c) < 4:
         return None
+    candidates = labels.candidates
     if len(c) >= 6:
         # a fragment of a label broken over lines by a converter ("行政机关不再处理其政府信息公")
         holders = [cand for cand in candidates if c in cand.core and c != cand.core]

@@ -10,11 +10,12 @@ header where one was printed. What cannot be matched is reported, not guessed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Literal
 
 from .document import Document, Table, TableCell
 from .extraction import problem, repair
-from .labels import Candidate, LabelHit, candidate, match_label
+from .labels import LabelHit, LabelSet, candidate, match_label
 from .model import Cell, ExtractionNote, LabelMatch, Loc, TableData
 from .normalize import is_number_token, norm_label, parse_cell
 from .templates import TABLE_TITLES, Column, TableName, Template
@@ -90,11 +91,8 @@ class TableMapper:
             "applications": _TableState(),
             "review_litigation": _TableState(),
         }
-        self._app_candidates = tuple(candidate(r.id, r.label) for r in template.app_rows)
+        self._app_candidates, self._t2_candidates, self._t2_variants = _label_sets(template)
         self._app_group = {norm_label(g): g for g in template.app_group_labels}
-        self._app_variants: tuple[Candidate, ...] = ()
-        self._t2_candidates = tuple(candidate(r.id, r.label) for _, r in template.active_rows)
-        self._t2_variants = tuple(candidate(r.id, v) for _, r in template.active_rows for v in r.variants)
         self._t2_block = {r.id: b for b, r in template.active_rows}
         self._t2_header: list[str] | None = None
         self._context: Context | None = None
@@ -237,7 +235,7 @@ class TableMapper:
         for i in reversed(label_idx):
             text = row[i].text
             n = norm_label(text)
-            hit = match_label(text, self._app_candidates, self._app_variants, expected)
+            hit = match_label(text, self._app_candidates, None, expected)
             table: TableName = "applications"
             if hit is None:
                 hit = match_label(text, self._t2_candidates, self._t2_variants)
@@ -406,6 +404,16 @@ class TableMapper:
             corner_note=st.corner_note,
             loc=st.loc,
         )
+
+
+@cache
+def _label_sets(t: Template) -> tuple[LabelSet, LabelSet, LabelSet]:
+    """Table 三 rows, table 二 rows and table 二 variants, indexed once per template."""
+    return (
+        LabelSet(tuple(candidate(r.id, r.label) for r in t.app_rows)),
+        LabelSet(tuple(candidate(r.id, r.label) for _, r in t.active_rows)),
+        LabelSet(tuple(candidate(r.id, v) for _, r in t.active_rows for v in r.variants)),
+    )
 
 
 def _trim(values: list[TableCell], expected: int) -> list[TableCell]:

@@ -106,6 +106,7 @@ def to_number(s: str, money: bool = False) -> Number:
     return int(s)
 
 
+@lru_cache(maxsize=8192)
 def is_number_token(token: str) -> bool:
     s = unicodedata.normalize("NFKC", token).strip()
     return bool(_NUMBER_RE.match(s) or _UNIT_RE.match(s)) or s in DASHES

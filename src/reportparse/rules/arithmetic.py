@@ -46,11 +46,15 @@ def _sum(data: TableData, ids: tuple[str, ...]) -> Number | None:
     return total
 
 
-def evaluate(data: TableData, t: Template) -> Iterator[tuple[Equation, Number, Number]]:
-    """Every violated equation of a table: (equation, lhs sum, rhs sum)."""
+def evaluate(
+    data: TableData, t: Template, relation: str | None = None
+) -> Iterator[tuple[Equation, Number, Number]]:
+    """Every violated equation of a table (of one relation, if given): (equation, lhs, rhs)."""
     skip = set(blank_totals(data.name, data))
     for eq in t.equations(data.name, _rows(data, t)):
-        if skip & set(eq.lhs + eq.rhs):
+        if relation is not None and eq.relation.id != relation:
+            continue
+        if skip and skip & set(eq.lhs + eq.rhs):
             continue
         lhs, rhs = _sum(data, eq.lhs), _sum(data, eq.rhs)
         if lhs is None or rhs is None or lhs == rhs:
@@ -168,7 +172,7 @@ def _relation_findings(report: Report, name: TableName, relation: str) -> Iterat
         return
     t = template(data.template)
     failures = {
-        eq.instance: (eq, lhs, rhs) for eq, lhs, rhs in evaluate(data, t) if eq.relation.id == relation
+        eq.instance: (eq, lhs, rhs) for eq, lhs, rhs in evaluate(data, t, relation)
     }
     hints = _shift_hints(data, t, failures) if relation in ("A1", "A2") else {}
     for instance, (eq, lhs, rhs) in failures.items():
