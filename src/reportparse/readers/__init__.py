@@ -15,10 +15,9 @@ from pathlib import Path
 
 from ..document import Document
 from ..extraction import problem
+from ..limits import limits
 from ..model import ExtractionNote, Loc
 from .sniff import sniff
-
-MAX_FILE_BYTES = 100 * 1024 * 1024
 
 
 class ReadError(Exception):
@@ -40,13 +39,14 @@ def load_bytes(source: str | Path | bytes) -> tuple[bytes, str | None]:
         return bytes(source), None
     path = Path(source)
     size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
+    limit = limits().max_file_bytes
+    if size > limit:
         raise ReadError(
             problem(
                 "EXT-003",
-                f"文件大小 {size} 字节超过上限 {MAX_FILE_BYTES} 字节",
+                f"文件大小 {size} 字节超过上限 {limit} 字节（可用环境变量 REPORTPARSE_MAX_FILE_MB 调整）",
                 loc=Loc(file=str(path)),
-                limit=MAX_FILE_BYTES,
+                limit=limit,
                 size=size,
             )
         )
@@ -57,6 +57,17 @@ def read(data: bytes, path: str | None = None, fmt: str | None = None) -> Docume
     """Read bytes into a Document; never raises for bad input."""
     fmt = fmt or sniff(data, path)
     loc = Loc(file=path)
+    if len(data) > limits().max_file_bytes:
+        return Document(
+            (),
+            fmt,
+            path,
+            notes=(
+                problem(
+                    "EXT-003", f"输入大小 {len(data)} 字节超过上限 {limits().max_file_bytes} 字节", loc=loc
+                ),
+            ),
+        )
     if not data.strip():
         return Document((), fmt, path, notes=(problem("EXT-001", "文件为空", loc=loc),))
     module_name = READER_MODULES.get(fmt)

@@ -19,12 +19,13 @@ from pathlib import Path
 
 from ..document import Document
 from ..extraction import problem, repair
+from ..limits import limits
 from ..model import Loc
 from . import ReadError
 from . import docx as docx_reader
 from .sniff import OLE_MAGIC
 
-TIMEOUT_S = 60
+TIMEOUT_S: float | None = None  # None: limits().timeout_s
 INSTALL_HINT = "apt-get install -y libreoffice-writer-nogui"
 ENV_BINARY = "REPORTPARSE_SOFFICE"
 _CANDIDATES = (
@@ -66,7 +67,7 @@ def convert(
     Raises ReadError: EXT-011 without LibreOffice, EXT-003 on timeout, EXT-001 when the
     conversion fails.
     """
-    timeout = TIMEOUT_S if timeout is None else timeout
+    timeout = (TIMEOUT_S or limits().timeout_s) if timeout is None else timeout
     binary = soffice()
     loc = Loc(file=str(src))
     if binary is None:

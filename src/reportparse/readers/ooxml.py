@@ -18,11 +18,10 @@ from typing import Any
 from lxml import etree
 
 from ..extraction import problem
+from ..limits import limits
 from ..model import Loc
 from . import ReadError
 
-MAX_TOTAL_UNCOMPRESSED = 200 * 1024 * 1024
-MAX_ENTRIES = 10_000
 # Real DOCX parts compress 10–40×; a zip bomb compresses 1000× and more. Small entries are
 # exempt because their ratio says nothing and they cannot hurt.
 MAX_RATIO = 200
@@ -109,22 +108,22 @@ class Package:
             infos = self._zip.infolist()
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
             raise _fail("EXT-001", "文件不是有效的 DOCX（zip 结构损坏或文件被截断）", path) from None
-        if len(infos) > MAX_ENTRIES:
+        if len(infos) > limits().max_zip_entries:
             raise _fail(
                 "EXT-003",
-                f"DOCX 压缩包含 {len(infos)} 个条目，超过上限 {MAX_ENTRIES}",
+                f"DOCX 压缩包含 {len(infos)} 个条目，超过上限 {limits().max_zip_entries}",
                 path,
                 entries=len(infos),
-                limit=MAX_ENTRIES,
+                limit=limits().max_zip_entries,
             )
         total = sum(i.file_size for i in infos)
-        if total > MAX_TOTAL_UNCOMPRESSED:
+        if total > limits().max_unzipped_bytes:
             raise _fail(
                 "EXT-003",
-                f"DOCX 解压后共 {total} 字节，超过上限 {MAX_TOTAL_UNCOMPRESSED} 字节（疑似压缩炸弹）",
+                f"DOCX 解压后共 {total} 字节，超过上限 {limits().max_unzipped_bytes} 字节（疑似压缩炸弹）",
                 path,
                 size=total,
-                limit=MAX_TOTAL_UNCOMPRESSED,
+                limit=limits().max_unzipped_bytes,
             )
         for info in infos:
             if info.file_size >= RATIO_MIN_SIZE and info.file_size > MAX_RATIO * max(info.compress_size, 1):
@@ -138,7 +137,7 @@ class Package:
                     limit=MAX_RATIO,
                 )
         self._infos = {i.filename: i for i in infos}
-        self._budget = MAX_TOTAL_UNCOMPRESSED
+        self._budget = limits().max_unzipped_bytes
 
     def has(self, name: str) -> bool:
         return name in self._infos
@@ -172,7 +171,7 @@ class Package:
                 f"DOCX 条目 {name} 解压后超出声明大小或总量上限（疑似压缩炸弹）",
                 self.path,
                 entry=name,
-                limit=MAX_TOTAL_UNCOMPRESSED,
+                limit=limits().max_unzipped_bytes,
             )
         self._budget -= len(data)
         return data

@@ -1,0 +1,68 @@
+"""Processing limits, as plain data: what one file may cost before it becomes an EXT-003 finding.
+
+Defaults fit real reports (rarely over 30 pages or a few MB). Change them per process with
+environment variables, e.g. `REPORTPARSE_MAX_PDF_PAGES=1000`, or in code with
+`reportparse.limits.set_limits(Limits(max_pdf_pages=1000))`. See docs/robustness.md.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+
+_ENV_PREFIX = "REPORTPARSE_"
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_file_mb: float = 100.0  # any input file
+    max_unzipped_mb: float = 200.0  # all entries of a DOCX/ODT container together
+    max_zip_entries: int = 10_000
+    max_html_depth: int = 500  # element nesting
+    max_pdf_pages: int = 300  # pages read; the rest is reported, not read
+    timeout_s: float = 60.0  # per file in `check` batches, and per LibreOffice conversion
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 1024 * 1024)
+
+    @property
+    def max_unzipped_bytes(self) -> int:
+        return int(self.max_unzipped_mb * 1024 * 1024)
+
+
+def from_env(environ: dict[str, str] | None = None) -> Limits:
+    """Defaults overridden by REPORTPARSE_<FIELD> variables (e.g. REPORTPARSE_TIMEOUT_S=30)."""
+    env = os.environ if environ is None else environ
+    values: dict[str, float | int] = {}
+    for f in fields(Limits):
+        raw = env.get(_ENV_PREFIX + f.name.upper())
+        if raw is None:
+            continue
+        try:
+            number = float(raw)
+        except ValueError:
+            raise ValueError(f"环境变量 {_ENV_PREFIX}{f.name.upper()} 的值「{raw}」不是数字") from None
+        if number <= 0:
+            raise ValueError(f"环境变量 {_ENV_PREFIX}{f.name.upper()} 必须大于 0")
+        values[f.name] = int(number) if f.type in (int, "int") else number
+    return Limits(**values)  # type: ignore[arg-type]
+
+
+_current: Limits | None = None
+
+
+def limits() -> Limits:
+    global _current
+    if _current is None:
+        try:
+            _current = from_env()
+        except ValueError:
+            _current = Limits()
+    return _current
+
+
+def set_limits(new: Limits | None) -> None:
+    """Replace the limits for this process (None: back to defaults and environment)."""
+    global _current
+    _current = new
