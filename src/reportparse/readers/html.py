@@ -13,13 +13,12 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 from urllib.parse import urljoin
 
-import lxml.html
 from lxml import etree
 
 from ..document import Block, Document, Paragraph, Table, TableCell
@@ -81,6 +80,8 @@ class Decoded:
     encoding: str
     declared: str | None
     notes: list[ExtractionNote]
+    # the input itself when it is exactly `text` in UTF-8 (spares the reader an encode)
+    utf8: bytes | None = field(default=None, repr=False, compare=False)
 
 
 def decode_html(data: bytes) -> Decoded:
@@ -112,8 +113,8 @@ def decode_html(data: bytes) -> Decoded:
         text, _ = _decode_counting(data, utf16)
         notes.append(repair("encoding", f"页面为未标注字节序的 {utf16.upper()} 编码", detected=utf16))
         return Decoded(text, utf16, label, notes)
-    if not any(b >= 0x80 for b in data):
-        return Decoded(data.decode("ascii"), declared or "utf-8", label, notes)
+    if data.isascii():
+        return Decoded(data.decode("ascii"), declared or "utf-8", label, notes, data)
 
     def lied(found: str) -> list[ExtractionNote]:
         if label is None or declared is None:
@@ -135,7 +136,8 @@ def decode_html(data: bytes) -> Decoded:
         notes = lied("utf-8") if declared not in (None, "utf-8") else notes
         if label is None:  # an undeclared UTF-8 page: what lxml alone would decode as Latin-1
             notes.append(repair("encoding", "页面未声明字符编码，内容为 UTF-8", detected="utf-8"))
-        return Decoded(utf8, "utf-8", label, notes)
+        # a character cut off at the end is not in `utf8`: then the bytes are not the text
+        return Decoded(utf8, "utf-8", label, notes, data if data[-1] < 0x80 else None)
     order = [declared] if declared and declared not in _SINGLE_BYTE and declared != "utf-8" else []
     order += ["gb18030", "big5hkscs"]
     tried: dict[str, tuple[str, float]] = {}
@@ -286,12 +288,22 @@ def _common_ratio(text: str) -> float:
 _WS_RE = re.compile(r"[ \t\n\r\f\v\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
 _ZW_RE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# the same characters as UTF-8 bytes: every byte of a multi-byte sequence is >= 0x80
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 
 
 def _norm(s: str) -> str:
     """Whitespace as a browser shows it: &nbsp;, tabs, line breaks and full-width spaces collapse
     to one space; zero-width characters vanish."""
+    if s.isalnum():  # no whitespace and no zero-width (format) characters: most table cells
+        return s
     return _WS_RE.sub(" ", _ZW_RE.sub("", s)).strip()
+
+
+def _text_content(el: Any) -> str:
+    """All text inside an element (lxml.html's `text_content()`: libxml2's node content, here
+    without an XPath evaluation per call)."""
+    return etree.tostring(el, method="text", encoding=str, with_tail=False)
 
 
 # --- cleaning ---------------------------------------------------------------------------------
@@ -314,8 +326,16 @@ _DROP_TAGS = frozenset(
         "input textarea svg math canvas audio video map marquee xml head title meta link base dialog"
     )
 )
+# what breaks a cell's text into lines, or is left out of it
+_BREAK_TAGS = _BLOCK_TAGS | {"br", "img"}
+# tags that need a closer look in the cleaning pass besides the dropped ones
+_CLEAN_TAGS = _DROP_TAGS | {"header", "footer", "div", "tr", "v:imagedata"}
 _HIDDEN_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|mso-hide\s*:\s*all", re.I)
 _LIST_MARKER_RE = re.compile(r"mso-list\s*:\s*ignore", re.I)
+# Cheap pre-checks on a lowercased style before the regexes above: pieces of their words made of
+# letters that no non-ASCII character matches case-insensitively (unlike i, k and s).
+_HIDDEN_HINTS = ("play", "dden", "all")
+_LIST_MARKER_HINT = "gnore"
 _CHROME_CLASS_RE = re.compile(
     r"(?:^|[-_\s])(?:breadcrumbs?|crumbs?|bread|position|location|dqwz|weizhi|share|fenxiang|bdshare|header|logo|"
     r"jiathis|print|dayin|qrcode|ewm|erweima|footer|copyright|navbar|nav|menu|sidebar|related|xglj|pager|"
@@ -331,45 +351,121 @@ _DOC_EXT_RE = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|ofd|rtf)(?:$|[?#])", re.I)
 _ICON_SRC_RE = re.compile(
     r"icon|logo|spacer|blank|pixel|share|weixin|weibo|qrcode|ewm|arrow|bullet|dot\.", re.I
 )
+_NUMBER_RE = re.compile(r"[+\-－]?\d[\d,，.]*")
 
 
 def _tag(el: Any) -> str:
+    """Element names are lowercase after `_clean` (comments and the like are dropped there)."""
     tag = el.tag
-    return tag.lower() if isinstance(tag, str) else ""
+    return tag if isinstance(tag, str) else ""
 
 
-def _drop_invisible(root: Any, images: list[tuple[str, Any]]) -> None:
-    """Remove what a browser does not show, and Word-only markup (VML shapes, XML islands)."""
-    doomed = []
+@dataclass
+class _Cleaned:
+    images: list[tuple[str, Any]]  # Word's VML pictures (v:imagedata src)
+    markers: set[Any]  # elements styled as Word list markers (mso-list:Ignore)
+    named: list[Any]  # elements whose class or id names them as page furniture
+
+
+def _clean(root: Any, paths: _Paths) -> _Cleaned:
+    """One pass over the page as parsed: drop what a browser does not show and Word-only markup
+    (VML shapes, XML islands); on the way, note Word list markers, VML pictures and elements
+    named like page furniture, so that no later step needs another pass over every element."""
+    doomed: list[Any] = []
+    out = _Cleaned([], set(), [])
+    # Word repeats a few long styles and class names over and over: each is looked at once
+    seen_styles: dict[str, int] = {}
+    furniture: dict[str, bool] = {}  # class/id text -> named like furniture
     for el in root.iter():
-        tag = _tag(el)
-        if not tag:
+        tag = el.tag
+        if not isinstance(tag, str):
             doomed.append(el)  # comments, processing instructions, entities left by the parser
             continue
-        inside_article = False
-        if tag in ("header", "footer"):
-            inside_article = any(_tag(a) in ("article", "main") for a in el.iterancestors())
-        if tag == "v:imagedata" and el.get("src"):
-            images.append((el.get("src") or "", el))
-        if (
-            tag in _DROP_TAGS
-            or (tag in ("header", "footer") and not inside_article)
-            or tag.startswith(("v:", "w:", "m:"))
-            or el.get("hidden") is not None
-            or _HIDDEN_RE.search(el.get("style") or "")
-            or (
-                tag == "div" and (el.get("title") or "").lower() in ("header", "footer")
-            )  # LibreOffice page furniture
-            or (
-                tag == "tr"
-                and (el.get("height") or "").strip() in ("0", "0px")
-                and not _norm(el.text_content())
-            )
-        ):
+        if not tag.islower():
+            tag = _lowercase_tag(el, tag, paths)
+        drop = hidden = False
+        attributes = el.items()  # one call for all (the parser keeps only the first of duplicates)
+        if attributes:
+            style = cls = ident = None
+            for name, value in attributes:
+                if name == "style":
+                    style = value
+                elif name == "class":
+                    cls = value
+                elif name == "id":
+                    ident = value
+                elif name == "hidden":
+                    hidden = True
+            if style:
+                flags = seen_styles.get(style)
+                if flags is None:
+                    flags = seen_styles[style] = _style_flags(style)
+                if flags:
+                    drop = bool(flags & _HIDDEN)
+                    if flags & _MARKER:
+                        out.markers.add(el)
+            if cls or ident:
+                names = f"{cls or ''} {ident or ''}"
+                hit = furniture.get(names)
+                if hit is None:
+                    hit = furniture[names] = bool(
+                        names.strip()
+                        and _CHROME_CLASS_RE.search(names)
+                        and not _CONTENT_CLASS_RE.search(names)
+                    )
+                if hit:
+                    out.named.append(el)
+        if tag in _CLEAN_TAGS:
+            if tag in _DROP_TAGS:
+                drop = True
+            elif tag in ("header", "footer"):
+                if not any(_tag(a) in ("article", "main") for a in el.iterancestors()):
+                    drop = True
+            elif tag == "div":
+                if (el.get("title") or "").lower() in ("header", "footer"):  # LibreOffice page furniture
+                    drop = True
+            elif tag == "tr":
+                if (el.get("height") or "").strip() in ("0", "0px") and not _norm(_text_content(el)):
+                    drop = True
+            elif el.get("src"):  # v:imagedata
+                out.images.append((el.get("src") or "", el))
+        if drop or hidden or (":" in tag and tag.startswith(("v:", "w:", "m:"))):
             doomed.append(el)
     for el in doomed:
-        if el.getparent() is not None:
+        parent = el.getparent()
+        if parent is not None:
+            paths.freeze(parent)
             _drop_tree(el)
+    return out
+
+
+_HIDDEN = 1
+_MARKER = 2
+
+
+def _style_flags(style: str) -> int:
+    low = style.lower()
+    flags = 0
+    if any(hint in low for hint in _HIDDEN_HINTS) and _HIDDEN_RE.search(style):
+        flags |= _HIDDEN
+    if _LIST_MARKER_HINT in low and _LIST_MARKER_RE.search(style):
+        flags |= _MARKER
+    return flags
+
+
+def _lowercase_tag(el: Any, tag: str, paths: _Paths) -> str:
+    """libxml2 lowercases ASCII letters only; compare every name in lowercase, but count
+    nth-of-type with the names as parsed."""
+    low = tag.lower()
+    if low != tag:
+        parent = el.getparent()
+        if parent is not None:
+            paths.freeze(parent)
+        try:
+            el.tag = low
+        except ValueError:
+            return tag
+    return low
 
 
 def _drop_tree(el: Any) -> None:
@@ -385,6 +481,22 @@ def _drop_tree(el: Any) -> None:
     parent.remove(el)
 
 
+def _chrome_elements(named: list[Any], body: Any) -> set[Any]:
+    """Small boxes whose class or id names them as page furniture (breadcrumbs, share bars…),
+    among those still in the page."""
+    out: set[Any] = set()
+    for el in named:
+        up = el
+        while up is not None and up is not body:
+            up = up.getparent()
+        if up is not body or next(el.iter("table"), None) is not None:
+            continue
+        text = _text_content(el)
+        if len(text) < 300 or len(_norm(text)) < 300:  # normalising never lengthens
+            out.add(el)
+    return out
+
+
 # --- walking the page -------------------------------------------------------------------------
 
 
@@ -394,6 +506,7 @@ class _Para:
     owner: Any  # the nearest block element
     link_chars: int = 0
     chrome: bool = False
+    marks: frozenset[int] | None = None  # report headings the line names (`_markers`), once computed
 
 
 @dataclass
@@ -402,10 +515,20 @@ class _Tab:
     cells: list[tuple[Any, int, int, int, int, str]]  # (td, row, col, rowspan, colspan, text)
     overlaps: int = 0
     chrome: bool = False
+    _numeric: bool | None = None
 
     @property
-    def numbers(self) -> int:
-        return sum(1 for c in self.cells if re.fullmatch(r"[+\-－]?\d[\d,，.]*", c[5].replace(" ", "")))
+    def numeric(self) -> bool:
+        """At least three cells hold a number: a report table rather than a layout or a form."""
+        if self._numeric is None:
+            found = 0
+            for c in self.cells:
+                if c[5] and _NUMBER_RE.fullmatch(c[5].replace(" ", "")):
+                    found += 1
+                    if found == 3:
+                        break
+            self._numeric = found == 3
+        return self._numeric
 
 
 @dataclass
@@ -424,15 +547,19 @@ class _TooDeep(Exception):
     pass
 
 
-@dataclass
 class _Walker:
-    items: list[_Item] = field(default_factory=list)
-    parts: list[str] = field(default_factory=list)
-    link_chars: int = 0
-    glue: bool = False  # the next text follows a Word list marker: no space in between
-    stack: list[Any] = field(default_factory=list)
+    """Turns the page into paragraphs, tables and references in document order."""
 
-    def text(self, s: str | None, link: bool) -> None:
+    def __init__(self, body: Any, markers: set[Any]) -> None:
+        self.items: list[_Item] = []
+        self.parts: list[str] = []
+        self.link_chars = 0
+        self.glue = False  # the next text follows a Word list marker: no space in between
+        self.stack: list[Any] = [body]
+        self.markers = markers
+        self.marked = _with_ancestors(markers)  # cells holding a marker need the slow way
+
+    def text(self, s: str, link: bool) -> None:
         if not s:
             return
         if self.glue and s.strip():
@@ -443,20 +570,23 @@ class _Walker:
             self.link_chars += len(_norm(s))
 
     def flush(self) -> None:
-        text = _norm("".join(self.parts))
-        if text:
-            self.items.append(_Para(text, self.stack[-1], min(self.link_chars, len(text))))
-        self.parts = []
-        self.link_chars = 0
+        if self.parts:
+            text = _norm("".join(self.parts))
+            if text:
+                self.items.append(_Para(text, self.stack[-1], min(self.link_chars, len(text))))
+            self.parts = []
+            self.link_chars = 0
         self.glue = False
 
     def walk(self, el: Any, depth: int = 0, link: bool = False) -> None:
         """Children of a block element, in document order."""
         if depth > MAX_DEPTH:
             raise _TooDeep
-        self.text(el.text, link)
+        s = el.text
+        if s:
+            self.text(s, link)
         for child in el:
-            tag = _tag(child)
+            tag = child.tag
             if tag == "br":
                 self.flush()
             elif tag == "table":
@@ -471,53 +601,72 @@ class _Walker:
             elif tag == "img":
                 if child.get("src"):
                     self.items.append(_Ref("image", child.get("src"), child, child.get("alt") or ""))
-            elif _LIST_MARKER_RE.search(child.get("style") or ""):
-                self.text(_norm(child.text_content()), link)
+            elif child in self.markers:
+                self.text(_norm(_text_content(child)), link)
                 self.glue = True
             else:
                 href = child.get("href") if tag == "a" else None
-                if href and (_DOC_EXT_RE.search(href) or "附件" in child.text_content()):
+                if href and (_DOC_EXT_RE.search(href) or "附件" in _text_content(child)):
                     owner = self.stack[-1]
-                    self.items.append(_Ref("attachment", href.strip(), owner, _norm(child.text_content())))
+                    self.items.append(_Ref("attachment", href.strip(), owner, _norm(_text_content(child))))
                 self.walk(child, depth + 1, link or bool(href))
-            self.text(child.tail, link)
+            s = child.tail
+            if s:
+                self.text(s, link)
 
     def table(self, el: Any, depth: int) -> None:
         grid, overlaps = _grid(el)
-        cells = [(td, r, c, rs, cs, _cell_text(td, depth)) for td, r, c, rs, cs in grid]
-        if _is_layout(el, cells):
-            for td, *_ in grid:
-                self.stack.append(td)
-                self.walk(td, depth + 1)
-                self.flush()
-                self.stack.pop()
+        if _is_layout(el, grid):
+            self.layout(grid, depth)
             return
-        if any(c[5] for c in cells):
+        cells = []
+        filled = False
+        for td, r, c, rs, cs in grid:
+            text = _marked_cell_text(td, depth, self.markers) if td in self.marked else _cell_text(td, depth)
+            if len(text) > _LONG_CELL:
+                self.layout(grid, depth)
+                return
+            filled = filled or bool(text)
+            cells.append((td, r, c, rs, cs, text))
+        if filled:
             self.items.append(_Tab(el, cells, overlaps))
+
+    def layout(self, grid: list[tuple[Any, int, int, int, int]], depth: int) -> None:
+        for td, *_ in grid:
+            self.stack.append(td)
+            self.walk(td, depth + 1)
+            self.flush()
+            self.stack.pop()
 
 
 def _row_groups(table: Any) -> list[list[Any]]:
     groups: list[list[Any]] = []
     loose: list[Any] = []
     for child in table:
-        tag = _tag(child)
+        tag = child.tag
         if tag == "tr":
             loose.append(child)
         elif tag in ("thead", "tbody", "tfoot"):
             if loose:
                 groups.append(loose)
                 loose = []
-            groups.append([tr for tr in child if _tag(tr) == "tr"])
+            groups.append([tr for tr in child if tr.tag == "tr"])
     if loose:
         groups.append(loose)
     return groups
 
 
 def _span(value: str | None, limit: int, zero: int) -> int:
-    try:
-        n = int(re.sub(r"[^\d].*$", "", (value or "").strip()) or "1")
-    except ValueError:
+    if value is None:
         return 1
+    value = value.strip()
+    if value.isdecimal():
+        n = int(value)
+    else:
+        try:
+            n = int(re.sub(r"[^\d].*$", "", value) or "1")
+        except ValueError:
+            return 1
     if n == 0:
         return zero
     return max(1, min(n, limit))
@@ -536,12 +685,20 @@ def _grid(table: Any) -> tuple[list[tuple[Any, int, int, int, int]], int]:
         for tr in group:
             x = 0
             for td in tr:
-                if _tag(td) not in ("td", "th"):
+                tag = td.tag
+                if tag != "td" and tag != "th":
                     continue
                 while (y, x) in occupied:
                     x += 1
-                colspan = _span(td.get("colspan"), MAX_COLSPAN, 1)
-                rowspan = min(_span(td.get("rowspan"), MAX_ROWSPAN, end - y), end - y)
+                value = td.get("colspan")
+                colspan = 1 if value is None else _span(value, MAX_COLSPAN, 1)
+                value = td.get("rowspan")
+                rowspan = 1 if value is None else min(_span(value, MAX_ROWSPAN, end - y), end - y)
+                if colspan == 1 and rowspan == 1:
+                    occupied.add((y, x))
+                    out.append((td, y, x, 1, 1))
+                    x += 1
+                    continue
                 for k in range(colspan):
                     if (y, x + k) in occupied:
                         colspan = k
@@ -557,34 +714,105 @@ def _grid(table: Any) -> tuple[list[tuple[Any, int, int, int, int]], int]:
 
 
 def _cell_text(td: Any, depth: int) -> str:
-    """A cell's text: block elements and <br> inside it become line breaks."""
+    """A cell's text: block elements and <br> inside it become line breaks (a cell without
+    Word list markers)."""
+    n = len(td)
+    if n == 0:  # the usual cells: text only, or one paragraph of text
+        return _norm(td.text) if td.text else ""
+    if n == 1:
+        p = td[0]
+        if p.tag in _BLOCK_TAGS:
+            inner: str | None = None
+            if len(p) == 0:
+                inner = _norm(p.text) if p.text else ""
+            elif not any(d.tag in _BREAK_TAGS for d in p.iterdescendants()):  # Word: p > span
+                inner = _norm(_text_content(p))
+            if inner is not None:
+                before, after = td.text, p.tail
+                if before or after:
+                    return "\n".join(x for x in (_norm(before or ""), inner, _norm(after or "")) if x)
+                return inner
+    if not any(d.tag in _BREAK_TAGS for d in td.iterdescendants()):  # one line of text
+        return _norm(_text_content(td))
+    parts: list[str | None] = []  # text pieces; None where a line breaks
+    _cell_parts(td, depth, parts)
+    lines: list[str] = []
+    line: list[str] = []
+    for p in parts:
+        if p is None:
+            if line:
+                t = _norm("".join(line))
+                if t:
+                    lines.append(t)
+                line = []
+        else:
+            line.append(p)
+    if line:
+        t = _norm("".join(line))
+        if t:
+            lines.append(t)
+    return "\n".join(lines)
+
+
+def _cell_parts(el: Any, d: int, parts: list[str | None]) -> None:
+    if d > MAX_DEPTH:
+        raise _TooDeep
+    s = el.text
+    if s:
+        parts.append(s)
+    for child in el:
+        tag = child.tag
+        if tag == "br":
+            parts.append(None)
+        elif tag in _BLOCK_TAGS:
+            parts.append(None)
+            _cell_parts(child, d + 1, parts)
+            parts.append(None)
+        elif tag != "img":
+            _cell_parts(child, d + 1, parts)
+        s = child.tail
+        if s:
+            parts.append(s)
+
+
+def _with_ancestors(elements: set[Any]) -> set[Any]:
+    out: set[Any] = set()
+    for el in elements:
+        while el is not None and el not in out:
+            out.add(el)
+            el = el.getparent()
+    return out
+
+
+def _marked_cell_text(td: Any, depth: int, markers: set[Any]) -> str:
+    """`_cell_text` of a cell holding Word list markers: the text after a marker follows it
+    without a space."""
     lines: list[list[str]] = [[]]
     glue = False
+
+    def add(s: str | None) -> None:
+        nonlocal glue
+        if s:
+            if glue and s.strip():
+                s = s.lstrip()
+                glue = False
+            lines[-1].append(s)
 
     def rec(el: Any, d: int) -> None:
         nonlocal glue
         if d > MAX_DEPTH:
             raise _TooDeep
-
-        def add(s: str | None) -> None:
-            nonlocal glue
-            if s:
-                if glue and s.strip():
-                    s = s.lstrip()
-                    glue = False
-                lines[-1].append(s)
-
         add(el.text)
         for child in el:
-            tag = _tag(child)
+            tag = child.tag
             if tag == "br":
                 lines.append([])
             elif tag in _BLOCK_TAGS:
                 lines.append([])
                 rec(child, d + 1)
                 lines.append([])
-            elif _LIST_MARKER_RE.search(child.get("style") or ""):
-                add(_norm(child.text_content()))
+            elif child in markers:
+                add(_norm(_text_content(child)))
                 glue = True
             elif tag != "img":
                 rec(child, d + 1)
@@ -594,16 +822,16 @@ def _cell_text(td: Any, depth: int) -> str:
     return "\n".join(t for t in (_norm("".join(p)) for p in lines) if t)
 
 
-def _is_layout(table: Any, cells: list[tuple[Any, int, int, int, int, str]]) -> bool:
-    """A table used to lay out the page: it holds other tables, long paragraphs, or is a single
-    cell or a single column."""
-    if not cells:
+def _is_layout(table: Any, grid: list[tuple[Any, int, int, int, int]]) -> bool:
+    """A table used to lay out the page: it holds other tables or is a single cell or a single
+    column (or, checked by the caller once cell texts are known, holds long paragraphs)."""
+    if not grid:
         return True
-    if any(_tag(d) == "table" for td, *_ in cells for d in td.iter()):
+    tables = table.iter("table")
+    next(tables)  # the table itself
+    if next(tables, None) is not None and any(next(td.iter("table"), None) is not None for td, *_ in grid):
         return True
-    if any(len(c[5]) > _LONG_CELL for c in cells):
-        return True
-    n_cols = max(c[2] + c[4] for c in cells)
+    n_cols = max(c[2] + c[4] for c in grid)
     return n_cols <= 1
 
 
@@ -739,11 +967,19 @@ def _owner(item: _Item) -> Any:
     return item.el if isinstance(item, _Tab) else item.owner
 
 
-def _markers(item: _Item) -> set[int]:
-    if not isinstance(item, _Para) or item.link_chars * 2 > len(item.text) or len(item.text) > 80:
-        return set()
-    flat = item.text.replace(" ", "")
-    return {i for i, rx in enumerate(_MARKERS) if rx.search(flat)}
+_NO_MARKS: frozenset[int] = frozenset()
+
+
+def _markers(item: _Item) -> frozenset[int]:
+    if not isinstance(item, _Para):
+        return _NO_MARKS
+    if item.marks is None:
+        if item.link_chars * 2 > len(item.text) or len(item.text) > 80:
+            item.marks = _NO_MARKS
+        else:
+            flat = item.text.replace(" ", "")
+            item.marks = frozenset(i for i, rx in enumerate(_MARKERS) if rx.search(flat))
+    return item.marks
 
 
 def _choose_area(items: list[_Item], body: Any) -> Any:
@@ -757,7 +993,7 @@ def _choose_area(items: list[_Item], body: Any) -> Any:
         if item.chrome:
             continue
         marks = _markers(item)
-        tables = 1 if isinstance(item, _Tab) and item.numbers >= 3 else 0
+        tables = 1 if isinstance(item, _Tab) and item.numeric else 0
         if not marks and not tables:
             continue
         total_markers |= marks
@@ -796,18 +1032,9 @@ def _choose_area(items: list[_Item], body: Any) -> Any:
     return max(scores, key=lambda e: scores[e]) if scores else body
 
 
-def _max_depth(root: Any) -> int:
-    best = 0
-    stack = [(root, 0)]
-    while stack:
-        el, d = stack.pop()
-        best = max(best, d)
-        stack.extend((child, d + 1) for child in el)
-    return best
-
-
-def _depth(el: Any) -> int:
-    return sum(1 for _ in el.iterancestors())
+# Some element MAX_DEPTH + 1 levels below the root (what libxml2 builds is shallower anyway):
+# one XPath step per level, evaluated in C.
+_TOO_DEEP = etree.XPath("boolean(/*" + "/*" * MAX_DEPTH + "/node()[not(self::text())])")
 
 
 def _inside(el: Any, area: Any) -> bool:
@@ -818,20 +1045,34 @@ def _inside(el: Any, area: Any) -> bool:
     return False
 
 
-def _chrome_elements(root: Any) -> set[Any]:
-    """Small boxes whose class or id names them as page furniture (breadcrumbs, share bars…)."""
-    out: set[Any] = set()
-    for el in root.iter():
-        names = f"{el.get('class') or ''} {el.get('id') or ''}" if _tag(el) else ""
-        if (
-            names.strip()
-            and _CHROME_CLASS_RE.search(names)
-            and not _CONTENT_CLASS_RE.search(names)
-            and len(_norm(el.text_content())) < 300
-            and not any(_tag(d) == "table" for d in el.iter())
-        ):
-            out.add(el)
-    return out
+def _depth(el: Any) -> int:
+    return sum(1 for _ in el.iterancestors())
+
+
+def _under(elements: set[Any]) -> Callable[[Any], bool]:
+    """Whether an element is one of `elements` or inside one; answers are remembered for every
+    element on the way up, so marking all items costs one walk per distinct ancestor."""
+    memo: dict[Any, bool] = {}
+
+    def test(el: Any) -> bool:
+        seen = []
+        found = False
+        while el is not None:
+            known = memo.get(el)
+            if known is not None:
+                found = known
+                break
+            if el in elements:
+                found = True
+                memo[el] = True
+                break
+            seen.append(el)
+            el = el.getparent()
+        for e in seen:
+            memo[e] = found
+        return found
+
+    return test
 
 
 # --- locations --------------------------------------------------------------------------------
@@ -840,53 +1081,77 @@ _CSS_IDENT_RE = re.compile(r"-?[A-Za-z_][\w-]*")
 
 
 class _Paths:
-    """CSS-like paths of the page as served: positions are counted before anything is dropped."""
+    """CSS-like paths of the page as served: positions are counted before anything is dropped
+    or renamed (`freeze` is called on a parent before its children change), else lazily."""
 
-    def __init__(self, root: Any) -> None:
+    def __init__(self) -> None:
         self._nth: dict[Any, dict[Any, int]] = {}
         self._cache: dict[Any, str] = {}
-        for el in root.iter():
-            if len(el):
-                self._nth_of_type(el)
+        self._idents: dict[str, bool] = {}
+
+    def freeze(self, parent: Any) -> None:
+        if parent not in self._nth:
+            self.nth_of_type(parent)
+
+    def _ident(self, s: str) -> bool:
+        ok = self._idents.get(s)
+        if ok is None:
+            ok = self._idents[s] = _CSS_IDENT_RE.fullmatch(s) is not None
+        return ok
 
     def css(self, el: Any) -> str:
         """The element's path; every ancestor's path is cached too, so a table costs one walk."""
         cached = self._cache.get(el)
         if cached is not None:
             return cached
-        tag = _tag(el)
-        if not tag:
-            return ""
-        tag = tag.replace(":", "\\:")
-        ident = el.get("id") or ""
-        if ident and _CSS_IDENT_RE.fullmatch(ident):
-            path = f"{tag}#{ident}"
+        parent = el.getparent()
+        if parent is None:
+            path = self.child(el, "", {})
         else:
-            cls = (el.get("class") or "").split()
-            step = f"{tag}.{cls[0]}" if cls and _CSS_IDENT_RE.fullmatch(cls[0]) else tag
-            parent = el.getparent()
-            if parent is not None:
-                nth = self._nth_of_type(parent).get(el, 0)
-                if nth > 0:
-                    step += f":nth-of-type({nth})"
-                above = self.css(parent)
-                path = f"{above} > {step}" if above else step
-            else:
-                path = step
+            above = self.css(parent)
+            path = self.child(el, f"{above} > " if above else "", self.nth_of_type(parent))
         self._cache[el] = path
         return path
 
-    def _nth_of_type(self, parent: Any) -> dict[Any, int]:
+    def child(self, el: Any, prefix: str, nth: dict[Any, int]) -> str:
+        """The path of an element whose parent's path (with " > ") and positions are given."""
+        tag = el.tag
+        if not isinstance(tag, str):
+            return ""
+        if ":" in tag:
+            tag = tag.replace(":", "\\:")
+        ident = el.get("id")
+        if ident and self._ident(ident):
+            return f"{tag}#{ident}"
+        cls = el.get("class")
+        if cls:
+            first = cls.split(maxsplit=1)
+            if first and self._ident(first[0]):
+                tag = f"{tag}.{first[0]}"
+        n = nth.get(el)
+        return f"{prefix}{tag}:nth-of-type({n})" if n else f"{prefix}{tag}"
+
+    def nth_of_type(self, parent: Any) -> dict[Any, int]:
+        """Positions among same-named siblings, for the names that repeat (0: not shown)."""
         nth = self._nth.get(parent)
         if nth is None:
-            counts: dict[Any, int] = {}
-            for child in parent:
-                counts[child.tag] = counts.get(child.tag, 0) + 1
-            seen: dict[Any, int] = {}
-            nth = {}
-            for child in parent:
-                seen[child.tag] = seen.get(child.tag, 0) + 1
-                nth[child] = seen[child.tag] if counts[child.tag] > 1 else 0
+            children = list(parent)
+            tags = [child.tag for child in children]
+            names = set(tags)
+            if len(names) == len(tags):  # no name repeats
+                nth = {}
+            elif len(names) == 1:  # a row of cells, a list of paragraphs
+                nth = {child: i for i, child in enumerate(children, 1)}
+            else:
+                counts: dict[Any, int] = {}
+                for tag in tags:
+                    counts[tag] = counts.get(tag, 0) + 1
+                seen: dict[Any, int] = {}
+                nth = {}
+                for child, tag in zip(children, tags, strict=True):
+                    if counts[tag] > 1:
+                        seen[tag] = seen.get(tag, 0) + 1
+                        nth[child] = seen[tag]
             self._nth[parent] = nth
         return nth
 
@@ -899,16 +1164,26 @@ def read(data: bytes, path: str | None = None) -> Document:
 
     decoded = decode_html(data)
     notes = list(decoded.notes)
-    text = _CONTROL_RE.sub("", decoded.text).lstrip("\ufeff")
+    text = decoded.text
+    raw = decoded.utf8 if decoded.utf8 is not None else text.encode("utf-8")
+    source = raw.translate(None, _CONTROL_BYTES)
+    if len(source) != len(raw):
+        text = _CONTROL_RE.sub("", text)
+    if text.startswith("\ufeff"):
+        text = text.lstrip("\ufeff")
+        source = text.encode("utf-8")
     properties: dict[str, Any] = {}
     if decoded.declared:
         properties["declared_encoding"] = decoded.declared
-    parser = lxml.html.HTMLParser(
+    # lxml.html's parser would look up a Python element class for every element it hands out
+    parser = etree.HTMLParser(
         encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=False, no_network=True
     )
     try:
-        root = lxml.html.document_fromstring(text.encode("utf-8"), parser=parser)
+        root = etree.fromstring(source, parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        root = None
+    if root is None:
         return Document((), "html", path, decoded.encoding, properties, tuple(notes))
     limit_errors = [e.message for e in parser.error_log if e.type_name == "ERR_RESOURCE_LIMIT"]
     if limit_errors:
@@ -926,7 +1201,7 @@ def read(data: bytes, path: str | None = None) -> Document:
                 limit=int(depth.group(1)) if depth else None,
             )
         )
-    if _max_depth(root) > MAX_DEPTH:
+    if _TOO_DEEP(root):
         raise ReadError(
             problem(
                 "EXT-003",
@@ -939,11 +1214,10 @@ def read(data: bytes, path: str | None = None) -> Document:
     body = root.find("body")
     if body is None:
         body = root
-    images: list[tuple[str, Any]] = []
-    paths = _Paths(root)
-    _drop_invisible(root, images)
-    chrome_els = _chrome_elements(body)
-    walker = _Walker(stack=[body])
+    paths = _Paths()
+    cleaned = _clean(root, paths)
+    images = cleaned.images
+    walker = _Walker(body, cleaned.markers)
     try:
         walker.walk(body)
         walker.flush()
@@ -957,13 +1231,16 @@ def read(data: bytes, path: str | None = None) -> Document:
             )
         ) from None
     items = walker.items
+    chrome_els = _chrome_elements(cleaned.named, body)
+    in_chrome = _under(chrome_els) if chrome_els else None
     for item in items:
-        el = _owner(item)
-        item.chrome = any(a in chrome_els for a in (el, *el.iterancestors()))
-        if isinstance(item, _Para) and (_is_chrome_line(item.text)):
+        if in_chrome is not None:
+            item.chrome = in_chrome(_owner(item))
+        if isinstance(item, _Para) and _is_chrome_line(item.text):
             item.chrome = True
     area = _choose_area(items, body)
-    inside = [_inside(_owner(item), area) for item in items]
+    in_area = _under({area})
+    inside = [in_area(_owner(item)) for item in items]
     first_marker = next((i for i, item in enumerate(items) if inside[i] and _markers(item)), len(items))
     meta_lines = [
         _item_line(item)
@@ -1015,8 +1292,8 @@ def _head(root: Any, properties: dict[str, Any]) -> dict[str, str]:
         if name and content:
             meta.setdefault(name, content)
     title = root.find(".//title")
-    if title is not None and _norm(title.text_content()):
-        properties["page_title"] = _norm(title.text_content())
+    if title is not None and _norm(_text_content(title)):
+        properties["page_title"] = _norm(_text_content(title))
     base = root.find(".//base")
     url = (base.get("href") if base is not None else None) or meta.get("url") or meta.get("og:url")
     if url and url.startswith(("http://", "https://")):
@@ -1071,11 +1348,28 @@ def _loc(path: str | None, paths: _Paths, el: Any) -> Loc:
 
 
 def _table(item: _Tab, index: int, path: str | None, paths: _Paths) -> Table:
-    cells = tuple(
-        TableCell(text, r, c, Loc(file=path, table=index, row=r, col=c, path=paths.css(td)), rs, cs)
-        for td, r, c, rs, cs, text in item.cells
-    )
-    return Table(cells, Loc(file=path, line=item.el.sourceline, table=index, path=paths.css(item.el)))
+    cells = []
+    above: Any = None
+    prefix = ""
+    nth: dict[Any, int] = {}
+    for td, r, c, rs, cs, text in item.cells:
+        parent = td.getparent()
+        if parent is not above:  # a new row: its path and positions once for all its cells
+            above = parent
+            up = paths.css(parent) if parent is not None else ""
+            prefix = f"{up} > " if up else ""
+            nth = paths.nth_of_type(parent) if parent is not None else {}
+        cells.append(
+            TableCell(
+                text,
+                r,
+                c,
+                Loc(file=path, table=index, row=r, col=c, path=paths.child(td, prefix, nth)),
+                rs,
+                cs,
+            )
+        )
+    return Table(tuple(cells), Loc(file=path, line=item.el.sourceline, table=index, path=paths.css(item.el)))
 
 
 def _missing_table_notes(
@@ -1089,7 +1383,7 @@ def _missing_table_notes(
 ) -> list[ExtractionNote]:
     """EXT-005 for a report whose tables are pictures or whose text is only an attachment —
     only when the content area has no table with numbers, so the note names what to open."""
-    if any(inside[i] and isinstance(it, _Tab) and it.numbers >= 3 for i, it in enumerate(items)):
+    if any(inside[i] and isinstance(it, _Tab) and it.numeric for i, it in enumerate(items)):
         return []
     base = properties.get("url")
     notes: list[ExtractionNote] = []
