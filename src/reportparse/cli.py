@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
+from .cli_check import add_check_parser
 from .parse import parse
 from .render.report_text import render_report
 from .rules import run_report_rules
@@ -38,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", help="报告文件（格式按内容识别，不看扩展名）")
     p.add_argument("--format", choices=["json", "text"], default="json", help="输出格式（默认 json）")
     p.add_argument("-o", "--output", help="写入文件而不是标准输出")
+    add_check_parser(sub)
     return parser
 
 
@@ -47,6 +49,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
+    handler = getattr(args, "handler", None)
+    if handler is not None:
+        return int(handler(args))
     try:
         return _parse_command(args)
     except KeyboardInterrupt:

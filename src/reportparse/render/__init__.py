@@ -1,1 +1,62 @@
-"""Renderers: every output format is a pure function of (reports, findings)."""
+"""Renderers: every output format is a pure function of (reports, findings).
+
+`FORMATS` names the formats of `reportparse check`; each renders the same list of per-file
+results (`audit.FileResult`: path, status, report, findings) to one document. Modules are
+imported on first use, so `check --format text` never loads openpyxl.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..audit import FileResult
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    color: bool = False  # ANSI colours (text format on a terminal only)
+    root: Path | None = None  # paths in SARIF/GitHub output are made relative to this folder
+
+
+DEFAULT_OPTIONS = RenderOptions()
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    module: str  # reportparse.render.<module>
+    function: str
+    binary: bool = False
+    suffix: str = ".txt"
+    title: str = ""
+
+    def renderer(self) -> Callable[[Sequence[FileResult], RenderOptions], str | bytes]:
+        module = importlib.import_module(f"{__name__}.{self.module}")
+        fn: Callable[[Sequence[FileResult], RenderOptions], str | bytes] = getattr(module, self.function)
+        return fn
+
+
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("text", "text", "render_text", title="按文件分组的中文问题清单"),
+        Format("json", "json_out", "render_json", suffix=".json", title="一个 JSON 文档"),
+        Format("jsonl", "json_out", "render_jsonl", suffix=".jsonl", title="每行一个文件的 JSON"),
+        Format("sarif", "sarif", "render_sarif", suffix=".sarif", title="SARIF 2.1.0（代码扫描）"),
+        Format("junit", "junit", "render_junit", suffix=".xml", title="JUnit XML（CI 测试报告）"),
+        Format("github", "github", "render_github", title="GitHub Actions 工作流注释"),
+        Format("csv", "csv_out", "render_csv", suffix=".csv", title="每行一个问题的 CSV"),
+        Format("xlsx", "xlsx", "render_xlsx", binary=True, suffix=".xlsx", title="Excel 工作簿"),
+        Format("cells", "csv_out", "render_cells", suffix=".csv", title="全部单元格的长表 CSV"),
+        Format("html", "html_out", "render_html", suffix=".html", title="单个自包含网页"),
+    )
+}
+
+
+def render(name: str, results: Sequence[FileResult], options: RenderOptions | None = None) -> str | bytes:
+    return FORMATS[name].renderer()(results, options or DEFAULT_OPTIONS)

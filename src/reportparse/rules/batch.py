@@ -1,1 +1,399 @@
-"""Rules across the reports of one batch (cross-year continuity, copies): see issue on `check`."""
+"""Rules across the reports of one batch: cross-year continuity and copied text.
+
+They run in `reportparse check` after every file is parsed (never in single-report `parse`).
+Reports are grouped by body — the organization's name with white space, full/half width and
+bracketed additions such as （全市汇总） folded away — and a batch rule gets the reports of ONE
+body in year order; a rule tagged "across-bodies" gets the reports of ONE year instead. Every
+finding is attached to the later (or, across bodies, the affected) report.
+
+- T3-004: this year's 上年结转 equals last year's 结转下年度继续办理, per column.
+- T2-001: 2021 template stock continuity of 规章 / 行政规范性文件 (现行有效件数).
+- QLT-001: sections 一, 五, 六 nearly identical to the body's previous report (on by default in
+  `check`), or the three tables identical to last year's.
+- QLT-002: sections 一, 五, 六 nearly identical to another body's report of the same year (off by
+  default: `--extend-select QLT`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import traceback
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+
+from ..findings import Finding
+from ..model import Loc, Number, Report, TableData
+from ..templates import template
+from . import REGISTRY, Selection, finding, load_rules, rule
+from .labels import column_label, row_label
+
+SIMILARITY_THRESHOLD = 0.9
+SHINGLE = 4  # characters per shingle: short enough for Chinese, long enough to keep word order
+MIN_NARRATIVE = 60  # characters; shorter narratives (e.g. "无") say nothing about copying
+NARRATIVE_SECTIONS = (1, 5, 6)
+ACROSS_BODIES = "across-bodies"
+
+_BRACKETS_RE = re.compile(r"[(\[【〔［][^()\[\]【】〔〕［］]*[)\]】〕］]")
+_YEAR_RE = re.compile(r"(?:19|20)\d{2}|[二][〇零○Ｏ0][〇零○Ｏ0一二三四五六七八九]{2}")
+
+
+def body_key(organization: str | None) -> str | None:
+    """The name a body is grouped by: 示例市统计局（全市汇总） and 示例市 统计局 are one body."""
+    if not organization:
+        return None
+    s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", organization))
+    previous = None
+    while previous != s:  # nested brackets, innermost first
+        previous, s = s, _BRACKETS_RE.sub("", s)
+    return s.strip("《》“”\"'") or None
+
+
+def body_groups(reports: Sequence[Report]) -> list[list[Report]]:
+    """Reports of each body (with a known year), in year order, then by path."""
+    groups: dict[str, list[Report]] = defaultdict(list)
+    for r in reports:
+        key = body_key(r.meta.organization)
+        if key is not None and r.meta.year is not None:
+            groups[key].append(r)
+    return [sorted(g, key=_year_path) for _, g in sorted(groups.items())]
+
+
+def year_groups(reports: Sequence[Report]) -> list[list[Report]]:
+    groups: dict[int, list[Report]] = defaultdict(list)
+    for r in reports:
+        if r.meta.year is not None:
+            groups[r.meta.year].append(r)
+    return [sorted(g, key=_year_path) for _, g in sorted(groups.items())]
+
+
+def _year_path(r: Report) -> tuple[int, str]:
+    return (r.meta.year or 0, r.source.path or "")
+
+
+def consecutive(reports: Sequence[Report]) -> Iterator[tuple[Report, Report]]:
+    """(last year's report, this year's report) pairs of one body. With several reports for
+    a year (the same report as an HTML page and its PDF), the best read one stands for last
+    year: most tables read with confidence, fewest extraction problems, then by path."""
+    by_year: dict[int, list[Report]] = defaultdict(list)
+    for r in reports:
+        if r.meta.year is not None:
+            by_year[r.meta.year].append(r)
+    for r in sorted(reports, key=_year_path):
+        year = r.meta.year
+        if year is not None and by_year.get(year - 1):
+            yield min(by_year[year - 1], key=_quality), r
+
+
+def _quality(r: Report) -> tuple[int, int, str]:
+    confident = sum(1 for t in r.tables.values() if t is not None and t.confidence == "high")
+    problems = sum(1 for n in r.extraction_notes if n.rule)
+    return (-confident, problems, r.source.path or "")
+
+
+def _count(data: TableData, cell_id: str) -> Number | None:
+    """A cell's value for a comparison: blank and dash count as 0 (as in the arithmetic
+    rules); an unread cell or text without a number cannot be compared."""
+    cell = data.cells.get(cell_id)
+    if cell is None:
+        return None
+    if cell.kind in ("blank", "dash"):
+        return 0
+    return cell.value
+
+
+def _checkable(data: TableData | None) -> bool:
+    return data is not None and data.confidence == "high"
+
+
+def _where(r: Report) -> str:
+    return f"{r.meta.year}年报告（{r.source.path or '字节输入'}）"
+
+
+@rule(
+    "T3-004",
+    "carry-over-continuity",
+    "warning",
+    "表三“上年结转”与上一年度报告的“结转下年度继续办理”不一致",
+    tags=("arithmetic", "cross-year"),
+    scope="batch",
+    example="2023 年报告“四、结转下年度继续办理”自然人列为 3，2024 年报告“二、上年结转政府信息公开申请数量”自然人列为 5。",
+    fix="核对两年的台账：本年“上年结转”应等于上年报告的“结转下年度继续办理”（按列）。"
+    "机构改革或更正上年报告造成的差异，宜在第六部分说明。",
+    basis="上年结转到本年的申请就是上年报告中结转下年度继续办理的申请（模板中两行的含义；"
+    "template-spec.md §5 A7）。需要同一机关连续两年的报告，仅在 reportparse check 批量检查时运行。",
+)
+def carry_over_continuity(reports: Sequence[Report]) -> Iterator[Finding]:
+    for prev, cur in consecutive(reports):
+        last, now = prev.applications, cur.applications
+        if last is None or now is None or not _checkable(last) or not _checkable(now):
+            continue
+        t = template(now.template)
+        carried_over = row_label("applications", "carried_over", t)
+        carried_forward = row_label("applications", "carried_forward", t)
+        for col in t.app_columns:
+            expected = _count(last, f"carried_forward.{col.id}")
+            actual = _count(now, f"carried_over.{col.id}")
+            if expected is None or actual is None or expected == actual:
+                continue
+            label = column_label("applications", f"carried_over.{col.id}", t)
+            yield finding(
+                "T3-004",
+                f"表三「{carried_over}」行「{label}」列为 {actual}，但{_where(prev)}"
+                f"「{carried_forward}」行同列为 {expected}，两者应相等",
+                cur,
+                cells=[f"applications.carried_over.{col.id}"],
+                expected=expected,
+                actual=actual,
+            )
+
+
+@rule(
+    "T2-001",
+    "stock-continuity",
+    "info",
+    "表二现行有效件数与上年现行有效件数、本年制发和废止件数不衔接",
+    tags=("arithmetic", "cross-year"),
+    scope="batch",
+    example="上年规章现行有效 20 件，本年制发 3 件、废止 1 件，本年现行有效却填 25 件（应约为 22 件）。",
+    fix="核对规章、行政规范性文件的现行有效件数：约等于上年现行有效件数 + 本年制发件数 − 本年废止件数；"
+    "修订、到期失效或集中清理造成的差异可在报告中说明。",
+    basis="2021 年模板表二第二十条第（一）项三列之间的存量关系（template-spec.md §5 A8）；"
+    "修订、失效和清理都会打破它，因此只作提示。仅在批量检查时运行。",
+)
+def stock_continuity(reports: Sequence[Report]) -> Iterator[Finding]:
+    for prev, cur in consecutive(reports):
+        last, now = prev.active_disclosure, cur.active_disclosure
+        if last is None or now is None or not _checkable(last) or not _checkable(now):
+            continue
+        if last.template != "2021" or now.template != "2021":
+            continue
+        for row, name in (("regulations", "规章"), ("normative_documents", "行政规范性文件")):
+            stock = _count(last, f"{row}.in_force")
+            issued = _count(now, f"{row}.issued")
+            repealed = _count(now, f"{row}.repealed")
+            in_force = _count(now, f"{row}.in_force")
+            if stock is None or issued is None or repealed is None or in_force is None:
+                continue
+            expected = stock + issued - repealed
+            if in_force == expected:
+                continue
+            yield finding(
+                "T2-001",
+                f"{name}现行有效件数为 {in_force}，按{_where(prev)}现行有效 {stock} 件 + 本年制发 {issued} 件"
+                f" − 本年废止 {repealed} 件，应约为 {expected} 件（相差 {in_force - expected:+}）",
+                cur,
+                cells=[
+                    f"active_disclosure.{row}.in_force",
+                    f"active_disclosure.{row}.issued",
+                    f"active_disclosure.{row}.repealed",
+                ],
+                expected=expected,
+                actual=in_force,
+            )
+
+
+# ---------------------------------------------------------------------------- similarity
+
+
+def narrative(report: Report) -> str:
+    """Sections 一, 五 and 六: the parts a body writes itself (二–四 are tables)."""
+    return "\n".join(s.text for n in NARRATIVE_SECTIONS if (s := report.section(n)) is not None)
+
+
+def comparable(text: str) -> str:
+    """Text as compared: widths folded, white space removed, years masked (a copy with only the
+    year changed is still a copy)."""
+    return _YEAR_RE.sub("#", re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)))
+
+
+def shingles(text: str, k: int = SHINGLE) -> frozenset[str]:
+    return frozenset(text[i : i + k] for i in range(max(1, len(text) - k + 1))) if text else frozenset()
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a and not b:
+        return 1.0
+    inter = len(a & b)
+    return inter / (len(a) + len(b) - inter)
+
+
+def similar_pairs(sets: Sequence[frozenset[str]], threshold: float) -> list[tuple[int, int, float]]:
+    """Every pair (i, j, similarity) with Jaccard ≥ threshold, i < j.
+
+    Prefix filtering (AllPairs): with tokens in a global rare-first order, two sets that reach
+    the threshold share a token among the first |s| − ⌈t·|s|⌉ + 1 of the smaller one — so only
+    pairs sharing a rare shingle are compared, not all n² of a large batch.
+    """
+    freq = Counter(tok for s in sets for tok in s)
+    index: dict[str, list[int]] = defaultdict(list)
+    out: list[tuple[int, int, float]] = []
+    for i in sorted(range(len(sets)), key=lambda i: (len(sets[i]), i)):
+        s = sets[i]
+        n = len(s)
+        if n == 0:
+            continue
+        prefix = sorted(s, key=lambda tok: (freq[tok], tok))[: n - math.ceil(threshold * n) + 1]
+        candidates: set[int] = set()
+        for tok in prefix:
+            candidates.update(j for j in index[tok] if len(sets[j]) >= threshold * n)
+            index[tok].append(i)
+        for j in candidates:
+            sim = jaccard(s, sets[j])
+            if sim >= threshold:
+                out.append((min(i, j), max(i, j), sim))
+    return sorted(out)
+
+
+def _identical_tables(a: Report, b: Report) -> bool:
+    """Every cell of the three tables the same (kind and value), and not all zero or blank."""
+    nonzero = False
+    for name in ("active_disclosure", "applications", "review_litigation"):
+        ta, tb = a.tables[name], b.tables[name]
+        if ta is None or tb is None or not ta.cells or set(ta.cells) != set(tb.cells):
+            return False
+        for cid, ca in ta.cells.items():
+            cb = tb.cells[cid]
+            if (ca.kind, ca.value) != (cb.kind, cb.value):
+                return False
+            nonzero = nonzero or bool(ca.value)
+    return nonzero
+
+
+@rule(
+    "QLT-001",
+    "copied-from-last-year",
+    "warning",
+    "报告与本机关上一年度报告高度雷同（第一、五、六部分或全部表格数据）",
+    tags=("quality", "cross-year"),
+    scope="batch",
+    example="2024 年报告的总体情况、存在的主要问题及改进情况、其他需要报告的事项与 2023 年报告几乎逐字相同，"
+    "只改了年份。",
+    fix="按本年度实际工作重写总体情况、问题和改进措施；上年提出的改进措施应说明落实情况。",
+    basis="国办公开办函〔2021〕30号要求避免“内容雷同、敷衍塞责”；曾有报告与往年报告除年份外完全相同"
+    "（template-spec.md §7.5）。按第一、五、六部分文字的字符 4-gram Jaccard 相似度判断，阈值 0.9；"
+    "除年份外完全相同为错误。仅在批量检查时运行，默认启用。",
+)
+def copied_from_last_year(reports: Sequence[Report]) -> Iterator[Finding]:
+    for prev, cur in consecutive(reports):
+        a, b = comparable(narrative(prev)), comparable(narrative(cur))
+        if len(a) >= MIN_NARRATIVE and len(b) >= MIN_NARRATIVE:
+            if a == b:
+                yield finding(
+                    "QLT-001",
+                    f"第一、五、六部分与{_where(prev)}除年份外完全相同（相似度 1.000）",
+                    cur,
+                    actual=1.0,
+                    severity="error",
+                    loc=_narrative_loc(cur),
+                )
+            else:
+                sim = jaccard(shingles(a), shingles(b))
+                if sim >= SIMILARITY_THRESHOLD:
+                    yield finding(
+                        "QLT-001",
+                        f"第一、五、六部分与{_where(prev)}高度相似（相似度 {sim:.3f}，阈值 "
+                        f"{SIMILARITY_THRESHOLD}），可能照搬上年报告",
+                        cur,
+                        actual=round(sim, 3),
+                        loc=_narrative_loc(cur),
+                    )
+        if _identical_tables(prev, cur):
+            yield finding(
+                "QLT-001",
+                f"表二、表三、表四的全部数据与{_where(prev)}完全相同，可能沿用了上年数据",
+                cur,
+                actual=1.0,
+            )
+
+
+@rule(
+    "QLT-002",
+    "boilerplate-across-bodies",
+    "info",
+    "报告与同年度其他机关的报告高度雷同（第一、五、六部分）",
+    tags=("quality", ACROSS_BODIES),
+    scope="batch",
+    enabled=False,
+    example="同一区的十几个部门 2024 年报告的总体情况和存在问题段落几乎逐字相同，只换了机关名称。",
+    fix="结合本机关实际情况撰写，不套用统一模板文字。",
+    basis="国办公开办函〔2021〕30号要求避免“内容雷同、敷衍塞责”（template-spec.md §7.5）。"
+    "字符 4-gram Jaccard 相似度 ≥ 0.9。默认关闭（统一模板下雷同较常见）："
+    "用 --extend-select QLT 或 QLT-002 启用。",
+)
+def boilerplate_across_bodies(reports: Sequence[Report]) -> Iterator[Finding]:
+    """Gets the reports of one year; flags each report whose narrative has a near-copy in
+    another body's report, naming the closest one."""
+    texts = [comparable(narrative(r)) for r in reports]
+    keep = [i for i, t in enumerate(texts) if len(t) >= MIN_NARRATIVE]
+    sets = [shingles(texts[i]) for i in keep]
+    matches: dict[int, list[tuple[float, int]]] = defaultdict(list)
+    for a, b, sim in similar_pairs(sets, SIMILARITY_THRESHOLD):
+        i, j = keep[a], keep[b]
+        if (body_key(reports[i].meta.organization) or reports[i].source.path) == (
+            body_key(reports[j].meta.organization) or reports[j].source.path
+        ):
+            continue  # the same body: QLT-001's business, or the same report twice
+        matches[i].append((sim, j))
+        matches[j].append((sim, i))
+    for i, found in sorted(matches.items()):
+        found.sort(key=lambda m: (-m[0], reports[m[1]].source.path or ""))
+        sim, j = found[0]
+        other = reports[j]
+        more = f"，另有 {len(found) - 1} 份同年度报告相似度也达到阈值" if len(found) > 1 else ""
+        yield finding(
+            "QLT-002",
+            f"第一、五、六部分与同年度{other.meta.organization or '另一机关'}的报告"
+            f"（{other.source.path or '字节输入'}）高度相似（相似度 {sim:.3f}）{more}",
+            reports[i],
+            actual=round(sim, 3),
+            loc=_narrative_loc(reports[i]),
+        )
+
+
+def _narrative_loc(r: Report) -> Loc | None:
+    s = r.section(1)
+    return s.loc if s is not None else None
+
+
+# ---------------------------------------------------------------------------- engine
+
+
+def run_batch_rules(
+    reports: Sequence[Report], selections: Mapping[str | None, Selection]
+) -> dict[str | None, list[Finding]]:
+    """Findings of every batch rule enabled for some report, by the path of the report each is
+    attached to, filtered and re-graded by that report's own selection."""
+    registry = load_rules()
+    active = [
+        r
+        for r in registry.values()
+        if r.check_batch is not None and any(s.enabled(r) for s in selections.values())
+    ]
+    if not active:
+        return {}
+    by_body, by_year = body_groups(reports), year_groups(reports)
+    out: dict[str | None, list[Finding]] = defaultdict(list)
+    for r in active:
+        assert r.check_batch is not None
+        for group in by_year if ACROSS_BODIES in r.tags else by_body:
+            try:
+                found = list(r.check_batch(group))
+            except Exception as err:  # one faulty rule must not hide the others' findings
+                tail = traceback.format_exception_only(type(err), err)[-1].strip()
+                last = group[-1]
+                found = [
+                    Finding(
+                        "EXT-013",
+                        "error",
+                        f"批量规则 {r.id} 执行时内部错误：{tail}。请将这些文件与 reportparse 版本号一并提交问题报告。",
+                        loc=Loc(file=last.source.path),
+                        file=last.source.path,
+                    )
+                ]
+            for f in found:
+                selection = selections.get(f.file)
+                if selection is not None and selection.enabled(REGISTRY[f.rule]):
+                    out[f.file].append(selection.regrade(f))
+    return dict(out)

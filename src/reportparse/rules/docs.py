@@ -1,6 +1,6 @@
 """Write one documentation page per rule into docs/rules/ (ruff-style), plus an index.
 
-    python -m reportparse.rules.docs docs/rules
+Run `python -m reportparse.rules.docs docs/rules`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def page(r: Rule) -> str:
         "",
         f"- 默认级别：{_SEV[r.severity]}",
         f"- 默认启用：{'是' if r.enabled else '否（用 --extend-select ' + r.id + ' 或 ' + r.family + ' 启用）'}",
-        f"- 范围：{_SCOPE[r.scope]}",
+        f"- 范围：{'批量（同一年度的不同机关）' if 'across-bodies' in r.tags else _SCOPE[r.scope]}",
     ]
     if r.tags:
         lines.append(f"- 标签：{', '.join(r.tags)}")
@@ -32,15 +32,28 @@ def page(r: Rule) -> str:
         lines += ["", "## 违反示例", "", r.example]
     if r.fix:
         lines += ["", "## 如何修正", "", r.fix]
-    lines += ["", "## 选择与忽略", "", f"`reportparse check --ignore {r.id}`；在 `reportparse.toml` 中：",
-              "", "```toml", f'ignore = ["{r.id}"]', "[severity]", f'{r.id} = "info"', "```", ""]
+    lines += [
+        "",
+        "## 选择与忽略",
+        "",
+        f"`reportparse check --ignore {r.id}`；在 `reportparse.toml` 中：",
+        "",
+        "```toml",
+        f'ignore = ["{r.id}"]',
+        "[severity]",
+        f'{r.id} = "info"',
+        "```",
+        "",
+    ]
     return "\n".join(lines)
 
 
 def index() -> str:
     lines = ["# 规则一览", "", "| 编号 | 名称 | 默认级别 | 说明 |", "|---|---|---|---|"]
     for r in sorted(REGISTRY.values(), key=lambda r: (r.family, r.id)):
-        lines.append(f"| [{r.id}]({r.id}.md) | {r.name} | {r.severity}{'' if r.enabled else '（默认关闭）'} | {r.title} |")
+        lines.append(
+            f"| [{r.id}]({r.id}.md) | {r.name} | {r.severity}{'' if r.enabled else '（默认关闭）'} | {r.title} |"
+        )
     return "\n".join(lines) + "\n"
 
 

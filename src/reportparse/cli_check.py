@@ -1,0 +1,242 @@
+"""`reportparse check PATH...`: audit files and folders, write one of the batch formats.
+
+Machine formats put only their document on stdout (or `-o`); the progress bar (a terminal only)
+and the one-line summary go to stderr. Exit codes: 0 nothing at or above --fail-on, 1 findings
+at or above it (an unreadable or timed-out file has an EXT- error), 2 usage or configuration
+error, no input, or a crash of the tool itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Any, TextIO
+
+from .audit import FileResult, NoInputError, Overrides, WorkerStartError, audit
+from .config import FAIL_ON, ConfigError, parse_codes
+from .render import FORMATS, RenderOptions, render
+
+CHECK_EPILOG = """退出码：0 没有达到 --fail-on 级别的问题；1 有达到该级别的问题（无法读取或超时的文件按错误计）；
+2 用法错误、配置错误、未找到输入文件或工具自身故障。
+
+示例：
+  reportparse check 年报/                          # 检查文件夹（递归），按文件列出问题
+  reportparse check 年报/ --format html -o 审核.html  # 整批结果做成一个网页
+  reportparse check 年报/ --format xlsx -o 审核.xlsx  # 报告、问题、单元格三张工作表
+  reportparse check 年报/ --select T3,T4 --fail-on warning
+  reportparse check 年报/ --format sarif -o reportparse.sarif   # GitHub 代码扫描
+
+格式与配置见 docs/check.md，CI 与 pre-commit 见 docs/ci.md。"""
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为秒数，而不是「{text}」") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("应大于 0")
+    return value
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为整数，而不是「{text}」") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("不能为负数")
+    return value
+
+
+def add_check_parser(sub: Any) -> argparse.ArgumentParser:
+    """Register `check` on the subparsers of the main parser."""
+    p: argparse.ArgumentParser = sub.add_parser(
+        "check",
+        help="批量检查报告文件或文件夹，输出问题清单（文本、JSON、SARIF、JUnit、CSV、Excel、网页等）",
+        description="批量检查政府信息公开工作年度报告：每个文件只解析一次，在多个进程中并行，"
+        "单个文件超时或损坏不影响其余文件；全部读完后再做跨报告检查（同一机关连续两年的结转衔接、"
+        "与上年报告雷同等）。",
+        epilog=CHECK_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="报告文件或文件夹（递归查找，跳过隐藏文件夹；按扩展名 .txt .md .html .htm .shtml .docx "
+        ".doc .wps .rtf .odt .pdf 或文件内容识别）",
+    )
+    p.add_argument(
+        "--format",
+        choices=list(FORMATS),
+        default="text",
+        help="输出格式（默认 text）：text 按文件分组的中文清单；json 一个文档；jsonl 每行一个文件；"
+        "sarif 代码扫描；junit 测试报告；github 工作流注释；csv 每行一个问题；xlsx Excel 工作簿；"
+        "cells 全部单元格（长表 CSV）；html 单个网页",
+    )
+    p.add_argument("-o", "--output", metavar="FILE", help="写入文件而不是标准输出")
+    p.add_argument(
+        "--select",
+        metavar="IDS",
+        help="只运行这些规则（逗号分隔的编号或规则族，如 T3,T4-001；ALL 表示全部），取代配置文件中的 select",
+    )
+    p.add_argument("--ignore", metavar="IDS", help="不运行这些规则（逗号分隔），与配置文件中的 ignore 合并")
+    p.add_argument(
+        "--extend-select",
+        metavar="IDS",
+        help="另外启用默认关闭的规则（如 QLT 启用同年度跨机关雷同检查 QLT-002）",
+    )
+    p.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        help="达到该级别的问题使退出码为 1（默认 error，或配置文件中的 fail-on；never 表示总是 0）",
+    )
+    p.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        default=0,
+        metavar="N",
+        help="并行进程数（默认 0 = 全部 CPU 核心；1 表示在本进程中逐个处理）",
+    )
+    p.add_argument(
+        "--timeout",
+        type=_positive_float,
+        default=None,
+        metavar="S",
+        help="每个文件的处理时间上限（秒，默认 60，或环境变量 REPORTPARSE_TIMEOUT_S）；超时的文件记为 timeout 并报告 EXT-003，其余文件照常检查",
+    )
+    p.add_argument(
+        "--include",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="在文件夹中只检查匹配该通配符的文件（可多次使用；取代按扩展名和内容的默认识别），如 '*.pdf'",
+    )
+    p.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="跳过匹配该通配符的文件或文件夹（可多次使用），如 '草稿/*' 或 '*.bak.docx'",
+    )
+    group = p.add_mutually_exclusive_group()
+    group.add_argument(
+        "--config",
+        metavar="FILE",
+        help="使用此配置文件（reportparse.toml 或含 [tool.reportparse] 的 pyproject.toml），不再逐级查找",
+    )
+    group.add_argument(
+        "--no-config",
+        action="store_true",
+        help="不读取任何配置文件",
+    )
+    p.set_defaults(handler=run_check)
+    return p
+
+
+def _codes(value: str | None, option: str) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    return parse_codes(value, option)
+
+
+class _Progress:
+    """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.width = 30
+
+    def __call__(self, done: int, total: int, result: FileResult) -> None:
+        filled = self.width * done // total
+        name = os.path.basename(result.path)
+        if len(name) > 30:
+            name = name[:29] + "…"
+        bar = "█" * filled + "░" * (self.width - filled)
+        self.stream.write(f"\r\x1b[2K{bar} {done}/{total} {name}")
+        if done == total:
+            self.stream.write("\r\x1b[2K")
+        self.stream.flush()
+
+
+def _use_color(args: argparse.Namespace, stdout: TextIO) -> bool:
+    if args.output or os.environ.get("NO_COLOR"):
+        return False
+    return bool(getattr(stdout, "isatty", lambda: False)())
+
+
+def run_check(args: argparse.Namespace) -> int:
+    stdout, stderr = sys.stdout, sys.stderr
+    try:
+        return _check(args, stdout, stderr)
+    except (ConfigError, NoInputError, WorkerStartError) as err:
+        stderr.write(f"reportparse check：{err}\n")
+        return 2
+    except KeyboardInterrupt:
+        stderr.write("\nreportparse check：已中断\n")
+        return 2
+    except BrokenPipeError:
+        return 0
+    except Exception:  # a crash of the tool itself is exit 2, never a silent 0 or 1
+        stderr.write("reportparse check：内部错误，请将以下信息一并提交问题报告。\n")
+        stderr.write(traceback.format_exc())
+        return 2
+
+
+def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    fmt = FORMATS[args.format]
+    if fmt.binary and not args.output and getattr(stdout, "isatty", lambda: False)():
+        stderr.write(f"reportparse check：{args.format} 是二进制格式，请用 -o 指定输出文件或重定向标准输出\n")
+        return 2
+    overrides = Overrides(
+        select=_codes(args.select, "--select"),
+        ignore=_codes(args.ignore, "--ignore") or (),
+        extend_select=_codes(args.extend_select, "--extend-select") or (),
+        fail_on=args.fail_on,
+    )
+    config = None
+    if args.config:
+        config = Path(args.config)
+        if not config.is_file():
+            raise ConfigError(f"配置文件不存在：{config}")
+    progress = _Progress(stderr) if getattr(stderr, "isatty", lambda: False)() else None
+    run = audit(
+        args.paths,
+        jobs=args.jobs or None,
+        timeout=args.timeout,
+        config=config,
+        config_discovery=not args.no_config,
+        overrides=overrides,
+        include=args.include,
+        exclude=args.exclude,
+        skip=[args.output] if args.output else [],
+        progress=progress,
+    )
+    results = run.collect()
+    assert run.summary is not None
+    options = RenderOptions(color=_use_color(args, stdout), root=Path.cwd())
+    document = render(args.format, results, options)
+    if args.output:
+        try:
+            if isinstance(document, bytes):
+                Path(args.output).write_bytes(document)
+            else:
+                with open(args.output, "w", encoding="utf-8", newline="") as fh:
+                    fh.write(document)
+        except OSError as err:
+            stderr.write(f"reportparse check：无法写入输出文件 {args.output}：{err.strerror or err}\n")
+            return 2
+    elif args.format == "text" or not hasattr(stdout, "buffer"):
+        stdout.write(document if isinstance(document, str) else document.decode("utf-8"))
+        stdout.flush()
+    else:  # machine formats are UTF-8 whatever the terminal's encoding
+        stdout.flush()
+        stdout.buffer.write(document if isinstance(document, bytes) else document.encode("utf-8"))
+        stdout.buffer.flush()
+    stderr.write(run.summary.line() + "\n")
+    return 1 if any(r.failed for r in results) else 0

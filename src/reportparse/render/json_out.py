@@ -1,0 +1,41 @@
+"""`check --format json` (one document) and `--format jsonl` (one file object per line).
+
+Validated against schema/check.schema.json; `report` is the parse JSON without its findings
+(schema/report.schema.json), null for a file that could not be read or timed out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from ..serialize import SCHEMA_VERSION
+from . import DEFAULT_OPTIONS, RenderOptions
+
+if TYPE_CHECKING:
+    from ..audit import FileResult
+
+
+def check_document(results: Sequence[FileResult]) -> dict[str, Any]:
+    from ..audit import Summary
+
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "files": [r.to_dict() for r in results],
+        "summary": Summary.of(results).to_dict(),
+    }
+
+
+def render_json(results: Sequence[FileResult], options: RenderOptions = DEFAULT_OPTIONS) -> str:
+    """The document with one file object per line: as easy to grep as JSONL, and written by the
+    C encoder (an indented dump of a few hundred reports takes longer than parsing them)."""
+    from ..audit import Summary
+
+    files = ",\n".join(json.dumps(r.to_dict(), ensure_ascii=False) for r in results)
+    summary = json.dumps(Summary.of(results).to_dict(), ensure_ascii=False)
+    return f'{{"schema_version": {SCHEMA_VERSION}, "files": [\n{files}\n], "summary": {summary}}}\n'
+
+
+def render_jsonl(results: Sequence[FileResult], options: RenderOptions = DEFAULT_OPTIONS) -> str:
+    return "".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in results)

@@ -1,0 +1,175 @@
+"""`check --format text`: findings grouped by file, in Chinese; coloured on a terminal.
+
+Also the helpers the other batch renderers share: where a finding is (line, page, table cell)
+and what a cell is called (表三/（一）予以公开/自然人).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..findings import Finding
+from ..model import Loc, Report
+from ..rules.labels import cell_name, logical_location
+from ..templates import VERSIONS, Template, template
+from . import DEFAULT_OPTIONS, RenderOptions
+
+if TYPE_CHECKING:
+    from ..audit import FileResult
+
+SEVERITY_CN = {"error": "错误", "warning": "警告", "info": "提示"}
+STATUS_CN = {"ok": "正常", "findings": "有问题", "unreadable": "无法读取", "timeout": "超时"}
+TABLE_CN = {"active_disclosure": "表二", "applications": "表三", "review_litigation": "表四"}
+KEY_FIGURES = (
+    ("applications.new_received.total", "新收申请"),
+    ("applications.total.total", "办理结果总计"),
+    ("applications.carried_forward.total", "结转下年度"),
+    ("review_litigation.review.total", "行政复议"),
+)
+
+_COLOR = {"error": "\x1b[31m", "warning": "\x1b[33m", "info": "\x1b[36m", "bold": "\x1b[1m", "dim": "\x1b[2m"}
+_RESET = "\x1b[0m"
+
+
+def location_text(loc: Loc | None) -> str:
+    """Where in the file, as a person says it: 第12行, 第3页, 表格2第5行第3列."""
+    if loc is None:
+        return ""
+    parts: list[str] = []
+    if loc.page is not None:
+        parts.append(f"第{loc.page}页")
+    if loc.line is not None:
+        parts.append(
+            f"第{loc.line}行" if loc.end_line in (None, loc.line) else f"第{loc.line}–{loc.end_line}行"
+        )
+    if loc.table is not None:
+        cell = ""
+        if loc.row is not None:
+            cell += f"第{loc.row + 1}行"
+        if loc.col is not None:
+            cell += f"第{loc.col + 1}列"
+        parts.append(f"表格{loc.table + 1}{cell}")
+    if not parts and loc.path:
+        parts.append(loc.path)
+    return " ".join(parts)
+
+
+def report_template(report: Report, table: str | None = None) -> Template:
+    """The template a report's cells were mapped on (for labels)."""
+    data = report.tables.get(table) if table else None
+    if data is not None and data.template in VERSIONS:
+        return template(data.template)
+    return template(report.meta.template if report.meta.template in VERSIONS else "2021")
+
+
+def split_cell(qualified: str) -> tuple[str, str]:
+    table, _, cid = qualified.partition(".")
+    return table, cid
+
+
+def cell_logical(report: Report | None, qualified: str) -> str:
+    """表三/（一）予以公开/自然人 for applications.granted.natural_person."""
+    table, cid = split_cell(qualified)
+    if report is None or table not in TABLE_CN:
+        return qualified
+    try:
+        return logical_location(table, cid, report_template(report, table))
+    except (KeyError, ValueError):
+        return qualified
+
+
+def cell_title(report: Report | None, qualified: str) -> str:
+    """表三「（一）予以公开」行「自然人」列."""
+    table, cid = split_cell(qualified)
+    if report is None or table not in TABLE_CN:
+        return qualified
+    try:
+        return cell_name(table, cid, report_template(report, table))
+    except (KeyError, ValueError):
+        return qualified
+
+
+def finding_location(report: Report | None, f: Finding) -> str:
+    """The logical place (first cell) and the physical one, for CSV and lists."""
+    parts = [cell_logical(report, f.cells[0])] if f.cells else []
+    physical = location_text(f.loc)
+    if physical:
+        parts.append(physical)
+    return "；".join(parts)
+
+
+def display_path(path: str, root: Path | None) -> str:
+    """A path relative to `root` when it lies under it, with forward slashes."""
+    if root is None:
+        return Path(path).as_posix()
+    absolute = os.path.abspath(path)
+    try:
+        return (
+            Path(os.path.relpath(absolute, root)).as_posix()
+            if _under(absolute, root)
+            else Path(path).as_posix()
+        )
+    except ValueError:  # another drive
+        return Path(path).as_posix()
+
+
+def _under(path: str, root: Path) -> bool:
+    try:
+        Path(path).relative_to(os.path.abspath(root))
+    except ValueError:
+        return False
+    return True
+
+
+def body_of(result: FileResult) -> str:
+    return (result.report.meta.organization or "") if result.report else ""
+
+
+def year_of(result: FileResult) -> int | None:
+    return result.report.meta.year if result.report else None
+
+
+def _paint(text: str, style: str, color: bool) -> str:
+    return f"{_COLOR[style]}{text}{_RESET}" if color else text
+
+
+def render_text(results: Sequence[FileResult], options: RenderOptions = DEFAULT_OPTIONS) -> str:
+    color = options.color
+    lines: list[str] = []
+    clean = 0
+    for r in results:
+        if not r.findings:
+            clean += 1
+            continue
+        head = display_path(r.path, options.root)
+        about = []
+        if r.report is not None and r.status != "unreadable":
+            m = r.report.meta
+            if m.organization:
+                about.append(m.organization)
+            if m.year:
+                about.append(f"{m.year} 年")
+            if m.template in VERSIONS:
+                about.append(f"{m.template} 模板")
+        status_style = "error" if r.status in ("unreadable", "timeout") else "bold"
+        lines.append(
+            f"{_paint(head, 'bold', color)}  [{_paint(STATUS_CN[r.status], status_style, color)}]"
+            + (f"  {_paint(' '.join(about), 'dim', color)}" if about else "")
+        )
+        for f in r.findings:
+            where = location_text(f.loc)
+            sev = _paint(SEVERITY_CN[f.severity], f.severity, color)
+            lines.append(f"  {sev} {f.rule}  {f.message}" + (f"  （{where}）" if where else ""))
+            if f.cells:
+                names = "、".join(cell_logical(r.report, c) for c in f.cells[:4])
+                more = f" 等 {len(f.cells)} 个" if len(f.cells) > 4 else ""
+                lines.append(f"        {_paint('单元格：' + names + more, 'dim', color)}")
+        lines.append("")
+    if clean:
+        lines.append(
+            f"其余 {clean} 个文件未发现问题。" if clean < len(results) else f"全部 {clean} 个文件未发现问题。"
+        )
+    return "\n".join(lines) + "\n"
