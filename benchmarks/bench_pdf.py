@@ -1,30 +1,37 @@
-"""PDF reader throughput against the bare libraries, in pages per second (one core).
+"""PDF reader throughput per engine against the bare libraries, in pages per second (one core).
 
     python benchmarks/bench_pdf.py [--repeat 3] [FILE.pdf ...]
 
 Default inputs: the PDF fixtures (tests/fixtures/pdf) and ../shared/corpus/r003.pdf when
 present. Compared:
 
-- `reportparse`: `readers.pdf.read` (chars, rulings, tables, paragraphs, notes);
-- `pdfplumber text`: bare `page.extract_text()` on every page (what most scripts do);
-- `pypdfium2 text`: PDFium's text extraction, no geometry (a lower bound, for reference).
+- `pdfium parse` / `pdfium parse+check`: `reportparse.parse` (and `reportparse.check` on the
+  result) with the PDFium engine (`REPORTPARSE_PDF_ENGINE=pdfium`);
+- `plumber parse` / `plumber parse+check`: the same with the pdfplumber engine;
+- `plumber text` (the floor): bare pdfplumber `page.extract_text()` on every page, what most
+  scripts do;
+- `pdfium text`: PDFium's plain text extraction, no geometry (a lower bound, for reference).
 
-Best of `--repeat` runs per file; the total is pages over summed best times.
+Best of `--repeat` runs per file; the total is pages over summed best times. The last lines give
+each engine's time for parse + check over the floor's time (target: at most 1.0).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from io import BytesIO
 from pathlib import Path
 
 import pdfplumber
 import pypdfium2
 
-from reportparse.readers.pdf import read
+import reportparse
+from reportparse.readers.pdf_engine import ENV_VAR
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = [
@@ -33,8 +40,27 @@ DEFAULT = [
 ]
 
 
-def ours(data: bytes) -> None:
-    read(data, None)
+@contextmanager
+def pdf_engine(name: str) -> Iterator[None]:
+    old = os.environ.get(ENV_VAR)
+    os.environ[ENV_VAR] = name
+    try:
+        yield
+    finally:
+        if old is None:
+            del os.environ[ENV_VAR]
+        else:
+            os.environ[ENV_VAR] = old
+
+
+def ours(engine: str, check: bool) -> Callable[[bytes], None]:
+    def run(data: bytes) -> None:
+        with pdf_engine(engine):
+            report = reportparse.parse(data, path="bench.pdf")
+            if check:
+                reportparse.check(report)
+
+    return run
 
 
 def plumber_text(data: bytes) -> None:
@@ -47,14 +73,21 @@ def plumber_text(data: bytes) -> None:
 def pdfium_text(data: bytes) -> None:
     doc = pypdfium2.PdfDocument(data)
     for page in doc:
-        page.get_textpage().get_text_range()
+        textpage = page.get_textpage()
+        textpage.get_text_range()
+        textpage.close()
+        page.close()
     doc.close()
 
 
+FLOOR = "plumber text"
 ENGINES: dict[str, Callable[[bytes], None]] = {
-    "reportparse": ours,
-    "pdfplumber text": plumber_text,
-    "pypdfium2 text": pdfium_text,
+    "pdfium parse": ours("pdfium", check=False),
+    "pdfium parse+check": ours("pdfium", check=True),
+    "plumber parse": ours("pdfplumber", check=False),
+    "plumber parse+check": ours("pdfplumber", check=True),
+    FLOOR: plumber_text,
+    "pdfium text": pdfium_text,
 }
 
 
@@ -76,18 +109,24 @@ def main() -> None:
     files = [f for f in (args.files or DEFAULT) if f.exists()]
     totals = dict.fromkeys(ENGINES, 0.0)
     n_pages = 0
-    print(f"{'file':<24}{'pages':>6}" + "".join(f"{name:>18}" for name in ENGINES))
+    width = max(len(name) for name in ENGINES) + 2
+    print(f"{'file':<22}{'pages':>6}" + "".join(f"{name:>{width}}" for name in ENGINES))
     for f in files:
         data = f.read_bytes()
         pages = len(pypdfium2.PdfDocument(data))
         n_pages += pages
-        row = f"{f.name:<24}{pages:>6}"
+        row = f"{f.name:<22}{pages:>6}"
         for name, fn in ENGINES.items():
             t = best(fn, data, args.repeat)
             totals[name] += t
-            row += f"{pages / t:>14.1f} p/s"
+            row += f"{pages / t:>{width - 4}.1f} p/s"
         print(row)
-    print(f"{'total':<24}{n_pages:>6}" + "".join(f"{n_pages / t:>14.1f} p/s" for t in totals.values()))
+    print(
+        f"{'total':<22}{n_pages:>6}" + "".join(f"{n_pages / t:>{width - 4}.1f} p/s" for t in totals.values())
+    )
+    for engine in ("pdfium", "plumber"):
+        ratio = totals[f"{engine} parse+check"] / totals[FLOOR]
+        print(f"{engine} parse+check time / {FLOOR} time: {ratio:.2f} (target <= 1.0)")
 
 
 if __name__ == "__main__":

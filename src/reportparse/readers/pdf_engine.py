@@ -1,0 +1,526 @@
+"""PDF page content from PDFium (pypdfium2), in the shape pdfplumber gives it.
+
+`pdf.py` reads a page as pdfplumber's object lists: `chars`, `lines`, `rects`, `curves`,
+`images`, plus `width`, `height` and `page_number`. pdfminer (under pdfplumber) parses content
+streams in pure Python, which is nearly all of the reader's time; PDFium parses them in C++.
+`PdfiumPage` carries the same lists, built from PDFium's text page and page objects, so the
+table and paragraph logic downstream is one code path for both engines.
+
+What is reproduced from pdfminer/pdfplumber, and how:
+
+- **Coordinates**: x from the left, `top`/`bottom` from the top, in points, after the page's
+  `/Rotate` (pdfminer's device matrix, then pdfplumber's flip and MediaBox offset).
+- **Characters**: PDFium's loose character box gives x0/x1 and the descent line; the box is
+  one font size tall from there (pdfminer's box). `size` is the font size times the text
+  matrix scale. Characters PDFium makes up (spaces, line breaks) are skipped: pdfminer has
+  none. A glyph PDFium could not map to Unicode becomes `(cid:N)` as in pdfminer, so the
+  garbled-text check counts it the same way. `upright` is pdfminer's test on the char matrix.
+- **Paths**: each path object is split into subpaths at each move; a subpath is a line
+  (`m l`), a rectangle (four axis-parallel sides, closed) or a curve (its on-curve points),
+  with pdfminer's exact rules; `stroke`/`fill` from the draw mode; colours as RGB 0–1. Paths
+  that are neither stroked nor filled (clipping paths) are not painted, so not listed.
+- **Images**: the unit square through the image matrix. Form XObjects are walked with their
+  matrices combined.
+
+pypdfium2 is not thread-safe: use processes (the batch engine does). Documents, pages and text
+pages are closed deterministically.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import partial
+from io import BytesIO
+from typing import Any
+
+try:
+    import pypdfium2 as pdfium  # type: ignore[import-untyped]
+    import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
+except ImportError:  # pragma: no cover - pdfplumber still reads everything
+    pdfium = None
+    pdfium_c = None
+
+# the PDFium calls this module needs (FPDFText_HasUnicodeMapError is the youngest, 2023)
+_NEEDED = (
+    "FPDFText_HasUnicodeMapError",
+    "FPDFText_GetLooseCharBox",
+    "FPDFText_GetMatrix",
+    "FPDFText_IsGenerated",
+    "FPDFPath_GetPathSegment",
+    "FPDFFormObj_GetObject",
+    "FPDF_GetPageBoundingBox",
+)
+AVAILABLE = pdfium_c is not None and all(hasattr(pdfium_c, name) for name in _NEEDED)
+
+ENV_VAR = "REPORTPARSE_PDF_ENGINE"
+ENGINES = ("pdfium", "pdfplumber")
+DEFAULT_ENGINE = "pdfium"
+MAX_FORM_DEPTH = 12  # nested form XObjects walked (PDFium itself stops deeper)
+MAX_PATH_POINTS = 200_000  # path points read per page; beyond that the page is a drawing
+LETTER = (0.0, 0.0, 612.0, 792.0)  # PDFium's stand-in when a page has no usable MediaBox
+
+Matrix = tuple[float, float, float, float, float, float]
+IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def engine() -> str:
+    """The engine to use: `REPORTPARSE_PDF_ENGINE` if set to a known one, else the default;
+    pdfplumber whenever pypdfium2 is missing or too old."""
+    wanted = os.environ.get(ENV_VAR, "").strip().lower() or DEFAULT_ENGINE
+    if wanted not in ENGINES:
+        wanted = DEFAULT_ENGINE
+    if wanted == "pdfium" and not AVAILABLE:
+        return "pdfplumber"
+    return wanted
+
+
+class PasswordRequired(Exception):
+    """The PDF is encrypted with a user password."""
+
+
+class UseFallback(Exception):
+    """PDFium cannot read this file, or would have to guess: pdfplumber reads it instead (it
+    repairs some damage PDFium does not, and reports the rest with pdfminer's reason)."""
+
+
+class PageError(Exception):
+    """PDFium could not load one page."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Geometry
+
+
+def compose(inner: Matrix, outer: Matrix) -> Matrix:
+    """The matrix applying `inner` first, then `outer` (PDF row-vector convention)."""
+    a, b, c, d, e, f = inner
+    A, B, C, D, E, F = outer
+    return (
+        a * A + b * C,
+        a * B + b * D,
+        c * A + d * C,
+        c * B + d * D,
+        e * A + f * C + E,
+        e * B + f * D + F,
+    )
+
+
+def apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
+    return (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5])
+
+
+def _rotation_ctm(rotation: int, box: tuple[float, float, float, float]) -> Matrix:
+    """pdfminer's initial CTM for a page: MediaBox corner to the origin, turned by /Rotate."""
+    x0, y0, x1, y1 = box
+    if rotation == 90:
+        return (0.0, -1.0, 1.0, 0.0, -y0, x1)
+    if rotation == 180:
+        return (-1.0, 0.0, 0.0, -1.0, x1, y1)
+    if rotation == 270:
+        return (0.0, 1.0, -1.0, 0.0, y1, -x0)
+    return (1.0, 0.0, 0.0, 1.0, -x0, -y0)
+
+
+@dataclass(frozen=True)
+class PageFrame:
+    """How PDF user space maps onto pdfplumber's page coordinates."""
+
+    width: float
+    height: float
+    rotation: int
+    ctm: Matrix  # user space -> pdfminer device space (y up)
+    device: Matrix  # user space -> (x, top)
+
+    @classmethod
+    def of(cls, mediabox: tuple[float, float, float, float], rotation: int) -> PageFrame:
+        x0, x1 = sorted((mediabox[0], mediabox[2]))
+        y0, y1 = sorted((mediabox[1], mediabox[3]))
+        box = (x0, y0, x1, y1)
+        # pdfplumber: the box normalised for the rotation gives width, height and the offsets
+        # it adds back to pdfminer's coordinates
+        nx0, ny0, nx1, ny1 = (y0, x0, y1, x1) if rotation in (90, 270) else box
+        width, height = nx1 - nx0, ny1 - ny0
+        ctm = _rotation_ctm(rotation, box)
+        flip: Matrix = (1.0, 0.0, 0.0, -1.0, nx0, height - ny0)
+        return cls(width, height, rotation, ctm, compose(ctm, flip))
+
+    def bounds(self, m: Matrix, points: Iterable[tuple[float, float]]) -> tuple[float, float, float, float]:
+        """x0, top, x1, bottom of points in space `m` (composed with the page's device map)."""
+        full = compose(m, self.device)
+        xs, ys = [], []
+        for x, y in points:
+            px, py = apply(full, x, y)
+            xs.append(px)
+            ys.append(py)
+        return min(xs), min(ys), max(xs), max(ys)
+
+
+# ---------------------------------------------------------------------------------------------
+# Pages
+
+
+@dataclass
+class PdfiumPage:
+    """One page's objects with pdfplumber's names and keys (what `pdf._read_page` reads)."""
+
+    page_number: int
+    width: float
+    height: float
+    rotation: int = 0
+    chars: list[dict[str, Any]] = field(default_factory=list)
+    lines: list[dict[str, Any]] = field(default_factory=list)
+    rects: list[dict[str, Any]] = field(default_factory=list)
+    curves: list[dict[str, Any]] = field(default_factory=list)
+    images: list[dict[str, Any]] = field(default_factory=list)
+
+    def close(self) -> None:
+        """Nothing to release: PDFium's page is closed as soon as its objects are read."""
+
+
+def _text(code: int, unmapped: bool) -> str:
+    if unmapped:
+        return f"(cid:{code})"  # pdfminer's spelling: `pdf._glyphs` counts it as unreadable
+    if code == 0 or code in (0xFFFE, 0xFFFF) or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+        return "\ufffd"
+    return chr(code)
+
+
+def _chars(textpage: Any, frame: PageFrame) -> list[dict[str, Any]]:
+    c = pdfium_c
+    count = c.FPDFText_CountChars(textpage)
+    is_generated = c.FPDFText_IsGenerated
+    get_unicode = c.FPDFText_GetUnicode
+    map_error = c.FPDFText_HasUnicodeMapError
+    loose_box = c.FPDFText_GetLooseCharBox
+    get_matrix = c.FPDFText_GetMatrix
+    font_size = c.FPDFText_GetFontSize
+    rect = c.FS_RECTF()
+    fm = c.FS_MATRIX()
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    ra, rb, rc, rd = frame.ctm[:4]
+    da, db, dc, dd, de, df = frame.device
+    out: list[dict[str, Any]] = []
+    prev_box: tuple[float, float, float, float] | None = None
+    prev_index = -1
+    for i in range(max(count, 0)):
+        if is_generated(textpage, i) == 1:
+            continue  # spaces and line breaks PDFium inserts; pdfminer has none
+        code = get_unicode(textpage, i)
+        if loose_box(textpage, i, rect):
+            box = (rect.left, rect.bottom, rect.right, rect.top)
+        elif c.FPDFText_GetCharBox(textpage, i, left, right, bottom, top):
+            box = (left.value, bottom.value, right.value, top.value)
+        else:
+            continue
+        text = _text(code, map_error(textpage, i) == 1)
+        if box == prev_box and out and _same_object(textpage, i, prev_index):
+            # one glyph mapped to several characters (a ligature's "ff"): pdfminer's one char
+            out[-1]["text"] += text
+            prev_index = i
+            continue
+        prev_box, prev_index = box, i
+        if get_matrix(textpage, i, fm):
+            ma, mb, mc, md = fm.a, fm.b, fm.c, fm.d
+        else:
+            ma, mb, mc, md = 1.0, 0.0, 0.0, 1.0
+        # pdfminer's test, on the char matrix turned by the page rotation
+        a, b, cc, d = ma * ra + mb * rc, ma * rb + mb * rd, mc * ra + md * rc, mc * rb + md * rd
+        upright = a * d > 0 and b * cc <= 0
+        # two opposite corners suffice: the device map only flips and turns by quarter turns
+        ax, ay = da * box[0] + dc * box[1] + de, db * box[0] + dd * box[1] + df
+        bx, by = da * box[2] + dc * box[3] + de, db * box[2] + dd * box[3] + df
+        x0, x1 = (ax, bx) if ax <= bx else (bx, ax)
+        y_top, y_bottom = (ay, by) if ay <= by else (by, ay)
+        size = float(font_size(textpage, i)) * abs(d)  # pdfminer: the height of the char box
+        if upright and size > 0:
+            # pdfminer's box: one font size tall from the descent line, which is at the bottom
+            # of the loose box, or at its top for text turned upside down
+            if d > 0:
+                y_top = y_bottom - size
+            else:
+                y_bottom = y_top + size
+        else:
+            size = y_bottom - y_top
+        out.append(
+            {
+                "text": text,
+                "x0": x0,
+                "x1": x1,
+                "top": y_top,
+                "bottom": y_bottom,
+                "size": size,
+                "upright": upright,
+            }
+        )
+    return out
+
+
+def _same_object(textpage: Any, i: int, j: int) -> bool:
+    get = pdfium_c.FPDFText_GetTextObject
+    a, b = get(textpage, i), get(textpage, j)
+    return bool(a) and ctypes.cast(a, ctypes.c_void_p).value == ctypes.cast(b, ctypes.c_void_p).value
+
+
+def _matrix(obj: Any, m: Any) -> Matrix:
+    if not pdfium_c.FPDFPageObj_GetMatrix(obj, m):
+        return IDENTITY
+    return (m.a, m.b, m.c, m.d, m.e, m.f)
+
+
+def _color(getter: Callable[..., int], obj: Any) -> tuple[float, ...] | None:
+    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+    if not getter(obj, r, g, b, a):
+        return None
+    return (r.value / 255, g.value / 255, b.value / 255)
+
+
+class _Objects:
+    """Paths and images of one page, form XObjects walked with their matrices combined."""
+
+    def __init__(self, frame: PageFrame) -> None:
+        self.frame = frame
+        self.lines: list[dict[str, Any]] = []
+        self.rects: list[dict[str, Any]] = []
+        self.curves: list[dict[str, Any]] = []
+        self.images: list[dict[str, Any]] = []
+        self.points = 0
+        self._m = pdfium_c.FS_MATRIX()
+        self._x = ctypes.c_float()
+        self._y = ctypes.c_float()
+
+    def walk(self, count: int, get: Callable[[int], Any], parent: Matrix, depth: int) -> None:
+        c = pdfium_c
+        for i in range(count):
+            obj = get(i)
+            if not obj:
+                continue
+            kind = c.FPDFPageObj_GetType(obj)
+            if kind == c.FPDF_PAGEOBJ_PATH:
+                self._path(obj, compose(_matrix(obj, self._m), parent))
+            elif kind == c.FPDF_PAGEOBJ_IMAGE:
+                x0, top, x1, bottom = self.frame.bounds(
+                    compose(_matrix(obj, self._m), parent), ((0, 0), (1, 0), (0, 1), (1, 1))
+                )
+                self.images.append({"x0": x0, "x1": x1, "top": top, "bottom": bottom})
+            elif kind == c.FPDF_PAGEOBJ_FORM and depth < MAX_FORM_DEPTH:
+                inner = compose(_matrix(obj, self._m), parent)
+                self.walk(
+                    c.FPDFFormObj_CountObjects(obj),
+                    partial(c.FPDFFormObj_GetObject, obj),
+                    inner,
+                    depth + 1,
+                )
+
+    def _path(self, obj: Any, m: Matrix) -> None:
+        c = pdfium_c
+        n = c.FPDFPath_CountSegments(obj)
+        if n <= 0 or self.points + n > MAX_PATH_POINTS:
+            return
+        self.points += n
+        fill_mode, stroke_flag = ctypes.c_int(), ctypes.c_int()
+        if not c.FPDFPath_GetDrawMode(obj, fill_mode, stroke_flag):
+            return
+        fill, stroke = fill_mode.value != c.FPDF_FILLMODE_NONE, bool(stroke_flag.value)
+        if not (fill or stroke):
+            return  # a clipping path: not painted, so pdfminer never sees it
+        style = {
+            "stroke": stroke,
+            "fill": fill,
+            "stroking_color": _color(c.FPDFPageObj_GetStrokeColor, obj),
+            "non_stroking_color": _color(c.FPDFPageObj_GetFillColor, obj),
+        }
+        device = compose(m, self.frame.device)
+        x, y = self._x, self._y
+        subpath: list[tuple[str, float, float]] = []
+        bezier = 0
+        for k in range(n):
+            seg = c.FPDFPath_GetPathSegment(obj, k)
+            if not seg or not c.FPDFPathSegment_GetPoint(seg, x, y):
+                continue
+            kind = c.FPDFPathSegment_GetType(seg)
+            px, py = apply(device, x.value, y.value)
+            if kind == c.FPDF_SEGMENT_MOVETO:
+                self._subpath(subpath, style)
+                subpath = [("m", px, py)]
+                bezier = 0
+                continue
+            if not subpath:
+                continue  # pdfminer ignores a path not starting with a move
+            if kind == c.FPDF_SEGMENT_BEZIERTO:
+                bezier += 1
+                if bezier % 3:
+                    continue  # control points: pdfminer keeps the end point only
+                op = "c"
+            else:
+                op = "l"
+            closes = bool(c.FPDFPathSegment_GetClose(seg))
+            start = subpath[0]
+            if closes and op == "l" and (px, py) == (start[1], start[2]):
+                subpath.append(("h", px, py))  # PDFium spells `h` as a line back to the start
+            else:
+                subpath.append((op, px, py))
+                if closes:
+                    subpath.append(("h", start[1], start[2]))
+        self._subpath(subpath, style)
+
+    def _subpath(self, path: list[tuple[str, float, float]], style: dict[str, Any]) -> None:
+        """pdfminer's `paint_path` for one subpath: a line, a rectangle or a curve."""
+        if len(path) < 2:
+            return
+        shape = "".join(op for op, _, _ in path)
+        pts = [(px, py) for _, px, py in path]
+        if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:
+            shape = shape[:-2] + "h"  # a redundant line back to the start before the close
+            pts.pop(-2)
+        xs = [p[0] for p in pts]
+        ys = [p[1] for p in pts]
+        obj = {"x0": min(xs), "x1": max(xs), "top": min(ys), "bottom": max(ys), **style}
+        if shape in ("ml", "mlh"):
+            self.lines.append(obj)
+            return
+        if shape in ("mlllh", "mllll"):
+            (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
+            square = (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (
+                y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0
+            )
+            if pts[0] == pts[4] and square:
+                self.rects.append(obj)
+                return
+        obj["pts"] = pts
+        self.curves.append(obj)
+
+
+# ---------------------------------------------------------------------------------------------
+# Documents
+
+
+def _pdfdoc_chars() -> frozenset[str]:
+    from pdfminer.utils import PDFDocEncoding
+
+    return frozenset(PDFDocEncoding) | {"\x00"}
+
+
+class PdfiumDocument:
+    """An open PDF. Use as a context manager, or call `close()`."""
+
+    def __init__(self, data: bytes) -> None:
+        if not AVAILABLE:
+            raise UseFallback("pypdfium2 is not installed or too old")
+        self._data = data
+        try:
+            self._doc = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as err:
+            if getattr(err, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
+                raise PasswordRequired(str(err)) from err
+            raise UseFallback(str(err)) from err
+        self._raw_info: dict[str, Any] | None = None
+
+    def __enter__(self) -> PdfiumDocument:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._doc.close()
+
+    def __len__(self) -> int:
+        return len(self._doc)
+
+    def info(self, keys: tuple[str, ...]) -> dict[str, Any]:
+        """Info dictionary strings. PDFium decodes UTF-16 (either byte order) itself; a string
+        it could only read as PDFDocEncoding may be GB18030 or UTF-8 bytes, which PDFium does not
+        return raw: those are taken from pdfminer's parse of the trailer (no page is parsed)."""
+        out: dict[str, Any] = {}
+        for key in keys:
+            value = self._meta_text(key)
+            if value and not value.isascii() and set(value) <= _PDFDOC:
+                value = self._raw(key, value)
+            if value:
+                out[key] = value
+        return out
+
+    def _meta_text(self, key: str) -> str:
+        get = pdfium_c.FPDF_GetMetaText
+        tag = key.encode("ascii")
+        size = get(self._doc.raw, tag, None, 0)
+        if size <= 2:
+            return ""
+        buffer = ctypes.create_string_buffer(size)
+        get(self._doc.raw, tag, buffer, size)
+        # errors="replace": a lone surrogate in a damaged string must not stop the reader
+        return buffer.raw[: size - 2].decode("utf-16-le", errors="replace")
+
+    def _raw(self, key: str, fallback: str) -> Any:
+        if self._raw_info is None:
+            self._raw_info = {}
+            try:
+                from pdfminer.pdfdocument import PDFDocument
+                from pdfminer.pdfparser import PDFParser
+
+                for entry in PDFDocument(PDFParser(BytesIO(self._data))).info:
+                    if isinstance(entry, dict):
+                        self._raw_info.update(entry)
+            except Exception:
+                pass  # pdfminer cannot parse what PDFium could: keep PDFium's reading
+        return self._raw_info.get(key, fallback)
+
+    def page(self, index: int) -> PdfiumPage:
+        """Page `index` (from 0), read and closed again."""
+        try:
+            page = self._doc[index]
+        except pdfium.PdfiumError as err:
+            raise PageError(str(err)) from err
+        try:
+            frame = PageFrame.of(_mediabox(page), page.get_rotation())
+            textpage = page.get_textpage()
+            try:
+                chars = _chars(textpage.raw, frame)
+            finally:
+                textpage.close()
+            objects = _Objects(frame)
+            raw = page.raw
+            objects.walk(
+                pdfium_c.FPDFPage_CountObjects(raw),
+                partial(pdfium_c.FPDFPage_GetObject, raw),
+                IDENTITY,
+                0,
+            )
+        except pdfium.PdfiumError as err:
+            raise PageError(str(err)) from err
+        finally:
+            page.close()
+        return PdfiumPage(
+            index + 1,
+            frame.width,
+            frame.height,
+            frame.rotation,
+            chars,
+            objects.lines,
+            objects.rects,
+            objects.curves,
+            objects.images,
+        )
+
+
+def _mediabox(page: Any) -> tuple[float, float, float, float]:
+    """The page's MediaBox. PDFium reads an inherited one but only reports the page's own;
+    the page's bounding box (MediaBox, or CropBox within it) stands in. A page with no usable
+    MediaBox gets PDFium's US Letter default, which pdfminer treats as damage: that page (and
+    its document) goes to pdfplumber, so both engines report it alike."""
+    box = [ctypes.c_float() for _ in range(4)]
+    if pdfium_c.FPDFPage_GetMediaBox(page.raw, *box):
+        return (box[0].value, box[1].value, box[2].value, box[3].value)
+    rect = pdfium_c.FS_RECTF()
+    if not pdfium_c.FPDF_GetPageBoundingBox(page.raw, rect):
+        raise UseFallback("no page box")
+    bbox = (rect.left, rect.bottom, rect.right, rect.top)
+    if bbox == LETTER:
+        raise UseFallback("page without its own MediaBox at PDFium's default size")
+    return bbox
+
+
+_PDFDOC = _pdfdoc_chars()
