@@ -15,7 +15,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import urljoin
 
@@ -23,9 +23,9 @@ from lxml import etree
 
 from ..document import Block, Document, Paragraph, Table, TableCell
 from ..extraction import problem, repair
+from ..limits import limits
 from ..model import ExtractionNote, Loc
 
-MAX_DEPTH = 500  # element nesting; libxml2 without huge_tree stops earlier (256), also EXT-003
 MAX_COLSPAN = 1000  # the HTML table model's limits
 MAX_ROWSPAN = 65534
 _LONG_CELL = 200  # a cell with more text than this is page layout, not a report table cell
@@ -580,7 +580,7 @@ class _Walker:
 
     def walk(self, el: Any, depth: int = 0, link: bool = False) -> None:
         """Children of a block element, in document order."""
-        if depth > MAX_DEPTH:
+        if depth > limits().max_html_depth:
             raise _TooDeep
         s = el.text
         if s:
@@ -755,7 +755,7 @@ def _cell_text(td: Any, depth: int) -> str:
 
 
 def _cell_parts(el: Any, d: int, parts: list[str | None]) -> None:
-    if d > MAX_DEPTH:
+    if d > limits().max_html_depth:
         raise _TooDeep
     s = el.text
     if s:
@@ -800,7 +800,7 @@ def _marked_cell_text(td: Any, depth: int, markers: set[Any]) -> str:
 
     def rec(el: Any, d: int) -> None:
         nonlocal glue
-        if d > MAX_DEPTH:
+        if d > limits().max_html_depth:
             raise _TooDeep
         add(el.text)
         for child in el:
@@ -1032,9 +1032,11 @@ def _choose_area(items: list[_Item], body: Any) -> Any:
     return max(scores, key=lambda e: scores[e]) if scores else body
 
 
-# Some element MAX_DEPTH + 1 levels below the root (what libxml2 builds is shallower anyway):
+# Some element limits().max_html_depth + 1 levels below the root (what libxml2 builds is shallower anyway):
 # one XPath step per level, evaluated in C.
-_TOO_DEEP = etree.XPath("boolean(/*" + "/*" * MAX_DEPTH + "/node()[not(self::text())])")
+@lru_cache(maxsize=8)
+def _too_deep(depth: int) -> Any:
+    return etree.XPath("boolean(/*" + "/*" * depth + "/node()[not(self::text())])")
 
 
 def _inside(el: Any, area: Any) -> bool:
@@ -1201,13 +1203,13 @@ def read(data: bytes, path: str | None = None) -> Document:
                 limit=int(depth.group(1)) if depth else None,
             )
         )
-    if _TOO_DEEP(root):
+    if _too_deep(limits().max_html_depth)(root):
         raise ReadError(
             problem(
                 "EXT-003",
-                f"网页元素嵌套层级超过 {MAX_DEPTH} 层，超出处理限制",
+                f"网页元素嵌套层级超过 {limits().max_html_depth} 层，超出处理限制",
                 loc=Loc(file=path),
-                limit=MAX_DEPTH,
+                limit=limits().max_html_depth,
             )
         )
     meta = _head(root, properties)
@@ -1225,9 +1227,9 @@ def read(data: bytes, path: str | None = None) -> Document:
         raise ReadError(
             problem(
                 "EXT-003",
-                f"网页元素嵌套层级超过 {MAX_DEPTH} 层，超出处理限制",
+                f"网页元素嵌套层级超过 {limits().max_html_depth} 层，超出处理限制",
                 loc=Loc(file=path),
-                limit=MAX_DEPTH,
+                limit=limits().max_html_depth,
             )
         ) from None
     items = walker.items

@@ -41,11 +41,11 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from ..document import Block, Document, Paragraph, Table, TableCell
 from ..extraction import problem, repair
+from ..limits import limits
 from ..model import ExtractionNote, Loc
 from . import ReadError, pdf_engine
 from .pdf_tables import Grid, GridCell, find_grids, framed, without_outline
 
-MAX_PAGES = 300
 MARGIN_ZONE = 0.12  # share of the page height at top and bottom where headers and footers live
 TAB_GAP = 2.0  # a gap wider than this many font sizes in an unruled line is a column break
 BAD_RATIO = 0.05  # share of unmappable glyphs from which the text layer counts as garbled
@@ -224,7 +224,7 @@ def _read_pdfium(data: bytes, path: str | None) -> Document:
         properties = _metadata_from(doc.info(tuple(key for key, _ in _INFO_KEYS)))
         properties["pages"] = n
         notes = _page_limit_notes(n, loc)
-        for index in range(min(n, MAX_PAGES)):
+        for index in range(min(n, limits().max_pdf_pages)):
             try:
                 page = doc.page(index)
             except pdf_engine.PageError:
@@ -259,7 +259,7 @@ def _read_plumber(data: bytes, path: str | None) -> Document:
         if not all_pages:
             raise ReadError(problem("EXT-001", "PDF 文件中没有可读取的页面（文件损坏或被截断）", loc=loc))
         notes += _page_limit_notes(len(all_pages), loc)
-        for page in all_pages[:MAX_PAGES]:
+        for page in all_pages[: limits().max_pdf_pages]:
             try:
                 pages.append(_read_page(page))
             except PdfminerException as err:
@@ -277,15 +277,15 @@ def _read_plumber(data: bytes, path: str | None) -> Document:
 
 
 def _page_limit_notes(n_pages: int, loc: Loc) -> list[ExtractionNote]:
-    if n_pages <= MAX_PAGES:
+    if n_pages <= limits().max_pdf_pages:
         return []
     return [
         problem(
             "EXT-003",
-            f"PDF 共 {n_pages} 页，超过 {MAX_PAGES} 页的处理上限，仅读取前 {MAX_PAGES} 页",
+            f"PDF 共 {n_pages} 页，超过 {limits().max_pdf_pages} 页的处理上限，仅读取前 {limits().max_pdf_pages} 页",
             loc=loc,
             pages=n_pages,
-            limit=MAX_PAGES,
+            limit=limits().max_pdf_pages,
         )
     ]
 
