@@ -111,3 +111,11 @@ def test_hostile_batch(tmp_path: Path) -> None:
     # the good report beside them keeps exactly its own findings
     assert results["good.tika.txt"].status == "findings"
     assert rules["good.tika.txt"] == ["STR-002", "STR-005"]
+
+
+def test_zip_needing_a_newer_zip_version_is_unreadable_not_a_crash() -> None:
+    data = bytearray((FIXTURES / "docx" / "clean-2021.docx").read_bytes())
+    at = data.find(b"PK\x01\x02")
+    data[at + 6 : at + 8] = (249).to_bytes(2, "little")  # "version needed to extract": 24.9
+    r = reportparse.parse(bytes(data), path="future.docx")
+    assert [(n.rule, n.severity) for n in r.extraction_notes] == [("EXT-001", "error")]

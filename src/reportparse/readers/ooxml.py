@@ -106,7 +106,7 @@ class Package:
         try:
             self._zip = zipfile.ZipFile(BytesIO(data))
             infos = self._zip.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError):
             raise _fail("EXT-001", "文件不是有效的 DOCX（zip 结构损坏或文件被截断）", path) from None
         if len(infos) > limits().max_zip_entries:
             raise _fail(
