@@ -16,6 +16,23 @@ def _when(report: Report) -> str:
     return _SOURCE.get(report.meta.published_source or "", "发布日期")
 
 
+def _late(report: Report, rule_id: str, kinds: tuple[str, ...], month: int, day: int) -> Iterator[Finding]:
+    """Published after the statutory deadline of 条例第四十九条 in the year after the report year."""
+    m = report.meta
+    if m.published is None or m.year is None or m.body_kind not in kinds:
+        return
+    deadline = dt.date(m.year + 1, month, day)
+    if m.published > deadline:
+        yield finding(
+            rule_id,
+            f"{_when(report)}为 {m.published.isoformat()}，晚于法定期限 {deadline.isoformat()}"
+            f"（{(m.published - deadline).days} 天）",
+            report,
+            expected=deadline.isoformat(),
+            actual=m.published.isoformat(),
+        )
+
+
 @rule(
     "PUB-001",
     "deadline-department",
@@ -27,19 +44,7 @@ def _when(report: Report) -> str:
     basis="《政府信息公开条例》第四十九条第一款。",
 )
 def deadline_department(report: Report) -> Iterator[Finding]:
-    m = report.meta
-    if m.published is None or m.year is None or m.body_kind not in ("department", "township"):
-        return
-    deadline = dt.date(m.year + 1, 1, 31)
-    if m.published > deadline:
-        yield finding(
-            "PUB-001",
-            f"{_when(report)}为 {m.published.isoformat()}，晚于法定期限 {deadline.isoformat()}"
-            f"（{(m.published - deadline).days} 天）",
-            report,
-            expected=deadline.isoformat(),
-            actual=m.published.isoformat(),
-        )
+    yield from _late(report, "PUB-001", ("department", "township"), month=1, day=31)
 
 
 @rule(
@@ -53,19 +58,7 @@ def deadline_department(report: Report) -> Iterator[Finding]:
     basis="《政府信息公开条例》第四十九条第二款。",
 )
 def deadline_government(report: Report) -> Iterator[Finding]:
-    m = report.meta
-    if m.published is None or m.year is None or m.body_kind not in ("government", "zone"):
-        return
-    deadline = dt.date(m.year + 1, 3, 31)
-    if m.published > deadline:
-        yield finding(
-            "PUB-002",
-            f"{_when(report)}为 {m.published.isoformat()}，晚于法定期限 {deadline.isoformat()}"
-            f"（{(m.published - deadline).days} 天）",
-            report,
-            expected=deadline.isoformat(),
-            actual=m.published.isoformat(),
-        )
+    yield from _late(report, "PUB-002", ("government", "zone"), month=3, day=31)
 
 
 @rule(
