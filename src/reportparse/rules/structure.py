@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..findings import Finding
-from ..model import Report
+from ..model import Report, TableData
 from ..normalize import norm_label
 from ..templates import TABLE_TITLES, common, expected_version, template
 from . import finding, rule
@@ -250,6 +250,25 @@ def table2_rows(report: Report) -> Iterator[Finding]:
         )
 
 
+def _edited_labels(
+    report: Report, rule_id: str, data: TableData | None, title: str, cell_suffix: str
+) -> Iterator[Finding]:
+    """Row labels matched as a known variant or a typo of the template's wording."""
+    if data is None:
+        return
+    for m in data.labels:
+        if m.how in ("variant", "typo"):
+            yield finding(
+                rule_id,
+                f"{title}行标签「{m.printed}」与模板「{m.expected}」不同",
+                report,
+                cells=(f"{data.name}.{m.id}{cell_suffix}",),
+                expected=m.expected,
+                actual=m.printed,
+                loc=m.loc,
+            )
+
+
 @rule(
     "TPL-005",
     "table2-label",
@@ -261,20 +280,7 @@ def table2_rows(report: Report) -> Iterator[Finding]:
     basis="年报格式表二原文标签。",
 )
 def table2_label(report: Report) -> Iterator[Finding]:
-    data = report.active_disclosure
-    if data is None:
-        return
-    for m in data.labels:
-        if m.how in ("variant", "typo"):
-            yield finding(
-                "TPL-005",
-                f"表二行标签「{m.printed}」与模板「{m.expected}」不同",
-                report,
-                cells=(f"active_disclosure.{m.id}",),
-                expected=m.expected,
-                actual=m.printed,
-                loc=m.loc,
-            )
+    yield from _edited_labels(report, "TPL-005", report.active_disclosure, "表二", "")
 
 
 @rule(
@@ -340,20 +346,7 @@ def table3_rows(report: Report) -> Iterator[Finding]:
     basis="年报格式表三原文标签；实际报告中出现过连年沿用的错字。",
 )
 def table3_label(report: Report) -> Iterator[Finding]:
-    data = report.applications
-    if data is None:
-        return
-    for m in data.labels:
-        if m.how in ("typo", "variant"):
-            yield finding(
-                "TPL-007",
-                f"表三行标签「{m.printed}」与模板「{m.expected}」不同",
-                report,
-                cells=(f"applications.{m.id}.total",),
-                expected=m.expected,
-                actual=m.printed,
-                loc=m.loc,
-            )
+    yield from _edited_labels(report, "TPL-007", report.applications, "表三", ".total")
 
 
 @rule(
