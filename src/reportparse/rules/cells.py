@@ -6,10 +6,24 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from ..findings import Finding
-from ..model import Report, TableData
-from ..templates import TABLE_TITLES, template
+from ..model import Cell, Report, TableData
+from ..templates import TABLE_TITLES, Column, TableName, Template, template
 from . import finding, rule
 from .labels import cell_name, is_total_cell
+
+
+def _cells(report: Report) -> Iterator[tuple[TableName, str, Cell, Template, Column | None]]:
+    """Every read cell with its template and column (None for a row the template lacks)."""
+    for name, data in report.tables.items():
+        if data is None:
+            continue
+        t = template(data.template)
+        for cid, cell in data.cells.items():
+            try:
+                col: Column | None = t.column(name, cid)  # type: ignore[arg-type]
+            except KeyError:
+                col = None
+            yield name, cid, cell, t, col  # type: ignore[misc]
 
 
 @rule(
@@ -23,27 +37,19 @@ from .labels import cell_name, is_total_cell
     basis="模板数据单元格为数量；只有2019年格式“采购总金额”和2021年格式收费金额可带金额单位。",
 )
 def not_a_number(report: Report) -> Iterator[Finding]:
-    for name, data in report.tables.items():
-        if data is None:
+    for name, cid, cell, t, col in _cells(report):
+        if cell.kind != "text":
             continue
-        t = template(data.template)
-        for cid, cell in data.cells.items():
-            if cell.kind != "text":
-                continue
-            try:
-                col = t.column(name, cid)  # type: ignore[arg-type]
-            except KeyError:
-                col = None
-            if col is not None and col.money and cell.value is not None:
-                continue  # "251000元" in a money cell: a legitimate unit
-            yield finding(
-                "NUM-001",
-                f"{cell_name(name, cid, t)}填写为「{cell.raw}」，不是数字",
-                report,
-                cells=(f"{name}.{cid}",),
-                expected="数字",
-                actual=cell.raw,
-            )
+        if col is not None and col.money and cell.value is not None:
+            continue  # "251000元" in a money cell: a legitimate unit
+        yield finding(
+            "NUM-001",
+            f"{cell_name(name, cid, t)}填写为「{cell.raw}」，不是数字",
+            report,
+            cells=(f"{name}.{cid}",),
+            expected="数字",
+            actual=cell.raw,
+        )
 
 
 @rule(
@@ -57,39 +63,29 @@ def not_a_number(report: Report) -> Iterator[Finding]:
     basis="件数、决定数量为非负整数（template-spec A10）。",
 )
 def negative_or_fraction(report: Report) -> Iterator[Finding]:
-    for name, data in report.tables.items():
-        if data is None:
+    for name, cid, cell, t, col in _cells(report):
+        if cell.value is None or col is None:
             continue
-        t = template(data.template)
-        for cid, cell in data.cells.items():
-            if cell.value is None:
-                continue
-            try:
-                col = t.column(name, cid)  # type: ignore[arg-type]
-            except KeyError:
-                continue
-            if cell.value < 0 and not col.signed:
-                yield finding(
-                    "NUM-002",
-                    f"{cell_name(name, cid, t)}为负数 {cell.raw}",
-                    report,
-                    cells=(f"{name}.{cid}",),
-                    expected="≥ 0",
-                    actual=cell.value,
-                )
-            elif (
-                isinstance(cell.value, Decimal)
-                and not col.money
-                and cell.value != cell.value.to_integral_value()
-            ):
-                yield finding(
-                    "NUM-002",
-                    f"{cell_name(name, cid, t)}为小数 {cell.raw}，应为整数",
-                    report,
-                    cells=(f"{name}.{cid}",),
-                    expected="整数",
-                    actual=cell.value,
-                )
+        if cell.value < 0 and not col.signed:
+            yield finding(
+                "NUM-002",
+                f"{cell_name(name, cid, t)}为负数 {cell.raw}",
+                report,
+                cells=(f"{name}.{cid}",),
+                expected="≥ 0",
+                actual=cell.value,
+            )
+        elif (
+            isinstance(cell.value, Decimal) and not col.money and cell.value != cell.value.to_integral_value()
+        ):
+            yield finding(
+                "NUM-002",
+                f"{cell_name(name, cid, t)}为小数 {cell.raw}，应为整数",
+                report,
+                cells=(f"{name}.{cid}",),
+                expected="整数",
+                actual=cell.value,
+            )
 
 
 def blank_totals(name: str, data: TableData) -> list[str]:
