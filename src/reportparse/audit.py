@@ -23,6 +23,7 @@ import fnmatch
 import gc
 import io
 import multiprocessing as mp
+import operator
 import os
 import pickle
 import signal
@@ -473,8 +474,11 @@ def _worker_main(conn: Connection) -> None:
 
 
 def _positional(cls: type, names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    get = operator.attrgetter(*names)  # one C call gathers them all (a tuple for 2+ names)
+    single = len(names) == 1
+
     def reduce(obj: Any) -> tuple[Any, ...]:
-        return (cls, tuple(getattr(obj, n) for n in names))
+        return (cls, (get(obj),) if single else get(obj))
 
     return reduce
 
@@ -589,16 +593,16 @@ def _feed(workers: list[_Worker], i: int, queue: deque[_Task], ctx: Any) -> None
 def _start(ctx: Any, n: int) -> list[_Worker]:
     sys.stdout.flush()  # a forked child must not write our buffered output a second time
     sys.stderr.flush()
-    gc.freeze()  # forked workers then do not copy the parent's pages when their collector runs
-    try:
-        return [_Worker(ctx) for _ in range(n)]
-    finally:
-        gc.unfreeze()
+    return [_Worker(ctx) for _ in range(n)]
 
 
 def _run_pool(tasks: Sequence[_Task], jobs: int, timeout: float) -> Iterator[tuple[_Task, _Outcome]]:
     ctx = _context()
     queue = deque(tasks)
+    # Everything alive now (modules, the plan) lives as long as the run: frozen, it is neither
+    # copied into forked workers when their collector runs nor scanned again by ours while
+    # results arrive.
+    gc.freeze()
     workers = _start(ctx, min(jobs, len(tasks)))
     finished = deaths = 0
     try:
@@ -652,6 +656,7 @@ def _run_pool(tasks: Sequence[_Task], jobs: int, timeout: float) -> Iterator[tup
                 w.kill()
             else:
                 w.stop()
+        gc.unfreeze()
 
 
 def default_jobs() -> int:
