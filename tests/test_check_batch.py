@@ -455,6 +455,65 @@ def test_results_pickle_and_report_round_trips(tmp_path: Path) -> None:
     assert "findings" not in result.to_dict()["report"]
 
 
+def test_packed_reports_unpack_on_demand(tmp_path: Path) -> None:
+    a, b = continuous_pair("示例市示例区档案局", off_by=2)
+    write(tmp_path, "a-2023.txt", a)
+    write(tmp_path, "b-2024.txt", b)
+    write(tmp_path, "c-2024.txt", make_spec("c", year=2024, seed=7, organization="示例市示例区林业局"))
+    eager = by_name(reportparse.audit([tmp_path], jobs=2).collect())
+    lazy = by_name(reportparse.audit([tmp_path], jobs=2, lazy_reports=True).collect())
+    # the cross-year pair was unpacked for T3-004; the other body's only report never was
+    assert [type(lazy[n].parsed).__name__ for n in sorted(lazy)] == ["Report", "Report", "PackedReport"]
+    for name, r in eager.items():
+        assert lazy[name].findings == r.findings and lazy[name].status == r.status
+        assert lazy[name].head == r.head and r.report is not None and r.head == r.report.head
+        assert lazy[name].report == r.report
+    assert type(lazy["c-2024.txt"].parsed).__name__ == "Report"  # unpacked once, then kept
+    assert [f[0] for f in batch_findings(lazy["b-2024.txt"])] == [
+        "T3-004",
+        "T3-004",
+        "T2-001",
+        "T2-001",
+        "QLT-001",
+    ]
+
+
+def test_batch_rules_load_only_reports_they_can_relate(tmp_path: Path) -> None:
+    from reportparse.rules.batch import run_batch_rules
+
+    specs = {
+        "档案局-2023": continuous_pair("示例市档案局", off_by=1)[0],
+        "档案局-2024": continuous_pair("示例市档案局", off_by=1)[1],
+        "林业局-2022": make_spec("l", year=2022, seed=3, organization="示例市林业局"),
+        "林业局-2024": make_spec("m", year=2024, seed=4, organization="示例市林业局"),
+        "水务局-2024": make_spec("s", year=2024, seed=8, organization="示例市水务局"),
+        "水务局-2024b": make_spec("t", year=2024, seed=9, organization="示例市水务局"),
+    }
+    reports = [reportparse.parse(write(tmp_path, f"{n}.txt", s)) for n, s in specs.items()]
+    loaded: list[int] = []
+
+    def load(i: int) -> reportparse.Report:
+        loaded.append(i)
+        return reports[i]
+
+    selections = {r.source.path: Selection() for r in reports}
+    found = run_batch_rules([r.head for r in reports], selections, load)
+    assert sorted(loaded) == [0, 1]  # each once; 2022/2024 and two 2024 reports relate nothing
+    assert list(found) == [str(tmp_path / "档案局-2024.txt")]
+    assert [f.rule for f in found[str(tmp_path / "档案局-2024.txt")]] == [
+        "T3-004",
+        "T3-004",
+        "T2-001",
+        "T2-001",
+        "QLT-001",
+    ]
+    loaded.clear()
+    wide = {path: Selection(extend_select=("QLT-002",)) for path in selections}
+    run_batch_rules([r.head for r in reports], wide, load)
+    # across bodies: every report of a year with two or more; 林业局-2022 is its year's only one
+    assert sorted(loaded) == [0, 1, 3, 4, 5]
+
+
 @pytest.mark.skipif("fork" not in mp.get_all_start_methods(), reason="needs fork to patch the worker")
 def test_workers_that_cannot_run_at_all_stop_the_tool(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]

@@ -154,6 +154,19 @@ def test_jsonl_and_determinism(
         jsonschema.validate(json.loads(line), file_schema)
 
 
+@pytest.mark.parametrize("fmt", ["text", "sarif", "csv", "junit"])
+def test_finding_formats_same_with_packed_reports(
+    batch: tuple[Path, dict[str, str]], capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    # -j 2 leaves reports packed for these formats (only the cross-year pair is unpacked)
+    folder, _ = batch
+    code1, out1, _ = run(capsys, str(folder), "--format", fmt, "-j", "1", "--exclude", HANG)
+    code2, out2, _ = run(capsys, str(folder), "--format", fmt, "-j", "2", "--exclude", HANG)
+    assert (code1, code2) == (1, 1)
+    assert out1 == out2
+    assert "applications.carried_over.natural_person" in out1 or "上年结转" in out1
+
+
 def _small(folder: Path) -> Path:
     folder.mkdir(exist_ok=True)
     (folder / "审计局-2024.txt").write_text(text_writer.tika(broken_spec()), encoding="utf-8")

@@ -43,7 +43,18 @@ from .config import Config, ConfigError, find_config, load_config
 from .extraction import problem
 from .findings import Finding
 from .limits import limits
-from .model import Cell, ExtractionNote, LabelMatch, Loc, Meta, Report, Section, Source, TableData
+from .model import (
+    Cell,
+    ExtractionNote,
+    LabelMatch,
+    Loc,
+    Meta,
+    Report,
+    ReportHead,
+    Section,
+    Source,
+    TableData,
+)
 from .parse import parse
 from .readers.sniff import OLE_MAGIC, sniff
 from .rules import Selection, at_or_above, load_rules, run_report_rules
@@ -98,17 +109,58 @@ class Overrides:
 
 
 @dataclass(frozen=True)
+class PackedReport:
+    """A report as a worker process handed it back: pickled, unpacked on first use.
+
+    Its head answers what the batch rules and the finding-only formats ask of every report, so
+    that the parent of `check -j N` does not rebuild (and hold) hundreds of full reports just
+    to print their findings."""
+
+    head: ReportHead
+    data: bytes
+
+    def unpack(self) -> Report:
+        report = pickle.loads(self.data)
+        if not isinstance(report, Report):
+            raise TypeError(f"packed report holds {type(report).__name__}")
+        return report
+
+    @classmethod
+    def pack(cls, report: Report) -> PackedReport:
+        return cls(report.head, dumps(report))
+
+
+@dataclass(frozen=True)
 class FileResult:
     """The outcome for one file: its status, the parsed report (None if it timed out or could
-    not be handed back) and every finding, EXT- first."""
+    not be handed back) and every finding, EXT- first.
+
+    `parsed` is the Report, or a PackedReport from `audit(..., lazy_reports=True)`; read
+    `report` for the Report (unpacked once, on first use) and `head` for its source and
+    metadata without unpacking."""
 
     path: str
     status: Status
-    report: Report | None
+    parsed: Report | PackedReport | None
     findings: tuple[Finding, ...]
     seconds: float = 0.0
     fail_on: str = "error"
     selection: Selection = field(default_factory=Selection)
+
+    @property
+    def report(self) -> Report | None:
+        parsed = self.parsed
+        if isinstance(parsed, PackedReport):
+            parsed = parsed.unpack()
+            object.__setattr__(self, "parsed", parsed)  # a cache: the value stays the same report
+        return parsed
+
+    @property
+    def head(self) -> ReportHead | None:
+        parsed = self.parsed
+        if parsed is None:
+            return None
+        return parsed.head
 
     @property
     def failed(self) -> bool:
@@ -121,11 +173,12 @@ class FileResult:
 
     def to_dict(self) -> dict[str, Any]:
         """The file object of `check --format json|jsonl` (schema/check.schema.json)."""
-        show = self.report is not None and self.status not in ("unreadable", "timeout")
+        show = self.parsed is not None and self.status not in ("unreadable", "timeout")
+        report = self.report if show else None
         return {
             "path": self.path,
             "status": self.status,
-            "report": report_to_dict(self.report) if show and self.report else None,
+            "report": report_to_dict(report) if report is not None else None,
             "findings": [f.to_dict() for f in self.findings],
         }
 
@@ -343,7 +396,7 @@ def plan(
 
 @dataclass(frozen=True)
 class _Outcome:
-    report: Report | None
+    parsed: Report | PackedReport | None
     findings: tuple[Finding, ...]
     seconds: float
     timed_out: bool = False
@@ -391,24 +444,25 @@ def _timeout_finding(path: str, limit: float) -> Finding:
     return Finding("EXT-003", "error", note.message, loc=note.loc, file=path, expected=limit)
 
 
-def status_of(report: Report | None, findings: Sequence[Finding], timed_out: bool = False) -> Status:
+def status_of(head: ReportHead | None, findings: Sequence[Finding], timed_out: bool = False) -> Status:
     if timed_out:
         return "timeout"
-    if report is None or (not report.sections and not any(report.tables.values()) and not report.meta.title):
+    if head is None or head.empty:
         return "unreadable"  # nothing recognisable was read
     return "findings" if findings else "ok"
 
 
 def _result(task: _Task, outcome: _Outcome) -> FileResult:
     findings = outcome.findings
-    if outcome.report is None:  # a timeout or crash finding made here: selected like the others
+    parsed = None if outcome.timed_out else outcome.parsed
+    if parsed is None:  # a timeout or crash finding made here: selected like the others
         registry = load_rules()
         sel = task.selection
         findings = tuple(sel.regrade(f) for f in findings if sel.enabled(registry[f.rule]))
     return FileResult(
         path=task.path,
-        status=status_of(outcome.report, findings, outcome.timed_out),
-        report=None if outcome.timed_out else outcome.report,
+        status=status_of(parsed.head if parsed is not None else None, findings, outcome.timed_out),
+        parsed=parsed,
         findings=findings,
         seconds=outcome.seconds,
         fail_on=task.fail_on,
@@ -463,6 +517,8 @@ def _worker_main(conn: Connection) -> None:
         index, path, selection = task
         outcome = _process(path, selection)
         try:
+            if isinstance(outcome.parsed, Report):
+                outcome = replace(outcome, parsed=PackedReport.pack(outcome.parsed))
             data = dumps((index, outcome))
         except Exception as err:  # an unpicklable report: hand back the failure, not nothing
             fallback = _Outcome(None, (_crash_finding(path, f"结果无法传回主进程：{err}"),), outcome.seconds)
@@ -501,6 +557,8 @@ def _dataclass_reducers() -> dict[type, Callable[[Any], tuple[Any, ...]]]:
         Meta,
         TableData,
         Report,
+        ReportHead,
+        PackedReport,
         Finding,
         Selection,
     )
@@ -596,7 +654,9 @@ def _start(ctx: Any, n: int) -> list[_Worker]:
     return [_Worker(ctx) for _ in range(n)]
 
 
-def _run_pool(tasks: Sequence[_Task], jobs: int, timeout: float) -> Iterator[tuple[_Task, _Outcome]]:
+def _run_pool(
+    tasks: Sequence[_Task], jobs: int, timeout: float, lazy: bool = False
+) -> Iterator[tuple[_Task, _Outcome]]:
     ctx = _context()
     queue = deque(tasks)
     # Everything alive now (modules, the plan) lives as long as the run: frozen, it is neither
@@ -641,6 +701,8 @@ def _run_pool(tasks: Sequence[_Task], jobs: int, timeout: float) -> Iterator[tup
                         _feed(workers, i, queue, ctx)  # it starts its next file while we unpickle
                         try:
                             _, outcome = pickle.loads(data)
+                            if not lazy and isinstance(outcome.parsed, PackedReport):
+                                outcome = replace(outcome, parsed=outcome.parsed.unpack())
                         except Exception as err:
                             what = f"结果无法在主进程中读取：{type(err).__name__}: {err}"
                             outcome = _Outcome(None, (_crash_finding(task.path, what),), now - w.started)
@@ -681,8 +743,10 @@ class AuditRun(Iterator[FileResult]):
         timeout: float,
         batch: bool,
         progress: Progress | None,
+        lazy_reports: bool = False,
     ) -> None:
         self.tasks = tasks
+        self.lazy_reports = lazy_reports
         self.jobs = jobs
         self.timeout = timeout
         self.batch = batch
@@ -708,7 +772,7 @@ class AuditRun(Iterator[FileResult]):
         runner = (
             _run_inline(self.tasks, self.timeout)
             if self.jobs <= 1
-            else _run_pool(self.tasks, self.jobs, self.timeout)
+            else _run_pool(self.tasks, self.jobs, self.timeout, self.lazy_reports)
         )
         for done, (task, outcome) in enumerate(runner, start=1):
             result = _result(task, outcome)
@@ -724,20 +788,31 @@ class AuditRun(Iterator[FileResult]):
 
 
 def add_batch_findings(results: Sequence[FileResult]) -> list[FileResult]:
-    """Run the cross-report rules and attach each finding to the result of the report it names."""
+    """Run the cross-report rules and attach each finding to the result of the report it names.
+
+    The rules group reports by their heads; only reports that share a body (or, for a rule
+    across bodies, a year) with another are unpacked."""
     from .rules.batch import run_batch_rules
 
-    usable = [r for r in results if r.report is not None and r.status in ("ok", "findings")]
-    by_path = {r.report.source.path: r for r in usable if r.report is not None}
+    usable = [r for r in results if r.head is not None and r.status in ("ok", "findings")]
+    heads = [r.head for r in usable if r.head is not None]
+    by_path = {h.source.path: r for h, r in zip(heads, usable, strict=True)}
     selections = {path: r.selection for path, r in by_path.items()}
-    extra = run_batch_rules([r.report for r in usable if r.report is not None], selections)
+
+    def load(i: int) -> Report:
+        report = usable[i].report
+        assert report is not None
+        return report
+
+    extra = run_batch_rules(heads, selections, load)
     out: list[FileResult] = []
     for r in results:
-        path = r.report.source.path if r.report is not None else None
+        head = r.head
+        path = head.source.path if head is not None else None
         more = extra.get(path, []) if path is not None and path in by_path else []
         if more:  # after the report's own findings, which stay exactly as `parse` lists them
             findings = (*r.findings, *more)
-            r = replace(r, findings=findings, status=status_of(r.report, findings))
+            r = replace(r, findings=findings, status=status_of(head, findings))
         out.append(r)
     return out
 
@@ -756,13 +831,17 @@ def audit(
     skip: Iterable[str | os.PathLike[str]] = (),
     batch: bool = True,
     progress: Progress | None = None,
+    lazy_reports: bool = False,
 ) -> AuditRun:
     """Audit files and folders; see the module docstring.
 
     jobs: worker processes (default: all cores; 1 runs in this process). timeout: seconds per
     file before its worker is killed (status "timeout", EXT-003). selection: rules for every
-    file (default: each file's configuration file, see `plan`). Raises NoInputError when no
-    file is found and ConfigError for a configuration that cannot be used — before any work.
+    file (default: each file's configuration file, see `plan`). lazy_reports: with worker
+    processes, keep each report as it came back (a PackedReport) until its `report` is first
+    read — for callers that mostly need findings and `head`, it saves rebuilding every report
+    in this process. Raises NoInputError when no file is found and ConfigError for a
+    configuration that cannot be used — before any work.
     """
     if timeout is None:
         timeout = limits().timeout_s
@@ -784,6 +863,7 @@ def audit(
         timeout=timeout,
         batch=batch,
         progress=progress,
+        lazy_reports=lazy_reports,
     )
 
 
@@ -793,6 +873,7 @@ __all__ = [
     "FileResult",
     "NoInputError",
     "Overrides",
+    "PackedReport",
     "Summary",
     "WorkerStartError",
     "audit",

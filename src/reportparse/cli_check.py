@@ -216,6 +216,7 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         exclude=args.exclude,
         skip=[args.output] if args.output else [],
         progress=progress,
+        lazy_reports=not fmt.needs_reports,
     )
     results = run.collect()
     assert run.summary is not None

@@ -212,6 +212,18 @@ class ExtractionNote:
 
 
 @dataclass(frozen=True)
+class ReportHead:
+    """Who and what a report is, without its text and cells: the file, the metadata, the template
+    each table was mapped on, and whether anything recognisable was read at all. Small enough to
+    keep for every file of a large batch; `Report.head` makes it."""
+
+    source: Source
+    meta: Meta
+    table_templates: dict[str, str] = field(default_factory=dict)  # tables that were found
+    empty: bool = False  # no section, no table and no title was read
+
+
+@dataclass(frozen=True)
 class Report:
     source: Source
     meta: Meta
@@ -230,6 +242,16 @@ class Report:
             "applications": self.applications,
             "review_litigation": self.review_litigation,
         }
+
+    @property
+    def head(self) -> ReportHead:
+        tables = self.tables
+        return ReportHead(
+            source=self.source,
+            meta=self.meta,
+            table_templates={name: t.template for name, t in tables.items() if t is not None},
+            empty=not self.sections and not any(tables.values()) and not self.meta.title,
+        )
 
     def section(self, number: int) -> Section | None:
         for s in self.sections:

@@ -34,6 +34,9 @@ class Format:
     binary: bool = False
     suffix: str = ".txt"
     title: str = ""
+    # Renders tables or cells, not only findings and report heads: `check` then unpacks every
+    # report as it arrives from the workers instead of on demand.
+    needs_reports: bool = False
 
     def renderer(self) -> Callable[[Sequence[FileResult], RenderOptions], str | bytes]:
         module = importlib.import_module(f"{__name__}.{self.module}")
@@ -45,15 +48,37 @@ FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
         Format("text", "text", "render_text", title="按文件分组的中文问题清单"),
-        Format("json", "json_out", "render_json", suffix=".json", title="一个 JSON 文档"),
-        Format("jsonl", "json_out", "render_jsonl", suffix=".jsonl", title="每行一个文件的 JSON"),
+        Format("json", "json_out", "render_json", suffix=".json", title="一个 JSON 文档", needs_reports=True),
+        Format(
+            "jsonl",
+            "json_out",
+            "render_jsonl",
+            suffix=".jsonl",
+            title="每行一个文件的 JSON",
+            needs_reports=True,
+        ),
         Format("sarif", "sarif", "render_sarif", suffix=".sarif", title="SARIF 2.1.0（代码扫描）"),
         Format("junit", "junit", "render_junit", suffix=".xml", title="JUnit XML（CI 测试报告）"),
         Format("github", "github", "render_github", title="GitHub Actions 工作流注释"),
         Format("csv", "csv_out", "render_csv", suffix=".csv", title="每行一个问题的 CSV"),
-        Format("xlsx", "xlsx", "render_xlsx", binary=True, suffix=".xlsx", title="Excel 工作簿"),
-        Format("cells", "csv_out", "render_cells", suffix=".csv", title="全部单元格的长表 CSV"),
-        Format("html", "html_out", "render_html", suffix=".html", title="单个自包含网页"),
+        Format(
+            "xlsx",
+            "xlsx",
+            "render_xlsx",
+            binary=True,
+            suffix=".xlsx",
+            title="Excel 工作簿",
+            needs_reports=True,
+        ),
+        Format(
+            "cells",
+            "csv_out",
+            "render_cells",
+            suffix=".csv",
+            title="全部单元格的长表 CSV",
+            needs_reports=True,
+        ),
+        Format("html", "html_out", "render_html", suffix=".html", title="单个自包含网页", needs_reports=True),
     )
 }
 

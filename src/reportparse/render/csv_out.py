@@ -71,7 +71,7 @@ def finding_rows(results: Sequence[FileResult], options: RenderOptions) -> list[
                     "; ".join(f.cells),
                     scalar(f.expected),
                     scalar(f.actual),
-                    finding_location(r.report, f),
+                    finding_location(r.head, f),
                 ]
             )
     return rows

@@ -151,6 +151,7 @@ class _Cells:
 
     def __init__(self, report: Report, findings: Sequence[Finding], prefix: str) -> None:
         self.report = report
+        self.head = report.head
         self.prefix = prefix
         self.by_cell: dict[str, list[Finding]] = defaultdict(list)
         self.by_table: dict[str, list[Finding]] = defaultdict(list)
@@ -197,7 +198,7 @@ class _Cells:
             return ""
         items = []
         for i, f in enumerate(found, start=1):
-            cells = "、".join(cell_logical(self.report, c) for c in f.cells)
+            cells = "、".join(cell_logical(self.head, c) for c in f.cells)
             items.append(
                 f'<li id="{self.prefix}-{table}-{i}">{_sev(f)}<span class="rule">{_e(f.rule)}</span>'
                 f'{_e(f.message)} <span class="where">{_e(cells)}</span></li>'
@@ -346,7 +347,7 @@ def _report_section(i: int, r: FileResult, options: RenderOptions) -> str:
         if data is None:
             out.append('<p class="where">未读到此表。</p>')
             continue
-        t = report_template(report, name)
+        t = report_template(cells.head, name)
         out.append(_RENDER[name](t, data, cells))
         out.append(cells.listing(name))
     out.append("</details>")

@@ -55,7 +55,7 @@ def render_junit(results: Sequence[FileResult], options: RenderOptions = DEFAULT
             worst = max(found, key=lambda f: SEVERITY_ORDER[f.severity])
             lines = [
                 f"{SEVERITY_CN[f.severity]} {f.rule} {f.message}"
-                + (f"（{loc}）" if (loc := finding_location(r.report, f)) else "")
+                + (f"（{loc}）" if (loc := finding_location(r.head, f)) else "")
                 for f in found
             ]
             title = REGISTRY[rule_id].title if rule_id in REGISTRY else rule_id

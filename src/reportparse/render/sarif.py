@@ -101,8 +101,8 @@ def _location(result: FileResult, f: Finding, root: Path | None) -> dict[str, An
     if f.cells:
         location["logicalLocations"] = [
             {
-                "name": cell_logical(result.report, c).rsplit("/", 1)[-1],
-                "fullyQualifiedName": cell_logical(result.report, c),
+                "name": cell_logical(result.head, c).rsplit("/", 1)[-1],
+                "fullyQualifiedName": cell_logical(result.head, c),
                 "decoratedName": c,
                 "kind": "element",
             }

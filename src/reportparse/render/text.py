@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..findings import Finding
-from ..model import Loc, Report
+from ..model import Loc, ReportHead
 from ..rules.labels import cell_name, logical_location
 from ..templates import VERSIONS, Template, template
 from . import DEFAULT_OPTIONS, RenderOptions
@@ -57,12 +57,12 @@ def location_text(loc: Loc | None) -> str:
     return " ".join(parts)
 
 
-def report_template(report: Report, table: str | None = None) -> Template:
+def report_template(head: ReportHead, table: str | None = None) -> Template:
     """The template a report's cells were mapped on (for labels)."""
-    data = report.tables.get(table) if table else None
-    if data is not None and data.template in VERSIONS:
-        return template(data.template)
-    return template(report.meta.template if report.meta.template in VERSIONS else "2021")
+    own = head.table_templates.get(table) if table else None
+    if own in VERSIONS:
+        return template(own)
+    return template(head.meta.template if head.meta.template in VERSIONS else "2021")
 
 
 def split_cell(qualified: str) -> tuple[str, str]:
@@ -70,31 +70,31 @@ def split_cell(qualified: str) -> tuple[str, str]:
     return table, cid
 
 
-def cell_logical(report: Report | None, qualified: str) -> str:
+def cell_logical(head: ReportHead | None, qualified: str) -> str:
     """表三/（一）予以公开/自然人 for applications.granted.natural_person."""
     table, cid = split_cell(qualified)
-    if report is None or table not in TABLE_CN:
+    if head is None or table not in TABLE_CN:
         return qualified
     try:
-        return logical_location(table, cid, report_template(report, table))
+        return logical_location(table, cid, report_template(head, table))
     except (KeyError, ValueError):
         return qualified
 
 
-def cell_title(report: Report | None, qualified: str) -> str:
+def cell_title(head: ReportHead | None, qualified: str) -> str:
     """表三「（一）予以公开」行「自然人」列."""
     table, cid = split_cell(qualified)
-    if report is None or table not in TABLE_CN:
+    if head is None or table not in TABLE_CN:
         return qualified
     try:
-        return cell_name(table, cid, report_template(report, table))
+        return cell_name(table, cid, report_template(head, table))
     except (KeyError, ValueError):
         return qualified
 
 
-def finding_location(report: Report | None, f: Finding) -> str:
+def finding_location(head: ReportHead | None, f: Finding) -> str:
     """The logical place (first cell) and the physical one, for CSV and lists."""
-    parts = [cell_logical(report, f.cells[0])] if f.cells else []
+    parts = [cell_logical(head, f.cells[0])] if f.cells else []
     physical = location_text(f.loc)
     if physical:
         parts.append(physical)
@@ -125,11 +125,11 @@ def _under(path: str, root: Path) -> bool:
 
 
 def body_of(result: FileResult) -> str:
-    return (result.report.meta.organization or "") if result.report else ""
+    return (result.head.meta.organization or "") if result.head else ""
 
 
 def year_of(result: FileResult) -> int | None:
-    return result.report.meta.year if result.report else None
+    return result.head.meta.year if result.head else None
 
 
 def _paint(text: str, style: str, color: bool) -> str:
@@ -146,8 +146,8 @@ def render_text(results: Sequence[FileResult], options: RenderOptions = DEFAULT_
             continue
         head = display_path(r.path, options.root)
         about = []
-        if r.report is not None and r.status != "unreadable":
-            m = r.report.meta
+        if r.head is not None and r.status != "unreadable":
+            m = r.head.meta
             if m.organization:
                 about.append(m.organization)
             if m.year:
@@ -164,7 +164,7 @@ def render_text(results: Sequence[FileResult], options: RenderOptions = DEFAULT_
             sev = _paint(SEVERITY_CN[f.severity], f.severity, color)
             lines.append(f"  {sev} {f.rule}  {f.message}" + (f"  （{where}）" if where else ""))
             if f.cells:
-                names = "、".join(cell_logical(r.report, c) for c in f.cells[:4])
+                names = "、".join(cell_logical(r.head, c) for c in f.cells[:4])
                 more = f" 等 {len(f.cells)} 个" if len(f.cells) > 4 else ""
                 lines.append(f"        {_paint('单元格：' + names + more, 'dim', color)}")
         lines.append("")

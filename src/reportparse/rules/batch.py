@@ -21,10 +21,10 @@ import re
 import traceback
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from ..findings import Finding
-from ..model import Loc, Number, Report, TableData
+from ..model import Loc, Number, Report, ReportHead, TableData
 from ..templates import template
 from . import REGISTRY, Selection, finding, load_rules, rule
 from .labels import column_label, row_label
@@ -50,25 +50,32 @@ def body_key(organization: str | None) -> str | None:
     return s.strip("《》“”\"'") or None
 
 
-def body_groups(reports: Sequence[Report]) -> list[list[Report]]:
-    """Reports of each body (with a known year), in year order, then by path."""
-    groups: dict[str, list[Report]] = defaultdict(list)
-    for r in reports:
-        key = body_key(r.meta.organization)
-        if key is not None and r.meta.year is not None:
-            groups[key].append(r)
-    return [sorted(g, key=_year_path) for _, g in sorted(groups.items())]
+def body_groups(heads: Sequence[ReportHead]) -> list[list[int]]:
+    """Indexes of the reports of each body that has a report for the year before or after
+    (what a cross-year rule compares), in year order, then by path."""
+    groups: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for i, h in enumerate(heads):
+        key = body_key(h.meta.organization)
+        if key is not None and h.meta.year is not None:
+            groups[key][h.meta.year].append(i)
+    out = []
+    for _, by_year in sorted(groups.items()):
+        group = [i for year, g in by_year.items() if year - 1 in by_year or year + 1 in by_year for i in g]
+        if group:
+            out.append(sorted(group, key=lambda i: _year_path(heads[i])))
+    return out
 
 
-def year_groups(reports: Sequence[Report]) -> list[list[Report]]:
-    groups: dict[int, list[Report]] = defaultdict(list)
-    for r in reports:
-        if r.meta.year is not None:
-            groups[r.meta.year].append(r)
-    return [sorted(g, key=_year_path) for _, g in sorted(groups.items())]
+def year_groups(heads: Sequence[ReportHead]) -> list[list[int]]:
+    """Indexes of the reports of each year, by path."""
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i, h in enumerate(heads):
+        if h.meta.year is not None:
+            groups[h.meta.year].append(i)
+    return [sorted(g, key=lambda i: _year_path(heads[i])) for _, g in sorted(groups.items())]
 
 
-def _year_path(r: Report) -> tuple[int, str]:
+def _year_path(r: Report | ReportHead) -> tuple[int, str]:
     return (r.meta.year or 0, r.source.path or "")
 
 
@@ -361,10 +368,17 @@ def _narrative_loc(r: Report) -> Loc | None:
 
 
 def run_batch_rules(
-    reports: Sequence[Report], selections: Mapping[str | None, Selection]
+    heads: Sequence[ReportHead],
+    selections: Mapping[str | None, Selection],
+    load: Callable[[int], Report],
 ) -> dict[str | None, list[Finding]]:
     """Findings of every batch rule enabled for some report, by the path of the report each is
-    attached to, filtered and re-graded by that report's own selection."""
+    attached to, filtered and re-graded by that report's own selection.
+
+    Reports are grouped by their heads; `load(i)` gives the full report of heads[i], asked for
+    only when it shares a group with another report — a cross-year rule relates a body's
+    reports of adjacent years, a rule across bodies the reports of one year — so that in a
+    batch of one year's reports no report is loaded for the cross-year rules."""
     registry = load_rules()
     active = [
         r
@@ -373,23 +387,33 @@ def run_batch_rules(
     ]
     if not active:
         return {}
-    by_body, by_year = body_groups(reports), year_groups(reports)
+    by_body, by_year = body_groups(heads), year_groups(heads)
+    loaded: dict[int, Report] = {}
+
+    def reports(group: list[int]) -> list[Report]:
+        for i in group:
+            if i not in loaded:
+                loaded[i] = load(i)
+        return [loaded[i] for i in group]
+
     out: dict[str | None, list[Finding]] = defaultdict(list)
     for r in active:
         assert r.check_batch is not None
         for group in by_year if ACROSS_BODIES in r.tags else by_body:
+            if len(group) < 2:
+                continue
             try:
-                found = list(r.check_batch(group))
+                found = list(r.check_batch(reports(group)))
             except Exception as err:  # one faulty rule must not hide the others' findings
                 tail = traceback.format_exception_only(type(err), err)[-1].strip()
-                last = group[-1]
+                last = heads[group[-1]].source.path
                 found = [
                     Finding(
                         "EXT-013",
                         "error",
                         f"批量规则 {r.id} 执行时内部错误：{tail}。请将这些文件与 reportparse 版本号一并提交问题报告。",
-                        loc=Loc(file=last.source.path),
-                        file=last.source.path,
+                        loc=Loc(file=last),
+                        file=last,
                     )
                 ]
             for f in found:
