@@ -96,13 +96,16 @@ def timed(folder: Path, jobs: int, fmt: str = "text") -> float:
 BEST: dict[int, float] = {}
 
 
-def engine(folder: Path, jobs: int) -> float:
-    """The batch engine alone, in this process: audit() and the JSON rendering, no start-up."""
+def engine(folder: Path, jobs: int, fmt: str = "text") -> float:
+    """The batch engine alone, in this process: audit() and the rendering, no start-up."""
     from reportparse import audit
-    from reportparse.render import render
+    from reportparse.render import FORMATS, render
 
     start = time.perf_counter()
-    render("json", audit([folder], jobs=jobs).collect())
+    reads = FORMATS[fmt].reads
+    render(
+        fmt, audit([folder], jobs=jobs, lazy_reports=reads != "full", json_reports=reads == "json").collect()
+    )
     return time.perf_counter() - start
 
 
@@ -175,7 +178,9 @@ def main() -> int:
             f"(+{100 * (CPU[2] / CPU[1] - 1):.0f}% for the processes); wall/CPU at -j 2: {two / CPU[2]:.2f} "
             "(0.5 would be two busy cores)"
         )
-        e1, e2 = best_of(args.repeat, lambda: engine(folder, 1), lambda: engine(folder, 2))
+        e1, e2 = best_of(
+            args.repeat, lambda: engine(folder, 1, args.format), lambda: engine(folder, 2, args.format)
+        )
         print(f"engine only (no interpreter start-up): -j 1 {e1:.2f} s, -j 2 {e2:.2f} s, {e1 / e2:.2f}x")
         try:
             load = Path("/proc/loadavg").read_text(encoding="ascii").split()[:3]

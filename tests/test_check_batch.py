@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import itertools
+import json
 import multiprocessing as mp
 import os
 from dataclasses import replace
@@ -14,7 +15,14 @@ from generator import text_writer
 from generator.spec import ReportSpec, make_spec
 
 import reportparse
-from reportparse.audit import FileResult, NoInputError, Overrides, WorkerStartError, discover
+from reportparse.audit import (
+    FileResult,
+    NoInputError,
+    Overrides,
+    PackedReport,
+    WorkerStartError,
+    discover,
+)
 from reportparse.config import ConfigError
 from reportparse.render import render
 from reportparse.rules import REGISTRY, Selection, load_rules
@@ -469,6 +477,12 @@ def test_packed_reports_unpack_on_demand(tmp_path: Path) -> None:
         assert lazy[name].head == r.head and r.report is not None and r.head == r.report.head
         assert lazy[name].report == r.report
     assert type(lazy["c-2024.txt"].parsed).__name__ == "Report"  # unpacked once, then kept
+    written = by_name(reportparse.audit([tmp_path], jobs=2, lazy_reports=True, json_reports=True).collect())
+    packed = written["c-2024.txt"].parsed
+    assert isinstance(packed, PackedReport) and packed.json is not None
+    for name, r in eager.items():  # the worker's JSON spliced in: the same text as dumping to_dict()
+        assert written[name].to_json() == r.to_json() == json.dumps(r.to_dict(), ensure_ascii=False)
+    assert isinstance(written["c-2024.txt"].parsed, PackedReport)  # to_json did not unpack it
     assert [f[0] for f in batch_findings(lazy["b-2024.txt"])] == [
         "T3-004",
         "T3-004",

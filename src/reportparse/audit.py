@@ -22,6 +22,7 @@ import dataclasses
 import fnmatch
 import gc
 import io
+import json
 import multiprocessing as mp
 import operator
 import os
@@ -114,10 +115,12 @@ class PackedReport:
 
     Its head answers what the batch rules and the finding-only formats ask of every report, so
     that the parent of `check -j N` does not rebuild (and hold) hundreds of full reports just
-    to print their findings."""
+    to print their findings; `json`, when the worker was asked for it, is the report's JSON
+    text (`report_to_dict`), for the JSON outputs."""
 
     head: ReportHead
     data: bytes
+    json: str | None = None
 
     def unpack(self) -> Report:
         report = pickle.loads(self.data)
@@ -126,8 +129,13 @@ class PackedReport:
         return report
 
     @classmethod
-    def pack(cls, report: Report) -> PackedReport:
-        return cls(report.head, dumps(report))
+    def pack(cls, report: Report, with_json: bool = False) -> PackedReport:
+        return cls(report.head, dumps(report), report_json(report) if with_json else None)
+
+
+def report_json(report: Report) -> str:
+    """The report's object in the JSON outputs, as text (the parse JSON without findings)."""
+    return json.dumps(report_to_dict(report), ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -171,16 +179,32 @@ class FileResult:
         c = Counter(f.severity for f in self.findings)
         return {s: c.get(s, 0) for s in ("error", "warning", "info")}
 
+    def _shown(self) -> bool:
+        return self.parsed is not None and self.status not in ("unreadable", "timeout")
+
     def to_dict(self) -> dict[str, Any]:
         """The file object of `check --format json|jsonl` (schema/check.schema.json)."""
-        show = self.parsed is not None and self.status not in ("unreadable", "timeout")
-        report = self.report if show else None
+        report = self.report if self._shown() else None
         return {
             "path": self.path,
             "status": self.status,
             "report": report_to_dict(report) if report is not None else None,
             "findings": [f.to_dict() for f in self.findings],
         }
+
+    def to_json(self) -> str:
+        """`json.dumps(self.to_dict(), ensure_ascii=False)`, with the report's part taken as
+        a worker wrote it when it did (see PackedReport) instead of rebuilding the report."""
+        parsed = self.parsed
+        if not self._shown() or parsed is None:
+            report = "null"
+        elif isinstance(parsed, PackedReport) and parsed.json is not None:
+            report = parsed.json
+        else:
+            report = report_json(self.report) if self.report is not None else "null"
+        path, status = json.dumps(self.path, ensure_ascii=False), json.dumps(self.status)
+        findings = json.dumps([f.to_dict() for f in self.findings], ensure_ascii=False)
+        return f'{{"path": {path}, "status": {status}, "report": {report}, "findings": {findings}}}'
 
 
 @dataclass(frozen=True)
@@ -347,6 +371,7 @@ class _Task:
     path: str
     selection: Selection
     fail_on: str
+    with_json: bool = False  # a worker also writes the report's JSON (PackedReport.json)
 
 
 def plan(
@@ -514,11 +539,11 @@ def _worker_main(conn: Connection) -> None:
             return
         if task is None:
             return
-        index, path, selection = task
+        index, path, selection, with_json = task
         outcome = _process(path, selection)
         try:
             if isinstance(outcome.parsed, Report):
-                outcome = replace(outcome, parsed=PackedReport.pack(outcome.parsed))
+                outcome = replace(outcome, parsed=PackedReport.pack(outcome.parsed, with_json))
             data = dumps((index, outcome))
         except Exception as err:  # an unpicklable report: hand back the failure, not nothing
             fallback = _Outcome(None, (_crash_finding(path, f"结果无法传回主进程：{err}"),), outcome.seconds)
@@ -606,7 +631,7 @@ class _Worker:
     def assign(self, task: _Task) -> None:
         self.task = task
         self.started = time.monotonic()
-        self.conn.send((task.index, task.path, task.selection))
+        self.conn.send((task.index, task.path, task.selection, task.with_json))
 
     def kill(self) -> None:
         pid = self.proc.pid
@@ -832,6 +857,7 @@ def audit(
     batch: bool = True,
     progress: Progress | None = None,
     lazy_reports: bool = False,
+    json_reports: bool = False,
 ) -> AuditRun:
     """Audit files and folders; see the module docstring.
 
@@ -840,8 +866,9 @@ def audit(
     file (default: each file's configuration file, see `plan`). lazy_reports: with worker
     processes, keep each report as it came back (a PackedReport) until its `report` is first
     read — for callers that mostly need findings and `head`, it saves rebuilding every report
-    in this process. Raises NoInputError when no file is found and ConfigError for a
-    configuration that cannot be used — before any work.
+    in this process. json_reports: workers also write each report's JSON, which
+    `FileResult.to_json` then uses as is (the JSON outputs). Raises NoInputError when no file is
+    found and ConfigError for a configuration that cannot be used — before any work.
     """
     if timeout is None:
         timeout = limits().timeout_s
@@ -857,6 +884,8 @@ def audit(
         config_discovery=config_discovery,
         overrides=overrides,
     )
+    if json_reports:
+        tasks = [replace(t, with_json=True) for t in tasks]
     return AuditRun(
         tasks,
         jobs=jobs if jobs and jobs > 0 else default_jobs(),

@@ -216,7 +216,8 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         exclude=args.exclude,
         skip=[args.output] if args.output else [],
         progress=progress,
-        lazy_reports=not fmt.needs_reports,
+        lazy_reports=fmt.reads != "full",
+        json_reports=fmt.reads == "json",
     )
     results = run.collect()
     assert run.summary is not None

@@ -11,7 +11,7 @@ import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from ..audit import FileResult
@@ -34,9 +34,10 @@ class Format:
     binary: bool = False
     suffix: str = ".txt"
     title: str = ""
-    # Renders tables or cells, not only findings and report heads: `check` then unpacks every
-    # report as it arrives from the workers instead of on demand.
-    needs_reports: bool = False
+    # What the renderer reads of each report: its head only ("head"), its JSON ("json", which
+    # worker processes then write for it) or the whole report ("full": `check` unpacks every
+    # report as it arrives from the workers instead of on demand).
+    reads: Literal["head", "json", "full"] = "head"
 
     def renderer(self) -> Callable[[Sequence[FileResult], RenderOptions], str | bytes]:
         module = importlib.import_module(f"{__name__}.{self.module}")
@@ -48,14 +49,14 @@ FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
         Format("text", "text", "render_text", title="按文件分组的中文问题清单"),
-        Format("json", "json_out", "render_json", suffix=".json", title="一个 JSON 文档", needs_reports=True),
+        Format("json", "json_out", "render_json", suffix=".json", title="一个 JSON 文档", reads="json"),
         Format(
             "jsonl",
             "json_out",
             "render_jsonl",
             suffix=".jsonl",
             title="每行一个文件的 JSON",
-            needs_reports=True,
+            reads="json",
         ),
         Format("sarif", "sarif", "render_sarif", suffix=".sarif", title="SARIF 2.1.0（代码扫描）"),
         Format("junit", "junit", "render_junit", suffix=".xml", title="JUnit XML（CI 测试报告）"),
@@ -68,7 +69,7 @@ FORMATS: dict[str, Format] = {
             binary=True,
             suffix=".xlsx",
             title="Excel 工作簿",
-            needs_reports=True,
+            reads="full",
         ),
         Format(
             "cells",
@@ -76,9 +77,9 @@ FORMATS: dict[str, Format] = {
             "render_cells",
             suffix=".csv",
             title="全部单元格的长表 CSV",
-            needs_reports=True,
+            reads="full",
         ),
-        Format("html", "html_out", "render_html", suffix=".html", title="单个自包含网页", needs_reports=True),
+        Format("html", "html_out", "render_html", suffix=".html", title="单个自包含网页", reads="full"),
     )
 }
 

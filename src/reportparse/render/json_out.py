@@ -32,10 +32,10 @@ def render_json(results: Sequence[FileResult], options: RenderOptions = DEFAULT_
     C encoder (an indented dump of a few hundred reports takes longer than parsing them)."""
     from ..audit import Summary
 
-    files = ",\n".join(json.dumps(r.to_dict(), ensure_ascii=False) for r in results)
+    files = ",\n".join(r.to_json() for r in results)
     summary = json.dumps(Summary.of(results).to_dict(), ensure_ascii=False)
     return f'{{"schema_version": {SCHEMA_VERSION}, "files": [\n{files}\n], "summary": {summary}}}\n'
 
 
 def render_jsonl(results: Sequence[FileResult], options: RenderOptions = DEFAULT_OPTIONS) -> str:
-    return "".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in results)
+    return "".join(r.to_json() + "\n" for r in results)
