@@ -684,6 +684,9 @@ def _run_pool(
 ) -> Iterator[tuple[_Task, _Outcome]]:
     ctx = _context()
     queue = deque(tasks)
+    # The rule registry is needed here too (cross-report rules, selections): loaded before the
+    # fork, the workers share it instead of each importing every rule module again.
+    load_rules()
     # Everything alive now (modules, the plan) lives as long as the run: frozen, it is neither
     # copied into forked workers when their collector runs nor scanned again by ours while
     # results arrive.
