@@ -20,6 +20,7 @@ import contextlib
 import copyreg
 import dataclasses
 import fnmatch
+import functools
 import gc
 import io
 import json
@@ -163,7 +164,7 @@ class FileResult:
             object.__setattr__(self, "parsed", parsed)  # a cache: the value stays the same report
         return parsed
 
-    @property
+    @functools.cached_property
     def head(self) -> ReportHead | None:
         parsed = self.parsed
         if parsed is None:

@@ -57,13 +57,12 @@ def _csv(header: Sequence[str], rows: list[list[str]]) -> str:
 def finding_rows(results: Sequence[FileResult], options: RenderOptions) -> list[list[str]]:
     rows: list[list[str]] = []
     for r in results:
-        path = display_path(r.path, options.root)
-        year = year_of(r)
+        path, body, year = display_path(r.path, options.root), body_of(r), year_of(r)
         for f in r.findings:
             rows.append(
                 [
                     path,
-                    body_of(r),
+                    body,
                     "" if year is None else str(year),
                     f.rule,
                     f.severity,
@@ -83,7 +82,7 @@ def cell_rows(results: Sequence[FileResult], options: RenderOptions) -> list[lis
     for r in results:
         if r.report is None or r.status == "unreadable":
             continue
-        path = display_path(r.path, options.root)
+        path, body, year = display_path(r.path, options.root), body_of(r), year_of(r)
         for name, data in r.report.tables.items():
             if data is None:
                 continue
@@ -92,8 +91,8 @@ def cell_rows(results: Sequence[FileResult], options: RenderOptions) -> list[lis
                 rows.append(
                     [
                         path,
-                        body_of(r),
-                        year_of(r),
+                        body,
+                        year,
                         name,
                         row,
                         col,
