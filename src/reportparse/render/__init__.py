@@ -2,7 +2,7 @@
 
 `FORMATS` names the formats of `reportparse check`; each renders the same list of per-file
 results (`audit.FileResult`: path, status, report, findings) to one document. Modules are
-imported on first use, so `check --format text` never loads openpyxl.
+imported on first use, so `check --format text` never loads the HTML or xlsx writers.
 """
 
 from __future__ import annotations

@@ -1,26 +1,23 @@
-"""`check --format xlsx`: one workbook for the whole batch (openpyxl, write-only mode).
+"""`check --format xlsx`: one workbook for the whole batch (written by `xlsx_writer`).
 
 - 报告: one row per file — status, body, year, template, the key figures (新收申请、办理结果
   总计、结转下年度、行政复议) and the number of findings by severity;
 - 问题: one row per finding (the columns of `--format csv`);
 - 单元格: every table cell in long format (the columns of `--format cells`), values as numbers.
+
+A sheet longer than Excel's 1,048,576 rows continues in "单元格 (2)" and so on.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
-
-from openpyxl import Workbook  # type: ignore[import-untyped]
-from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
-from openpyxl.styles import Font  # type: ignore[import-untyped]
-from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
 from ..model import json_number
 from . import DEFAULT_OPTIONS, RenderOptions
 from .csv_out import CELL_COLUMNS, FINDING_COLUMNS, cell_rows, finding_rows
 from .text import KEY_FIGURES, STATUS_CN, body_of, display_path, year_of
+from .xlsx_writer import Workbook
 
 if TYPE_CHECKING:
     from ..audit import FileResult
@@ -57,24 +54,6 @@ def _number(text: str) -> Any:
             return text or None
 
 
-def _sheet(
-    wb: Any, title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[int]
-) -> None:
-    ws = wb.create_sheet(title)
-    ws.freeze_panes = "A2"
-    for i, w in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = w
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(1, len(rows) + 1)}"
-    head = []
-    for h in headers:
-        cell = WriteOnlyCell(ws, value=h)
-        cell.font = Font(bold=True)
-        head.append(cell)
-    ws.append(head)
-    for row in rows:
-        ws.append(list(row))
-
-
 def report_rows(results: Sequence[FileResult], options: RenderOptions) -> list[list[Any]]:
     rows: list[list[Any]] = []
     for r in results:
@@ -104,21 +83,18 @@ def _value(report: Any, qualified: str) -> Any:
 
 
 def render_xlsx(results: Sequence[FileResult], options: RenderOptions = DEFAULT_OPTIONS) -> bytes:
-    wb = Workbook(write_only=True)
-    _sheet(
-        wb,
+    assert len(CELL_HEADERS) == len(CELL_COLUMNS) and len(FINDING_HEADERS) == len(FINDING_COLUMNS)
+    wb = Workbook()
+    wb.add_sheet(
         "报告",
         REPORT_COLUMNS,
         report_rows(results, options),
         (40, 8, 30, 6, 8, 6, 10, 12, 10, 10, 6, 6, 6),
     )
-    findings = [
+    findings = (
         [_number(v) if i in _NUMERIC_FINDING else v for i, v in enumerate(row)]
         for row in finding_rows(results, options)
-    ]
-    _sheet(wb, "问题", FINDING_HEADERS, findings, (40, 30, 6, 9, 8, 80, 40, 10, 10, 40))
-    _sheet(wb, "单元格", CELL_HEADERS, cell_rows(results, options), (40, 30, 6, 18, 28, 16, 10, 8, 12))
-    assert len(CELL_HEADERS) == len(CELL_COLUMNS) and len(FINDING_HEADERS) == len(FINDING_COLUMNS)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    )
+    wb.add_sheet("问题", FINDING_HEADERS, findings, (40, 30, 6, 9, 8, 80, 40, 10, 10, 40))
+    wb.add_sheet("单元格", CELL_HEADERS, cell_rows(results, options), (40, 30, 6, 18, 28, 16, 10, 8, 12))
+    return wb.save()

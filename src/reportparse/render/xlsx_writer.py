@@ -1,0 +1,235 @@
+"""A small SpreadsheetML (.xlsx) writer: the low-level layer under `render/xlsx.py`.
+
+Only what the batch workbook needs — sheets of rows with a bold, frozen, filterable header row,
+column widths, numbers and shared strings — written straight to XML text. A general library
+builds a cell object per value and spends ~7 µs on each; a batch of 200 reports has 360,000
+cells. The output is deterministic (no timestamps) and opens in Excel, WPS and LibreOffice.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+MAX_ROWS = 1_048_576  # rows per sheet in Excel, header included
+MAX_CELL_CHARS = 32_767  # characters in one cell
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+# Characters XML 1.0 forbids (C0 controls other than tab, newline and carriage return; the
+# non-characters) — a report's text can hold them; Excel refuses a file that does.
+_ILLEGAL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def column_letter(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _text(value: str) -> str:
+    if len(value) > MAX_CELL_CHARS:
+        value = value[: MAX_CELL_CHARS - 1] + "…"
+    return _ILLEGAL_RE.sub("", value).translate(_ESCAPES)
+
+
+@dataclass
+class _Sheet:
+    title: str
+    headers: tuple[str, ...]
+    widths: tuple[float, ...]
+    rows: list[str] = field(default_factory=list)  # <row> elements, header included
+    n_rows: int = 0
+
+
+class Workbook:
+    """Sheets are added whole; `save()` returns the file's bytes.
+
+    >>> wb = Workbook()
+    >>> wb.add_sheet("报告", ["文件", "年度"], [["a.docx", 2024]], widths=[40, 6])
+    >>> data = wb.save()
+    """
+
+    def __init__(self) -> None:
+        self._sheets: list[_Sheet] = []
+        self._strings: dict[str, int] = {}
+        self._string_refs = 0
+
+    def _string(self, value: str) -> int:
+        self._string_refs += 1
+        index = self._strings.get(value)
+        if index is None:
+            index = self._strings[value] = len(self._strings)
+        return index
+
+    def _cell(self, ref: str, value: Any, style: str = "") -> str:
+        if value is None or value == "":
+            return ""
+        if isinstance(value, bool):
+            return f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>'
+        if isinstance(value, int | float | Decimal) and (
+            isinstance(value, int) or math.isfinite(value)
+        ):
+            return f'<c r="{ref}"{style}><v>{value}</v></c>'
+        return f'<c r="{ref}"{style} t="s"><v>{self._string(str(value))}</v></c>'
+
+    def add_sheet(
+        self,
+        title: str,
+        headers: Sequence[str],
+        rows: Iterable[Sequence[Any]],
+        widths: Sequence[float] = (),
+    ) -> list[str]:
+        """Add a sheet (and, past Excel's row limit, continuation sheets "title (2)", …, each
+        with the header). Returns the titles of the sheets added."""
+        letters = [column_letter(i) for i in range(len(headers))]
+        titles: list[str] = []
+        sheet: _Sheet | None = None
+        for row in rows:
+            if sheet is None or sheet.n_rows >= MAX_ROWS:
+                sheet = self._new_sheet(title, len(titles), headers, widths, letters)
+                titles.append(sheet.title)
+            sheet.n_rows += 1
+            n = sheet.n_rows
+            cells = "".join(self._cell(f"{letters[i]}{n}", v) for i, v in enumerate(row))
+            sheet.rows.append(f'<row r="{n}">{cells}</row>')
+        if sheet is None:
+            titles.append(self._new_sheet(title, 0, headers, widths, letters).title)
+        return titles
+
+    def _new_sheet(
+        self, title: str, part: int, headers: Sequence[str], widths: Sequence[float], letters: list[str]
+    ) -> _Sheet:
+        name = title if part == 0 else f"{title} ({part + 1})"
+        sheet = _Sheet(name, tuple(headers), tuple(widths), n_rows=1)
+        head = "".join(self._cell(f"{letters[i]}1", h, ' s="1"') for i, h in enumerate(headers))
+        sheet.rows.append(f'<row r="1">{head}</row>')
+        self._sheets.append(sheet)
+        return sheet
+
+    # -------------------------------------------------------------------------- package
+
+    def _sheet_xml(self, sheet: _Sheet) -> str:
+        last = column_letter(max(len(sheet.headers), 1) - 1)
+        cols = "".join(
+            f'<col min="{i}" max="{i}" width="{w:g}" customWidth="1"/>'
+            for i, w in enumerate(sheet.widths, start=1)
+        )
+        return (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN}" '
+            f'xmlns:r="{_REL}"><dimension ref="A1:{last}{sheet.n_rows}"/>'
+            '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
+            'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
+            '<sheetFormatPr defaultRowHeight="15"/>'
+            + (f"<cols>{cols}</cols>" if cols else "")
+            + "<sheetData>"
+            + "".join(sheet.rows)
+            + f'</sheetData><autoFilter ref="A1:{last}{sheet.n_rows}"/></worksheet>'
+        )
+
+    def _workbook_xml(self) -> str:
+        sheets = "".join(
+            f'<sheet name="{_text(s.title)}" sheetId="{i}" r:id="rId{i}"/>'
+            for i, s in enumerate(self._sheets, start=1)
+        )
+        names = "".join(
+            f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
+            f"'{_text(s.title)}'!$A$1:${column_letter(max(len(s.headers), 1) - 1)}${s.n_rows}</definedName>"
+            for i, s in enumerate(self._sheets)
+        )
+        return (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{_MAIN}" '
+            f'xmlns:r="{_REL}"><sheets>{sheets}</sheets><definedNames>{names}</definedNames></workbook>'
+        )
+
+    def _shared_strings_xml(self) -> str:
+        items = "".join(
+            f'<si><t xml:space="preserve">{_text(s)}</t></si>' for s in self._strings
+        )
+        return (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="{_MAIN}" '
+            f'count="{self._string_refs}" uniqueCount="{len(self._strings)}">{items}</sst>'
+        )
+
+    def save(self) -> bytes:
+        if not self._sheets:
+            raise ValueError("a workbook needs at least one sheet")
+        n = len(self._sheets)
+        parts: list[tuple[str, str]] = [
+            ("[Content_Types].xml", _content_types(n)),
+            ("_rels/.rels", _ROOT_RELS),
+            ("xl/workbook.xml", self._workbook_xml()),
+            ("xl/_rels/workbook.xml.rels", _workbook_rels(n)),
+            ("xl/styles.xml", _STYLES),
+            *((f"xl/worksheets/sheet{i}.xml", self._sheet_xml(s)) for i, s in enumerate(self._sheets, 1)),
+            ("xl/sharedStrings.xml", self._shared_strings_xml()),
+        ]
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+            for name, text in parts:
+                z.writestr(zipfile.ZipInfo(name, _ZIP_TIME), text.encode("utf-8"), zipfile.ZIP_DEFLATED, 1)
+        return buf.getvalue()
+
+
+def _content_types(n: int) -> str:
+    sheets = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{_CT}.worksheet+xml"/>'
+        for i in range(1, n + 1)
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/xl/workbook.xml" ContentType="{_CT}.sheet.main+xml"/>'
+        f'<Override PartName="/xl/styles.xml" ContentType="{_CT}.styles+xml"/>'
+        f'<Override PartName="/xl/sharedStrings.xml" ContentType="{_CT}.sharedStrings+xml"/>'
+        f"{sheets}</Types>"
+    )
+
+
+def _workbook_rels(n: int) -> str:
+    rels = [
+        f'<Relationship Id="rId{i}" Type="{_REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+        for i in range(1, n + 1)
+    ]
+    rels.append(f'<Relationship Id="rId{n + 1}" Type="{_REL}/styles" Target="styles.xml"/>')
+    rels.append(f'<Relationship Id="rId{n + 2}" Type="{_REL}/sharedStrings" Target="sharedStrings.xml"/>')
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{_PKG_REL}">'
+        + "".join(rels)
+        + "</Relationships>"
+    )
+
+
+_ROOT_RELS = (
+    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{_PKG_REL}">'
+    f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+)
+# Style 0: normal; style 1: bold (the header row).
+_STYLES = (
+    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="{_MAIN}">'
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>"
+)
