@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from dataclasses import replace
+from pathlib import Path
 
 from generator import text_writer
 from generator.spec import make_spec
@@ -126,3 +130,32 @@ def test_row_with_wrong_number_of_cells_is_unread_with_a_finding() -> None:
         "7 个单元格未读取（行 granted）"
     )
     assert notes[0].cells == tuple(f"applications.granted.{c}" for c in APP_COLS)
+
+
+def test_rows_placed_by_position_are_noted_in_template_order_whatever_the_hash_seed(
+    tmp_path: Path,
+) -> None:
+    spec = make_spec("m", "2021", seed=11)
+    text = text_writer.tika(spec)
+    for label in ("2.没有现成信息需要另行制作", "3.补正后申请内容仍不明确", "2.重复申请"):
+        assert f"\t\n\t\n\t{label}\n" in text
+        text = text.replace(f"\t\n\t\n\t{label}\n", "\t\n\t\n", 1)  # a converter lost the label
+    source = tmp_path / "lost-labels.tika.txt"
+    source.write_text(text, encoding="utf-8")
+    expected = [
+        f"表三「{label}」一行的标签在源文件中缺失，按模板行序放置，并经列勾稽关系核对一致"
+        for label in ("2.没有现成信息需要另行制作", "3.补正后申请内容仍不明确", "2.重复申请")
+    ]
+    r = reportparse.parse(source)
+    assert [n.message for n in r.extraction_notes if n.code == "row_by_position"] == expected
+    # set iteration order follows the per-process hash seed: the JSON must not
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-m", "reportparse.cli", "parse", str(source), "--format", "json"],
+            capture_output=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2", "3", "4")
+    }
+    assert len(outputs) == 1

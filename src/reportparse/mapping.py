@@ -100,7 +100,7 @@ class TableMapper:
         self._app_order = [r.id for r in template.app_rows]
         self._last_app_index = -1
         self._unlabelled: list[list[TableCell]] = []
-        self._inferred: set[str] = set()
+        self._inferred: dict[str, None] = {}  # rows placed by position, in order (an ordered set)
 
     # -- the stream ----------------------------------------------------------------------------
 
@@ -187,7 +187,7 @@ class TableMapper:
             labels = {r.id: r.label for r in self.t.app_rows}
             for row_id, row in zip(gap, pending, strict=True):
                 st.seen_rows.add(row_id)
-                self._inferred.add(row_id)
+                self._inferred[row_id] = None
                 st.labels.append(LabelMatch(row_id, "", labels[row_id], "position", row[0].loc))
                 for cell, col in zip(_trim(list(row), len(columns)), columns, strict=True):
                     st.cells[f"{row_id}.{col.id}"] = _cell(f"{row_id}.{col.id}", cell, col)
