@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from generator.make_pdf import soffice_convert
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reportparse.render import xlsx_writer
 from reportparse.render.xlsx_writer import Workbook, column_letter
@@ -117,3 +119,14 @@ def test_libreoffice_calc_opens_it(tmp_path: Path) -> None:
         ["a.docx", "2024", "1.5", "", "TRUE", 'x < y & "z"'],
     ]
     assert (tmp_path / "book-问题.csv").read_text(encoding="utf-8").strip() == "文件"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(min_size=1, max_size=60), min_size=1, max_size=5))
+def test_any_text_reads_back_as_written(texts: list[str]) -> None:
+    kept = [xlsx_writer._ILLEGAL_RE.sub("", t) for t in texts]
+    wb = Workbook()
+    wb.add_sheet("s", [f"c{i}" for i in range(len(texts))], [texts])
+    rows = _load(wb.save())["s"]
+    row = rows[1] if len(rows) > 1 else (None,) * len(texts)  # a row of empty cells is not read
+    assert list(row) == [k or None for k in kept]

@@ -26,7 +26,8 @@ _CT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
 # Characters XML 1.0 forbids (C0 controls other than tab, newline and carriage return; the
 # non-characters) — a report's text can hold them; Excel refuses a file that does.
 _ILLEGAL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
+# A carriage return as a reference: written raw, XML's end-of-line handling turns it into \n.
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;"})
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
@@ -40,10 +41,14 @@ def column_letter(index: int) -> str:
     return letters
 
 
+def _storable(value: str) -> str:
+    """The text as a cell can hold it: without the characters XML forbids, cut to the limit."""
+    value = _ILLEGAL_RE.sub("", value)
+    return value if len(value) <= MAX_CELL_CHARS else value[: MAX_CELL_CHARS - 1] + "…"
+
+
 def _text(value: str) -> str:
-    if len(value) > MAX_CELL_CHARS:
-        value = value[: MAX_CELL_CHARS - 1] + "…"
-    return _ILLEGAL_RE.sub("", value).translate(_ESCAPES)
+    return _storable(value).translate(_ESCAPES)
 
 
 @dataclass
@@ -80,11 +85,12 @@ class Workbook:
             return ""
         if isinstance(value, bool):
             return f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>'
-        if isinstance(value, int | float | Decimal) and (
-            isinstance(value, int) or math.isfinite(value)
-        ):
+        if isinstance(value, int | float | Decimal) and (isinstance(value, int) or math.isfinite(value)):
             return f'<c r="{ref}"{style}><v>{value}</v></c>'
-        return f'<c r="{ref}"{style} t="s"><v>{self._string(str(value))}</v></c>'
+        text = _storable(str(value))
+        if not text:
+            return ""
+        return f'<c r="{ref}"{style} t="s"><v>{self._string(text)}</v></c>'
 
     def add_sheet(
         self,
@@ -157,7 +163,7 @@ class Workbook:
 
     def _shared_strings_xml(self) -> str:
         items = "".join(
-            f'<si><t xml:space="preserve">{_text(s)}</t></si>' for s in self._strings
+            f'<si><t xml:space="preserve">{s.translate(_ESCAPES)}</t></si>' for s in self._strings
         )
         return (
             f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="{_MAIN}" '
