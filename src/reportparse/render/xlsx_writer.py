@@ -158,7 +158,8 @@ class Workbook:
         )
         return (
             f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{_MAIN}" '
-            f'xmlns:r="{_REL}"><sheets>{sheets}</sheets><definedNames>{names}</definedNames></workbook>'
+            f'xmlns:r="{_REL}"><bookViews><workbookView activeTab="0"/></bookViews><sheets>{sheets}</sheets>'
+            f"<definedNames>{names}</definedNames></workbook>"
         )
 
     def _shared_strings_xml(self) -> str:
