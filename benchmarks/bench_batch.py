@@ -102,10 +102,7 @@ def engine(folder: Path, jobs: int, fmt: str = "text") -> float:
     from reportparse.render import FORMATS, render
 
     start = time.perf_counter()
-    reads = FORMATS[fmt].reads
-    render(
-        fmt, audit([folder], jobs=jobs, lazy_reports=reads != "full", json_reports=reads == "json").collect()
-    )
+    render(fmt, audit([folder], jobs=jobs, **FORMATS[fmt].audit_options()).collect())
     return time.perf_counter() - start
 
 

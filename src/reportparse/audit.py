@@ -823,17 +823,16 @@ def add_batch_findings(results: Sequence[FileResult]) -> list[FileResult]:
     across bodies, a year) with another are unpacked."""
     from .rules.batch import run_batch_rules
 
-    usable = [r for r in results if r.head is not None and r.status in ("ok", "findings")]
-    heads = [r.head for r in usable if r.head is not None]
-    by_path = {h.source.path: r for h, r in zip(heads, usable, strict=True)}
+    usable = [(r, r.head) for r in results if r.head is not None and r.status in ("ok", "findings")]
+    by_path = {h.source.path: r for r, h in usable}
     selections = {path: r.selection for path, r in by_path.items()}
 
     def load(i: int) -> Report:
-        report = usable[i].report
+        report = usable[i][0].report
         assert report is not None
         return report
 
-    extra = run_batch_rules(heads, selections, load)
+    extra = run_batch_rules([h for _, h in usable], selections, load)
     out: list[FileResult] = []
     for r in results:
         head = r.head

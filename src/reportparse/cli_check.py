@@ -216,8 +216,7 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         exclude=args.exclude,
         skip=[args.output] if args.output else [],
         progress=progress,
-        lazy_reports=fmt.reads != "full",
-        json_reports=fmt.reads == "json",
+        **fmt.audit_options(),
     )
     results = run.collect()
     assert run.summary is not None

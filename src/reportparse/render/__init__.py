@@ -11,7 +11,7 @@ import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 if TYPE_CHECKING:
     from ..audit import FileResult
@@ -26,6 +26,11 @@ class RenderOptions:
 DEFAULT_OPTIONS = RenderOptions()
 
 
+class AuditOptions(TypedDict):
+    lazy_reports: bool
+    json_reports: bool
+
+
 @dataclass(frozen=True)
 class Format:
     name: str
@@ -38,6 +43,10 @@ class Format:
     # worker processes then write for it) or the whole report ("full": `check` unpacks every
     # report as it arrives from the workers instead of on demand).
     reads: Literal["head", "json", "full"] = "head"
+
+    def audit_options(self) -> AuditOptions:
+        """The `audit()` arguments that give this renderer what it reads, and no more."""
+        return AuditOptions(lazy_reports=self.reads != "full", json_reports=self.reads == "json")
 
     def renderer(self) -> Callable[[Sequence[FileResult], RenderOptions], str | bytes]:
         module = importlib.import_module(f"{__name__}.{self.module}")
