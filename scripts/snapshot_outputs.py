@@ -8,6 +8,7 @@ document of `check --format json` is the contract the restructuring must keep id
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -31,7 +32,8 @@ def snapshot(out: Path) -> None:
     for fmt in FORMATS:
         target = out / f"check.{fmt}"
         cmd = [sys.executable, "-m", "reportparse.cli", "check", *inputs(), "--format", fmt, "-o", str(target)]
-        done = subprocess.run(cmd, capture_output=True, cwd=ROOT, check=False)
+        env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}  # this tree's code, whatever is installed
+        done = subprocess.run(cmd, capture_output=True, cwd=ROOT, env=env, check=False)
         (out / f"check.{fmt}.exit").write_text(f"{done.returncode}\n", encoding="utf-8")
         if done.returncode not in (0, 1):
             sys.exit(f"{fmt}: exit {done.returncode}\n{done.stderr.decode(errors='replace')}")
