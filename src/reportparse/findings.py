@@ -8,6 +8,7 @@ from typing import Any
 from .model import Loc, Report, Severity, json_number
 
 SEVERITY_ORDER: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
+SEVERITY_CN: dict[str, str] = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
 @dataclass(frozen=True)

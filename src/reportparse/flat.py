@@ -15,31 +15,8 @@ from .model import Cell, ExtractionNote, Loc, TableData
 from .normalize import norm_label, parse_cell, strip_artifacts
 from .runsplit import ColumnSpec, Equation, RowRun, split_runs
 from .segment import Segmented, norm_with_map
-from .templates import TABLE_TITLES, Column, TableName, Template
+from .templates import TABLE_SECTION, TABLE_TITLES, Column, TableName, Template
 
-_SECTION_OF: dict[TableName, int] = {"active_disclosure": 2, "applications": 3, "review_litigation": 4}
-_T4_TOKENS = (
-    "行政复议",
-    "行政诉讼",
-    "结果维持",
-    "结果纠正",
-    "其他结果",
-    "尚未审结",
-    "总计",
-    "未经复议直接起诉",
-    "复议后起诉",
-)
-_T3_HEADER_TOKENS = (
-    "申请人情况",
-    "自然人",
-    "法人或其他组织",
-    "商业企业",
-    "科研机构",
-    "社会公益组织",
-    "法律服务机构",
-    "其他",
-    "总计",
-)
 _RUN_RE = re.compile(r"^[\s\d.,+\-－—元万]*")
 
 
@@ -71,7 +48,7 @@ def _tokens(t: Template, name: TableName) -> list[_Token]:
                 out.extend(_Token("row", r.id, _key(v)) for v in r.variants)
     elif name == "applications":
         out.append(_Token("boundary", "", _key(t.corner_note)))
-        out.extend(_Token("boundary", "", _key(s)) for s in _T3_HEADER_TOKENS)
+        out.extend(_Token("boundary", "", _key(s)) for s in t.header_vocabulary("applications"))
         out.extend(_Token("boundary", "", _key(g)) for g in t.app_group_labels)
         out.extend(_Token("row", r.id, _key(r.label)) for r in t.app_rows)
     return out
@@ -99,10 +76,11 @@ def _runs(text: str, tokens: list[_Token]) -> dict[str, str]:
     return runs
 
 
-def _t4_run(text: str) -> str | None:
+def _t4_run(text: str, t: Template) -> str | None:
+    """The digits after the last header word of table 四: its one data row."""
     norm, idx = norm_with_map(text)
     last = -1
-    for tok in _T4_TOKENS:
+    for tok in (*t.review_markers, *(c.label for c in t.review_columns)):
         pos = norm.rfind(tok)
         if pos >= 0:
             last = max(last, pos + len(tok))
@@ -118,7 +96,7 @@ def recover_flat_tables(
 ) -> tuple[dict[TableName, TableData], list[ExtractionNote]]:
     out: dict[TableName, TableData] = {}
     notes: list[ExtractionNote] = []
-    for name, number in _SECTION_OF.items():
+    for name, number in TABLE_SECTION.items():
         current = tables.get(name)
         if current is not None and current.cells:
             continue
@@ -145,7 +123,7 @@ def _recover(
     equations: list[Equation] = []
     prefix = ""
     if name == "review_litigation":
-        run = _t4_run(text)
+        run = _t4_run(text, t)
         if run is None:
             return None
         # one run for the single data row; columns named "group/column" (runsplit ids use ".")

@@ -18,40 +18,7 @@ from .extraction import problem, repair
 from .labels import LabelHit, LabelSet, candidate, match_label
 from .model import Cell, ExtractionNote, LabelMatch, Loc, TableData
 from .normalize import is_number_token, norm_label, parse_cell
-from .templates import TABLE_TITLES, Column, TableName, Template
-
-Context = Literal["active_disclosure", "applications", "review_litigation"]
-
-_T4_HEADER = frozenset(
-    norm_label(s)
-    for s in (
-        "行政复议",
-        "行政诉讼",
-        "结果维持",
-        "结果纠正",
-        "其他结果",
-        "尚未审结",
-        "未经复议直接起诉",
-        "复议后起诉",
-        "维持",
-        "纠正",
-        "审结",
-        "尚未",
-        "结果",
-    )
-)
-_T3_HEADER = frozenset(
-    norm_label(s)
-    for s in (
-        "申请人情况",
-        "自然人",
-        "法人或其他组织",
-        "商业企业",
-        "科研机构",
-        "社会公益组织",
-        "法律服务机构",
-    )
-)
+from .templates import TABLE_NAMES, TABLE_SHORT, TABLE_TITLES, Column, TableName, Template
 
 
 @dataclass
@@ -86,16 +53,16 @@ class TableMapper:
         self.t = template
         self.path = path
         self.notes: list[ExtractionNote] = []
-        self.state: dict[TableName, _TableState] = {
-            "active_disclosure": _TableState(),
-            "applications": _TableState(),
-            "review_litigation": _TableState(),
-        }
+        self.state: dict[TableName, _TableState] = {name: _TableState() for name in TABLE_NAMES}
         self._app_candidates, self._t2_candidates, self._t2_variants = _label_sets(template)
         self._app_group = {norm_label(g): g for g in template.app_group_labels}
+        self._t3_header, self._t4_header = _header_words(template)
+        self._corner_key = norm_label(template.corner_note_key)
+        self._t2_headers = tuple(sorted(norm_label(h) for h in template.block_headers))
+        self._caption_prefix = norm_label(template.caption_prefix)
         self._t2_block = {r.id: b for b, r in template.active_rows}
         self._t2_header: list[str] | None = None
-        self._context: Context | None = None
+        self._context: TableName | None = None
         self._t4_values: list[TableCell] = []
         self._app_order = [r.id for r in template.app_rows]
         self._last_app_index = -1
@@ -114,9 +81,11 @@ class TableMapper:
         nonempty = [n for n in norms if n]
         if not nonempty:
             return
-        if any("勾稽关系" in n for n in norms):
+        if any(self._corner_key in n for n in norms):
             st = self.state["applications"]
-            st.corner_note = next(t for t, n in zip(texts, norms, strict=True) if "勾稽关系" in n).strip()
+            st.corner_note = next(
+                t for t, n in zip(texts, norms, strict=True) if self._corner_key in n
+            ).strip()
             st.header_seen = True
             st.found = True
             st.loc = st.loc or table.loc
@@ -126,13 +95,13 @@ class TableMapper:
         if not label_idx:
             self._numeric_row(row)
             return
-        if nonempty[0] == norm_label("信息内容") or (norms[label_idx[0]].startswith(norm_label("信息内容"))):
+        if nonempty[0] in self._t2_headers or norms[label_idx[0]].startswith(self._t2_headers):
             self._t2_header = [norms[i] for i in label_idx[1:]]
             self._context = "active_disclosure"
             self.state["active_disclosure"].found = True
             self.state["active_disclosure"].loc = self.state["active_disclosure"].loc or table.loc
             return
-        if norms[label_idx[0]].startswith(norm_label("第二十条")):
+        if norms[label_idx[0]].startswith(self._caption_prefix):
             self._context = "active_disclosure"
             self._t2_header = None
             return
@@ -141,21 +110,22 @@ class TableMapper:
             self._take(hit, table)
             return
         label_norms = {norms[i] for i in label_idx}
-        if label_norms & _T4_HEADER and not label_norms & _T3_HEADER:
+        if label_norms & self._t4_header and not label_norms & self._t3_header:
             self._context = "review_litigation"
             st = self.state["review_litigation"]
             st.found, st.header_seen = True, True
             st.loc = st.loc or table.loc
             return
-        if label_norms & _T3_HEADER or any(n in self._app_group for n in label_norms):
+        if label_norms & self._t3_header or any(n in self._app_group for n in label_norms):
             self._context = "applications"
             st = self.state["applications"]
             st.found = True
-            st.header_seen = st.header_seen or bool(label_norms & _T3_HEADER)
+            st.header_seen = st.header_seen or bool(label_norms & self._t3_header)
             st.loc = st.loc or table.loc
             return
         values = [c for c in row[label_idx[-1] + 1 :]]
-        if self._context == "applications" and len(_trim(values, 7)) == 7:
+        width = len(self.t.app_columns)
+        if self._context == "applications" and len(_trim(values, width)) == width:
             printed = " ".join(texts[i].strip() for i in label_idx)
             self.state["applications"].extra_rows.append(
                 LabelMatch("", printed, "", "other_version", row[label_idx[-1]].loc)
@@ -205,15 +175,17 @@ class TableMapper:
         )
 
     def _flush_t4(self) -> None:
-        vals = _trim(self._t4_values, 15)
-        if len(vals) < 15:
+        width = len(self.t.review_groups) * len(self.t.review_columns)
+        vals = _trim(self._t4_values, width)
+        if len(vals) < width:
             return
         st = self.state["review_litigation"]
-        if len(vals) > 15:
+        if len(vals) > width:
             self.notes.append(
                 problem(
                     "EXT-012",
-                    f"表四数据行有 {len(vals)} 个单元格，模板为 15 个，无法确定对应关系，未读取",
+                    f"{TABLE_SHORT['review_litigation']}数据行有 {len(vals)} 个单元格，模板为 {width} 个，"
+                    "无法确定对应关系，未读取",
                     loc=vals[0].loc,
                 )
             )
@@ -243,7 +215,8 @@ class TableMapper:
             if hit is None and n in self._app_group and self._app_group[n] == "（六）其他处理":
                 # a 2021 table printing （六）其他处理 as one row, as the 2019 template did
                 values = row[i + 1 :]
-                if len(_trim(values, 7)) == 7 and not any(
+                width = len(self.t.app_columns)
+                if len(_trim(values, width)) == width and not any(
                     norm_label(c.text) and not is_number_token(c.text) for c in values
                 ):
                     hit = LabelHit("other", "other_version", self._app_group[n], 1.0)
@@ -407,6 +380,15 @@ class TableMapper:
 
 
 @cache
+def _header_words(t: Template) -> tuple[frozenset[str], frozenset[str]]:
+    """Header words that mark table 三 and table 四, normalised once per template."""
+    return (
+        frozenset(norm_label(w) for w in t.header_words("applications")),
+        frozenset(norm_label(w) for w in t.header_words("review_litigation")),
+    )
+
+
+@cache
 def _label_sets(t: Template) -> tuple[LabelSet, LabelSet, LabelSet]:
     """Table 三 rows, table 二 rows and table 二 variants, indexed once per template."""
     return (
@@ -437,9 +419,7 @@ def map_tables(
     mapper = TableMapper(template, document.path)
     for table in document.tables():
         mapper.feed(table)
-    out: dict[TableName, TableData | None] = {
-        name: mapper.result(name) for name in ("active_disclosure", "applications", "review_litigation")
-    }
+    out: dict[TableName, TableData | None] = {name: mapper.result(name) for name in TABLE_NAMES}
     notes = mapper.notes
     for name, data in out.items():
         if data and data.labels:

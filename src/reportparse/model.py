@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
+from .templates import TableName
+
 CellKind = Literal["number", "blank", "dash", "text"]
 Severity = Literal["error", "warning", "info"]
 BodyKind = Literal["government", "department", "township", "zone", "unknown"]
@@ -88,7 +90,7 @@ class TableData:
     could not be read are absent and explained in the report's extraction notes.
     """
 
-    name: Literal["active_disclosure", "applications", "review_litigation"]
+    name: TableName
     template: str
     cells: dict[str, Cell]
     labels: tuple[LabelMatch, ...] = ()

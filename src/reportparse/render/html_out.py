@@ -16,14 +16,13 @@ from collections.abc import Sequence
 from html import escape
 from typing import TYPE_CHECKING
 
-from ..findings import SEVERITY_ORDER, Finding
+from ..findings import SEVERITY_CN, SEVERITY_ORDER, Finding
 from ..model import Cell, Report, TableData, json_number
 from ..templates import TABLE_TITLES, Template
 from . import DEFAULT_OPTIONS, RenderOptions
 from .junit import xml_text
 from .text import (
     KEY_FIGURES,
-    SEVERITY_CN,
     STATUS_CN,
     cell_logical,
     display_path,

@@ -12,10 +12,10 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..findings import SEVERITY_ORDER, Finding
+from ..findings import SEVERITY_CN, SEVERITY_ORDER, Finding
 from ..rules import REGISTRY, load_rules
 from . import DEFAULT_OPTIONS, RenderOptions
-from .text import SEVERITY_CN, display_path, finding_location
+from .text import display_path, finding_location
 
 if TYPE_CHECKING:
     from ..audit import FileResult

@@ -5,12 +5,11 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 
-from ..findings import Finding
+from ..findings import SEVERITY_CN, Finding
 from ..model import Cell, Report, TableData
 from ..templates import TABLE_TITLES, Template, template
 
 _CN = "一二三四五六"
-_SEV = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
 def width(text: str) -> int:
@@ -102,7 +101,7 @@ def render_report(report: Report, findings: Iterable[Finding] = ()) -> str:
     findings = list(findings)
     if findings:
         lines += ["", "问题："]
-        lines += [f"  [{f.rule} {_SEV[f.severity]}] {f.message}" for f in findings]
+        lines += [f"  [{f.rule} {SEVERITY_CN[f.severity]}] {f.message}" for f in findings]
     repairs = [n for n in report.extraction_notes if not n.rule]
     if repairs:
         lines += ["", "读取说明："]

@@ -23,12 +23,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from ..findings import Finding
+from ..findings import SEVERITY_CN, Finding
 from ..model import Loc, json_number
 from ..rules import REGISTRY, Rule, load_rules
 from ..rules.docs import page
 from . import DEFAULT_OPTIONS, RenderOptions
-from .text import SEVERITY_CN, cell_logical, display_path
+from .text import cell_logical, display_path
 
 if TYPE_CHECKING:
     from ..audit import FileResult

@@ -11,18 +11,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..findings import Finding
+from ..findings import SEVERITY_CN, Finding
 from ..model import Loc, ReportHead
 from ..rules.labels import cell_name, logical_location
-from ..templates import VERSIONS, Template, template
+from ..templates import TABLE_SHORT, VERSIONS, Template, template
 from . import DEFAULT_OPTIONS, RenderOptions
 
 if TYPE_CHECKING:
     from ..audit import FileResult
 
-SEVERITY_CN = {"error": "错误", "warning": "警告", "info": "提示"}
 STATUS_CN = {"ok": "正常", "findings": "有问题", "unreadable": "无法读取", "timeout": "超时"}
-TABLE_CN = {"active_disclosure": "表二", "applications": "表三", "review_litigation": "表四"}
 KEY_FIGURES = (
     ("applications.new_received.total", "新收申请"),
     ("applications.total.total", "办理结果总计"),
@@ -73,7 +71,7 @@ def split_cell(qualified: str) -> tuple[str, str]:
 def cell_logical(head: ReportHead | None, qualified: str) -> str:
     """表三/（一）予以公开/自然人 for applications.granted.natural_person."""
     table, cid = split_cell(qualified)
-    if head is None or table not in TABLE_CN:
+    if head is None or table not in TABLE_SHORT:
         return qualified
     try:
         return logical_location(table, cid, report_template(head, table))
@@ -84,7 +82,7 @@ def cell_logical(head: ReportHead | None, qualified: str) -> str:
 def cell_title(head: ReportHead | None, qualified: str) -> str:
     """表三「（一）予以公开」行「自然人」列."""
     table, cid = split_cell(qualified)
-    if head is None or table not in TABLE_CN:
+    if head is None or table not in TABLE_SHORT:
         return qualified
     try:
         return cell_name(table, cid, report_template(head, table))

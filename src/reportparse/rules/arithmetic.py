@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from ..findings import Finding
 from ..model import Number, Report, TableData
-from ..templates import Equation, TableName, Template, template
+from ..templates import TABLE_SHORT, Equation, TableName, Template, template
 from . import finding, rule
 from .cells import blank_totals
 from .labels import column_label, row_label, short
 from .mentions import mentions
 
 _DIGIT = re.compile(r"[0-9]")  # ASCII only: str.isdigit() accepts superscripts
-_RULE_OF = {"A1": "T3-001", "A2": "T3-002", "A3": "T3-003", "A5": "T4-001"}
 
 
 def _checkable(data: TableData | None) -> bool:
@@ -121,7 +120,7 @@ def _shift_hints(
     basis="表三左上角说明“第一项加第二项之和，等于第三项加第四项之和”（模板明文）。",
 )
 def applications_balance(report: Report) -> Iterator[Finding]:
-    yield from _relation_findings(report, "applications", "A1")
+    yield from _relation_findings(report, "applications", "T3-001")
 
 
 @rule(
@@ -135,7 +134,7 @@ def applications_balance(report: Report) -> Iterator[Finding]:
     basis="“（七）总计”的含义（template-spec A2），各地审核均按此核对。",
 )
 def applications_results_total(report: Report) -> Iterator[Finding]:
-    yield from _relation_findings(report, "applications", "A2")
+    yield from _relation_findings(report, "applications", "T3-002")
 
 
 @rule(
@@ -149,7 +148,7 @@ def applications_results_total(report: Report) -> Iterator[Finding]:
     basis="“总计”列的含义（template-spec A3）。",
 )
 def applications_row_total(report: Report) -> Iterator[Finding]:
-    yield from _relation_findings(report, "applications", "A3")
+    yield from _relation_findings(report, "applications", "T3-003")
 
 
 @rule(
@@ -163,54 +162,84 @@ def applications_row_total(report: Report) -> Iterator[Finding]:
     basis="“总计”列的含义（template-spec A5）。",
 )
 def review_litigation_total(report: Report) -> Iterator[Finding]:
-    yield from _relation_findings(report, "review_litigation", "A5")
+    yield from _relation_findings(report, "review_litigation", "T4-001")
 
 
-def _relation_findings(report: Report, name: TableName, relation: str) -> Iterator[Finding]:
+# A violated equation -> (message, expected, actual), by relation id; the relation and the rule
+# that reports it are template data (`relations[].rule`).
+_Message = Callable[[TableData, Template, Equation, Number, Number], tuple[str, Number, Number]]
+
+
+def _balance(
+    data: TableData, t: Template, eq: Equation, lhs: Number, rhs: Number
+) -> tuple[str, Number, Number]:
+    col = column_label(data.name, f"x.{eq.instance}", t)
+    msg = (
+        f"表三「{col}」列：第一项加第二项之和为 {_terms(data, eq.lhs)} = {lhs}，"
+        f"第三项加第四项之和为 {_terms(data, eq.rhs)} = {rhs}，相差 {lhs - rhs}"
+    )
+    return msg, lhs, rhs
+
+
+def _results_total(
+    data: TableData, t: Template, eq: Equation, lhs: Number, rhs: Number
+) -> tuple[str, Number, Number]:
+    col = column_label(data.name, f"x.{eq.instance}", t)
+    return f"表三「{col}」列：（七）总计为 {lhs}，各办理结果之和为 {rhs}，相差 {lhs - rhs}", rhs, lhs
+
+
+def _row_total(
+    data: TableData, t: Template, eq: Equation, lhs: Number, rhs: Number
+) -> tuple[str, Number, Number]:
+    row = short(row_label(data.name, eq.instance, t), 24)
+    msg = (
+        f"表三「{row}」行：总计为 {lhs}，六类申请人之和为 {_terms(data, eq.rhs)} = {rhs}，"
+        f"相差 {lhs - rhs}{_split_hint(data, eq)}"
+    )
+    return msg, rhs, lhs
+
+
+def _group_total(
+    data: TableData, t: Template, eq: Equation, lhs: Number, rhs: Number
+) -> tuple[str, Number, Number]:
+    row = row_label(data.name, eq.instance, t)
+    msg = (
+        f"表四「{row}」：总计为 {lhs}，结果维持、结果纠正、其他结果、尚未审结之和为 "
+        f"{_terms(data, eq.rhs)} = {rhs}，相差 {lhs - rhs}"
+    )
+    return msg, rhs, lhs
+
+
+def _generic(
+    data: TableData, t: Template, eq: Equation, lhs: Number, rhs: Number
+) -> tuple[str, Number, Number]:
+    """A relation added to the template without a message of its own."""
+    return f"{TABLE_SHORT[data.name]}「{eq.instance}」：{eq.relation.title}，实为 {lhs} 与 {rhs}", lhs, rhs
+
+
+_MESSAGES: dict[str, _Message] = {"A1": _balance, "A2": _results_total, "A3": _row_total, "A5": _group_total}
+_SHIFT_HINTS = ("A1", "A2")  # column relations where a value printed one column off shows up
+
+
+def _relation_findings(report: Report, name: TableName, rule_id: str) -> Iterator[Finding]:
     data = report.tables[name]
     if data is None or not _checkable(data):
         return
     t = template(data.template)
-    failures = {
-        eq.instance: (eq, lhs, rhs) for eq, lhs, rhs in evaluate(data, t, relation)
-    }
-    hints = _shift_hints(data, t, failures) if relation in ("A1", "A2") else {}
-    for instance, (eq, lhs, rhs) in failures.items():
-        diff = lhs - rhs
-        cells = tuple(f"{name}.{c}" for c in eq.lhs + eq.rhs)
-        if relation == "A1":
-            col = column_label(name, f"x.{instance}", t)
-            msg = (
-                f"表三「{col}」列：第一项加第二项之和为 {_terms(data, eq.lhs)} = {lhs}，"
-                f"第三项加第四项之和为 {_terms(data, eq.rhs)} = {rhs}，相差 {diff}"
+    for relation in (r for r in t.relations if r.rule == rule_id and r.table == name):
+        failures = {eq.instance: (eq, lhs, rhs) for eq, lhs, rhs in evaluate(data, t, relation.id)}
+        hints = _shift_hints(data, t, failures) if relation.id in _SHIFT_HINTS else {}
+        message = _MESSAGES.get(relation.id, _generic)
+        for instance, (eq, lhs, rhs) in failures.items():
+            msg, expected, actual = message(data, t, eq, lhs, rhs)
+            yield finding(
+                rule_id,
+                msg + hints.get(instance, ""),
+                report,
+                cells=tuple(f"{name}.{c}" for c in eq.lhs + eq.rhs),
+                expected=expected,
+                actual=actual,
             )
-            expected, actual = lhs, rhs
-        elif relation == "A2":
-            col = column_label(name, f"x.{instance}", t)
-            msg = f"表三「{col}」列：（七）总计为 {lhs}，各办理结果之和为 {rhs}，相差 {diff}"
-            expected, actual = rhs, lhs
-        elif relation == "A3":
-            row = short(row_label(name, instance, t), 24)
-            msg = (
-                f"表三「{row}」行：总计为 {lhs}，六类申请人之和为 {_terms(data, eq.rhs)} = {rhs}，"
-                f"相差 {diff}{_split_hint(data, eq)}"
-            )
-            expected, actual = rhs, lhs
-        else:
-            row = row_label(name, instance, t)
-            msg = (
-                f"表四「{row}」：总计为 {lhs}，结果维持、结果纠正、其他结果、尚未审结之和为 "
-                f"{_terms(data, eq.rhs)} = {rhs}，相差 {diff}"
-            )
-            expected, actual = rhs, lhs
-        yield finding(
-            _RULE_OF[relation],
-            msg + hints.get(instance, ""),
-            report,
-            cells=cells,
-            expected=expected,
-            actual=actual,
-        )
 
 
 @rule(

@@ -8,9 +8,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from ..findings import SEVERITY_CN
 from . import REGISTRY, Rule, load_rules
 
-_SEV = {"error": "错误 (error)", "warning": "警告 (warning)", "info": "提示 (info)"}
 _SCOPE = {"report": "单份报告", "batch": "批量（同一机关的多份报告）", "extraction": "读取阶段"}
 
 
@@ -20,7 +20,7 @@ def page(r: Rule) -> str:
         "",
         f"**{r.title}**",
         "",
-        f"- 默认级别：{_SEV[r.severity]}",
+        f"- 默认级别：{SEVERITY_CN[r.severity]} ({r.severity})",
         f"- 默认启用：{'是' if r.enabled else '否（用 --extend-select ' + r.id + ' 或 ' + r.family + ' 启用）'}",
         f"- 范围：{'批量（同一年度的不同机关）' if 'across-bodies' in r.tags else _SCOPE[r.scope]}",
     ]

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from ..templates import Template
-
-_SHORT = {"active_disclosure": "表二", "applications": "表三", "review_litigation": "表四"}
+from ..templates import TABLE_SHORT, Template
 
 
 def row_label(table: str, row: str, t: Template) -> str:
@@ -34,13 +32,13 @@ def short(label: str, limit: int = 18) -> str:
 
 def cell_name(table: str, cid: str, t: Template) -> str:
     row = cid.rpartition(".")[0]
-    return f"{_SHORT[table]}「{short(row_label(table, row, t))}」行「{column_label(table, cid, t)}」列"
+    return f"{TABLE_SHORT[table]}「{short(row_label(table, row, t))}」行「{column_label(table, cid, t)}」列"
 
 
 def logical_location(table: str, cid: str, t: Template) -> str:
     """Path-like location for SARIF and reports: 表三/（一）予以公开/自然人."""
     row = cid.rpartition(".")[0]
-    return f"{_SHORT[table]}/{row_label(table, row, t)}/{column_label(table, cid, t)}"
+    return f"{TABLE_SHORT[table]}/{row_label(table, row, t)}/{column_label(table, cid, t)}"
 
 
 def is_total_cell(table: str, cid: str) -> bool:

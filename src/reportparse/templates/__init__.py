@@ -1,7 +1,10 @@
 """The 2021 and 2019 report templates, loaded from the JSON data beside this module.
 
-Templates are data: labels, canonical ids and arithmetic relations live in `2021.json` and
-`2019.json`; nothing in the code branches on a version except by looking things up here.
+Templates are data: labels, canonical ids, header words, the years a template applies to and
+the arithmetic relations (with the rule that checks each) live in `2021.json` and `2019.json`;
+what every version shares (the six sections, the three tables' names and the section each sits
+in) lives in `common.json`. Nothing in the code branches on a version except by looking things
+up here, so a new template revision is a JSON file.
 """
 
 from __future__ import annotations
@@ -10,15 +13,11 @@ import json
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
+# The one spelling of the three table names for the type checker; `common.json` must list the
+# same names (checked when it is loaded).
 TableName = Literal["active_disclosure", "applications", "review_litigation"]
-TABLE_NAMES: tuple[TableName, ...] = ("active_disclosure", "applications", "review_litigation")
-TABLE_TITLES = {
-    "active_disclosure": "表二（主动公开）",
-    "applications": "表三（依申请公开）",
-    "review_litigation": "表四（行政复议、行政诉讼）",
-}
 VERSIONS = ("2021", "2019")
 
 
@@ -80,14 +79,40 @@ class Template:
     app_columns: tuple[Column, ...]  # table 三
     app_rows: tuple[Row, ...]
     app_group_labels: tuple[str, ...]
+    app_column_groups: tuple[str, ...]  # 申请人情况, 法人或其他组织: header cells above the columns
     corner_note: str
+    corner_note_key: str  # the words that identify the corner note however it is worded
+    caption_prefix: str  # 第二十条: starts every block caption of table 二
     review_groups: tuple[Row, ...]  # table 四
     review_columns: tuple[Column, ...]
+    review_markers: tuple[str, ...]
+    review_header_fragments: tuple[str, ...]  # header words of 表四 printed in pieces (维持, 结果…)
     relations: tuple[Relation, ...]
 
     @property
     def active_rows(self) -> tuple[tuple[Block, Row], ...]:
         return tuple((b, r) for b in self.blocks for r in b.rows)
+
+    @property
+    def block_headers(self) -> frozenset[str]:
+        return frozenset(b.header for b in self.blocks)
+
+    def header_vocabulary(self, table: TableName) -> tuple[str, ...]:
+        """Every word the header of a table may print, in template order."""
+        if table == "applications":
+            return (*self.app_column_groups, *(c.label for c in self.app_columns))
+        if table == "review_litigation":
+            return (
+                *self.review_markers,
+                *(c.label for c in self.review_columns),
+                *self.review_header_fragments,
+            )
+        return (*self.block_headers, *(c.label for b in self.blocks for c in b.columns))
+
+    def header_words(self, table: TableName) -> frozenset[str]:
+        """The header words that tell table 三 from table 四: those the other one does not use."""
+        other: TableName = "review_litigation" if table == "applications" else "applications"
+        return frozenset(self.header_vocabulary(table)) - frozenset(self.header_vocabulary(other))
 
     def cell_ids(self, table: TableName) -> list[str]:
         """Every template cell of a table, in template order."""
@@ -182,7 +207,18 @@ class SectionSpec:
 
 
 @dataclass(frozen=True)
+class TableSpec:
+    """What every template version says about one of the three tables."""
+
+    name: TableName
+    short: str  # 表三
+    title: str  # 表三（依申请公开）
+    section: int  # the numbered part of the report that holds it
+
+
+@dataclass(frozen=True)
 class Common:
+    tables: tuple[TableSpec, ...]
     sections: tuple[SectionSpec, ...]
     legacy_markers: tuple[str, ...]
 
@@ -220,9 +256,14 @@ def template(version: str) -> Template:
         app_columns=tuple(_column(c) for c in t3["columns"]),
         app_rows=tuple(_row(r) for r in t3["rows"]),
         app_group_labels=tuple(t3["group_labels"]),
+        app_column_groups=tuple(t3["column_groups"]),
         corner_note=t3["corner_note"],
+        corner_note_key=t3["corner_note_key"],
+        caption_prefix=t2["caption_prefix"],
         review_groups=tuple(Row(g["id"], g["label"], g.get("parent")) for g in t4["groups"]),
         review_columns=tuple(_column(c) for c in t4["columns"]),
+        review_markers=tuple(t4["markers"]),
+        review_header_fragments=tuple(t4["header_fragments"]),
         relations=tuple(
             Relation(r["id"], r["rule"], r["table"], r["each"], tuple(r["lhs"]), tuple(r["rhs"]), r["title"])
             for r in d["relations"]
@@ -234,7 +275,11 @@ def template(version: str) -> Template:
 def common() -> Common:
     d = _load("common.json")
     kw = d["section_keywords"]
+    tables = tuple(TableSpec(t["name"], t["short"], t["title"], t["section"]) for t in d["tables"])
+    if tuple(t.name for t in tables) != get_args(TableName):
+        raise ValueError("common.json: tables differ from TableName")
     return Common(
+        tables=tables,
         sections=tuple(
             SectionSpec(s["number"], s["heading"], tuple(s["variants"]), tuple(kw[str(s["number"])]))
             for s in d["sections"]
@@ -244,9 +289,16 @@ def common() -> Common:
 
 
 def expected_version(year: int | None) -> str | None:
-    """The template a report for `year` must use (TPL-002)."""
+    """The template a report for `year` must use (TPL-002): the one whose `years` hold it."""
     if year is None:
         return None
-    if year <= 2018:
-        return "legacy"
-    return "2019" if year <= 2020 else "2021"
+    ranges = sorted((template(v).years, v) for v in VERSIONS)
+    if year < ranges[0][0][0]:
+        return "legacy"  # before the first standard template: the free format of the 2008 条例
+    return next((v for (lo, hi), v in ranges if lo <= year <= hi), ranges[-1][1])
+
+
+TABLE_NAMES: tuple[TableName, ...] = tuple(t.name for t in common().tables)
+TABLE_TITLES: dict[str, str] = {t.name: t.title for t in common().tables}
+TABLE_SHORT: dict[str, str] = {t.name: t.short for t in common().tables}
+TABLE_SECTION: dict[TableName, int] = {t.name: t.section for t in common().tables}
