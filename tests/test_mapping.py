@@ -159,3 +159,20 @@ def test_rows_placed_by_position_are_noted_in_template_order_whatever_the_hash_s
         for seed in ("1", "2", "3", "4")
     }
     assert len(outputs) == 1
+
+
+def test_unlabelled_row_that_fits_no_gap_is_left_unread_with_ext012() -> None:
+    """A row of numbers with no label, between two rows that follow each other in the template."""
+    spec = make_spec("m", "2021", seed=11)
+    text = text_writer.tika(spec)
+    stray = "".join(f"\t{v}\n" for v in (1, 2, 3, 4, 5, 6, 21)) + "\n"
+    anchor = "\t二、上年结转政府信息公开申请数量"
+    assert text.count(anchor) == 1
+    r = reportparse.parse(text.replace(anchor, stray + anchor).encode("utf-8"))
+    notes = [(n.rule, n.message) for n in r.extraction_notes if n.rule == "EXT-012"]
+    assert notes == [
+        ("EXT-012", "表三中有一行数据没有行标签（1 | 2 | 3 | 4 | 5 | 6 | 21），无法确定属于哪一行，未读取")
+    ]
+    assert values(r, "applications", "carried_over", APP_COLS) == [
+        int(spec.cells["applications"][f"carried_over.{c}"]) for c in APP_COLS
+    ]

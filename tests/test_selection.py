@@ -11,8 +11,9 @@ from generator.spec import make_spec
 import reportparse
 from conftest import ROOT
 from reportparse.config import ConfigError, config_from_dict, find_config, load_config
-from reportparse.rules import REGISTRY, Selection, at_or_above, load_rules
-from reportparse.rules.docs import pages
+from reportparse.extraction import problem
+from reportparse.rules import REGISTRY, RETIRED, Selection, at_or_above, finding, load_rules
+from reportparse.rules.docs import pages, readme_with_count
 
 
 def sample_findings(selection: Selection | None = None) -> list[str]:
@@ -72,6 +73,7 @@ def test_pyproject_section(tmp_path: Path) -> None:
         ({"fail-on": "fatal"}, "fail-on 的值「fatal」无效"),
         ({"severity": {"T3-001": "fatal"}}, "T3-001 的级别「fatal」无效"),
         ({"selct": ["T3"]}, "含未知配置项：selct"),
+        ({"select": ["TPL-001"]}, "「TPL-001」已停用：模板版本识别是分类而非问题"),
     ],
 )
 def test_config_errors_are_clear(data: dict[str, object], message: str) -> None:
@@ -106,3 +108,35 @@ def test_catalog_has_the_required_rules() -> None:
     )
     assert [r for r in required if r not in REGISTRY] == []
     assert {REGISTRY[r].severity for r in ("STR-005", "TXT-005", "TXT-006")} == {"warning"}
+
+
+def test_readme_states_the_rule_count() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"— {len(load_rules())} rules, each with" in readme
+    assert readme_with_count(readme) == readme
+
+
+def test_every_rule_is_named_in_a_test() -> None:
+    """Each rule id is exercised somewhere in the suite (in the spirit of Arelle's decorator test)."""
+    text = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests").glob("test_*.py"))
+    assert [rid for rid in load_rules() if rid not in text] == []
+    assert not set(RETIRED) & set(REGISTRY)
+
+
+def test_rule_pages_name_source_and_severities() -> None:
+    generated = pages()
+    assert "- 可能的级别：错误、警告\n- 源码：`src/reportparse/rules/structure.py`" in generated["STR-004.md"]
+    assert "- 可能的级别：警告\n- 源码：`src/reportparse/rules/batch.py`" in generated["T3-004.md"]
+    assert "- 可能的级别：错误、警告\n- 源码：`src/reportparse/extraction.py`" in generated["EXT-008.md"]
+    assert "| TPL-001 | 模板版本识别是分类而非问题" in generated["index.md"]
+
+
+def test_a_severity_a_rule_does_not_declare_is_refused() -> None:
+    load_rules()
+    report = reportparse.parse(b"x")
+    assert finding("STR-004", "x", report, severity="warning").severity == "warning"
+    with pytest.raises(ValueError, match="T3-001 does not declare severity info"):
+        finding("T3-001", "x", report, severity="info")
+    assert problem("EXT-008", "x", severity="warning").severity == "warning"
+    with pytest.raises(ValueError, match="EXT-001 does not declare severity warning"):
+        problem("EXT-001", "x", severity="warning")

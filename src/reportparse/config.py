@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .model import Severity
-from .rules import FAMILIES, Selection, load_rules
+from .rules import FAMILIES, RETIRED, Selection, load_rules
 
 SEVERITIES = ("error", "warning", "info")
 FAIL_ON = ("error", "warning", "info", "never")
@@ -73,6 +73,8 @@ def parse_codes(values: Any, where: str) -> tuple[str, ...]:
         raise ConfigError(f'{where} 应为规则编号列表，如 ["T3", "CNT-005"]')
     registry = load_rules()
     for v in values:
+        if v in RETIRED:
+            raise ConfigError(f"{where} 中的「{v}」已停用：{RETIRED[v]}")
         if v != "ALL" and v not in registry and v not in FAMILIES:
             raise ConfigError(f"{where} 中的「{v}」不是已知的规则编号或规则族（如 T3-001、T3）")
     return tuple(values)

@@ -6,25 +6,40 @@ becomes a finding, `repair()` one that only records what the reader fixed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from .model import ExtractionNote, Loc, Severity
 
-# id -> (default severity, short title). An id never changes meaning.
-EXT_RULES: dict[str, tuple[Severity, str]] = {
-    "EXT-001": ("error", "文件无法读取（损坏、为空、截断或格式不支持）"),
-    "EXT-002": ("error", "文件已加密或受密码保护"),
-    "EXT-003": ("error", "文件超出处理限制（大小、解压后大小、页数或时间）"),
-    "EXT-004": ("error", "文件中未找到政府信息公开工作年度报告内容"),
-    "EXT-005": ("warning", "未找到可读取的表格（缺失、仅为图片或附件）"),
-    "EXT-006": ("warning", "表格结构不确定，未进行算术校验"),
-    "EXT-007": ("warning", "部分单元格无法确定取值"),
-    "EXT-008": ("error", "文字层乱码或缺失（扫描件、字体无 Unicode 映射）"),
-    "EXT-009": ("warning", "文档含未接受的修订或批注"),
-    "EXT-010": ("warning", "报告内容似乎不完整（被截断）"),
-    "EXT-011": ("error", "需要外部转换工具才能读取此格式"),
-    "EXT-012": ("warning", "表格行或列的标签无法与模板对应"),
-    "EXT-013": ("error", "读取器内部错误"),
+
+@dataclass(frozen=True)
+class ExtCode:
+    severity: Severity  # the default
+    title: str  # one line, Chinese
+    # The file was not read at all: when the report has no section either, no other rule runs
+    # (it would only accuse the body of lacking what the reader could not see).
+    blocking: bool = False
+    emits: tuple[Severity, ...] = ()  # severities a reader may give it beyond the default
+
+
+# An id never changes meaning.
+EXT_RULES: dict[str, ExtCode] = {
+    "EXT-001": ExtCode("error", "文件无法读取（损坏、为空、截断或格式不支持）", blocking=True),
+    "EXT-002": ExtCode("error", "文件已加密或受密码保护", blocking=True),
+    "EXT-003": ExtCode("error", "文件超出处理限制（大小、解压后大小、页数或时间）", blocking=True),
+    "EXT-004": ExtCode("error", "文件中未找到政府信息公开工作年度报告内容", blocking=True),
+    "EXT-005": ExtCode("warning", "未找到可读取的表格（缺失、仅为图片或附件）"),
+    "EXT-006": ExtCode("warning", "表格结构不确定，未进行算术校验"),
+    "EXT-007": ExtCode("warning", "部分单元格无法确定取值"),
+    # warning: some pages are scans and the rest was read
+    "EXT-008": ExtCode(
+        "error", "文字层乱码或缺失（扫描件、字体无 Unicode 映射）", blocking=True, emits=("warning",)
+    ),
+    "EXT-009": ExtCode("warning", "文档含未接受的修订或批注"),
+    "EXT-010": ExtCode("warning", "报告内容似乎不完整（被截断）"),
+    "EXT-011": ExtCode("error", "需要外部转换工具才能读取此格式", blocking=True),
+    "EXT-012": ExtCode("warning", "表格行或列的标签无法与模板对应"),
+    "EXT-013": ExtCode("error", "读取器内部错误", blocking=True),
 }
 
 
@@ -38,12 +53,14 @@ def problem(
     severity: Severity | None = None,
     **data: Any,
 ) -> ExtractionNote:
-    default, _ = EXT_RULES[rule]
+    ext = EXT_RULES[rule]
+    if severity is not None and severity != ext.severity and severity not in ext.emits:
+        raise ValueError(f"{rule} does not declare severity {severity}")
     return ExtractionNote(
         code=code or rule,
         message=message,
         rule=rule,
-        severity=severity or default,
+        severity=severity or ext.severity,
         loc=loc,
         cells=cells,
         data=data,

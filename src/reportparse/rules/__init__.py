@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from ..extraction import EXT_RULES
@@ -37,7 +37,12 @@ class Rule:
     basis: str = ""  # docs: why the rule exists (law, template, practice)
     check: ReportRule | None = None
     check_batch: BatchRule | None = None
-    emits: tuple[Severity, ...] = field(default_factory=tuple)  # severities beyond the default
+    emits: tuple[Severity, ...] = ()  # severities it may report beyond the default
+
+    @property
+    def severities(self) -> tuple[Severity, ...]:
+        """Every severity its findings can carry, most severe first."""
+        return tuple(s for s in ("error", "warning", "info") if s == self.severity or s in self.emits)
 
     @property
     def family(self) -> str:
@@ -59,6 +64,7 @@ def rule(
     example: str = "",
     fix: str = "",
     basis: str = "",
+    emits: tuple[Severity, ...] = (),
 ) -> Callable[[Callable[..., Iterable[Finding]]], Callable[..., Iterable[Finding]]]:
     def register(fn: Callable[..., Iterable[Finding]]) -> Callable[..., Iterable[Finding]]:
         if id in REGISTRY:
@@ -76,6 +82,7 @@ def rule(
             basis,
             check=fn if scope == "report" else None,
             check_batch=fn if scope == "batch" else None,
+            emits=emits,
         )
         return fn
 
@@ -83,20 +90,28 @@ def rule(
 
 
 def _register_extraction_rules() -> None:
-    for rid, (severity, title) in EXT_RULES.items():
+    for rid, ext in EXT_RULES.items():
         REGISTRY.setdefault(
             rid,
             Rule(
                 rid,
                 f"extraction-{rid[-3:]}",
-                severity,
-                title,
+                ext.severity,
+                ext.title,
                 ("extraction",),
                 scope="extraction",
                 basis="读取阶段发现的问题，见 docs/extraction.md",
+                emits=ext.emits,
             ),
         )
 
+
+# Ids of the catalogue (template-spec §7) that are not rules. They stay listed so that no one
+# gives them another meaning (an id never changes meaning).
+RETIRED: dict[str, str] = {
+    "TPL-001": "模板版本识别是分类而非问题：结果见 meta.template，由 TPL-002、TPL-003、TPL-010 据此检查",
+    "T2-002": "本年废止件数与上年现行有效件数、本年制发件数的关系，已由 T2-001 的存量衔接一并检查",
+}
 
 _MODULES = ("structure", "cells", "arithmetic", "narrative", "dates", "content", "batch")
 _loaded = False
@@ -126,6 +141,8 @@ def finding(
 ) -> Finding:
     """Build a finding for a registered rule; the location defaults to the first cell's."""
     rule_ = REGISTRY[rule_id]
+    if severity is not None and severity not in rule_.severities:
+        raise ValueError(f"{rule_id} does not declare severity {severity}")
     if loc is None:
         for cid in cells:
             cell = report.cell(cid)
@@ -171,13 +188,10 @@ def run_report_rules(report: Report, selection: Selection | None = None) -> list
 
 def _unreadable(report: Report) -> bool:
     """A file that could not be read at all gets only its EXT- finding, no cascade of rules."""
-    return (
-        any(
-            n.rule in {"EXT-001", "EXT-002", "EXT-003", "EXT-004", "EXT-008", "EXT-011", "EXT-013"}
-            for n in report.extraction_notes
-        )
-        and not report.sections
-    )
+    return any(n.rule in _BLOCKING for n in report.extraction_notes) and not report.sections
+
+
+_BLOCKING = frozenset(rid for rid, ext in EXT_RULES.items() if ext.blocking)
 
 
 @dataclass(frozen=True)
@@ -201,8 +215,6 @@ class Selection:
     def regrade(self, f: Finding) -> Finding:
         for key, sev in self.severity:
             if f.rule == key or f.rule.rsplit("-", 1)[0] == key:
-                from dataclasses import replace
-
                 return replace(f, severity=sev)
         return f
 

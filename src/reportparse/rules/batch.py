@@ -281,6 +281,7 @@ def _identical_tables(a: Report, b: Report) -> bool:
     basis="国办公开办函〔2021〕30号要求避免“内容雷同、敷衍塞责”；曾有报告与往年报告除年份外完全相同"
     "（template-spec.md §7.5）。按第一、五、六部分文字的字符 4-gram Jaccard 相似度判断，阈值 0.9；"
     "除年份外完全相同为错误。仅在批量检查时运行，默认启用。",
+    emits=("error",),
 )
 def copied_from_last_year(reports: Sequence[Report]) -> Iterator[Finding]:
     for prev, cur in consecutive(reports):

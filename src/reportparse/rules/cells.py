@@ -120,6 +120,7 @@ def _rows(data: TableData) -> list[str]:
     example="表三“（三）不予公开”各子项留空；或明细行“总计”列不填。",
     fix="没有数据的单元格填 0，总计列填写合计数。",
     basis="模板未规定空白的含义，实践中空白与 0 并存（template-spec NUM-003）。",
+    emits=("warning",),
 )
 def blank_cells(report: Report) -> Iterator[Finding]:
     for name, data in report.tables.items():

@@ -163,6 +163,7 @@ _YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年(?!度?\s*\d)")
     example="2023年度报告写“本报告所列数据的统计期限为2022年1月1日至2022年12月31日”。",
     fix="逐处核对年份，避免沿用上一年度报告的文字。",
     basis="“年份错误/照搬”是年报的常见问题（template-spec TXT-002）。",
+    emits=("warning",),
 )
 def year_consistency(report: Report) -> Iterator[Finding]:
     year = report.meta.year
@@ -206,6 +207,7 @@ def year_consistency(report: Report) -> Iterator[Finding]:
     example="报告没有“本报告所列数据的统计期限为2024年1月1日至2024年12月31日”一类说明。",
     fix="在报告开头写明统计期限为报告年度1月1日至12月31日。",
     basis="年度报告统计时间段为上一年度1月1日至12月31日（DB51/T 2660—2019 2.1）。",
+    emits=("warning",),
 )
 def statistics_period_rule(report: Report) -> Iterator[Finding]:
     year = report.meta.year

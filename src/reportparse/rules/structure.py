@@ -1,4 +1,4 @@
-"""Structure and template conformance: STR-001…005, TPL-001…010."""
+"""Structure and template conformance: STR-001…005, TPL-002…010."""
 
 from __future__ import annotations
 
@@ -108,6 +108,7 @@ def heading_variant(report: Report) -> Iterator[Finding]:
     example="“三、收到和处理政府信息公开申请情况”下只有一张图片，或标题后紧接下一部分。",
     fix="以文字表格（而非图片或附件）发布模板表格，使数据可以被读取和核对。",
     basis="年报格式要求第二至四部分以表格形式报告；图片表格无法核对（template-spec STR-004）。",
+    emits=("warning",),
 )
 def table_missing(report: Report) -> Iterator[Finding]:
     if not _templated(report):
@@ -292,6 +293,7 @@ def table2_label(report: Report) -> Iterator[Finding]:
     example="表三在“（三）不予公开”下增加了“小计”行；或缺少“（六）其他处理”的三个子项。",
     fix="按模板保留表三全部 25 行（2019 格式 23 行），不增加小计行。",
     basis="年报格式表三（template-spec §3.2）。",
+    emits=("warning",),
 )
 def table3_rows(report: Report) -> Iterator[Finding]:
     data = report.applications
@@ -358,6 +360,7 @@ def table3_label(report: Report) -> Iterator[Finding]:
     example="表三左上角没有“（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）”。",
     fix="保留模板左上角说明原文。",
     basis="年报格式表三左上角说明。",
+    emits=("warning",),
 )
 def corner_note(report: Report) -> Iterator[Finding]:
     data = report.applications
