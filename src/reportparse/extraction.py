@@ -41,6 +41,7 @@ EXT_RULES: dict[str, ExtCode] = {
     "EXT-012": ExtCode("warning", "表格行或列的标签无法与模板对应"),
     "EXT-013": ExtCode("error", "读取器内部错误", blocking=True),
 }
+BLOCKING = frozenset(rid for rid, ext in EXT_RULES.items() if ext.blocking)
 
 
 def problem(

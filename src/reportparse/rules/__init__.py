@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from ..extraction import EXT_RULES
+from ..extraction import BLOCKING, EXT_RULES
 from ..findings import SEVERITY_ORDER, Finding, extraction_findings
 from ..model import Loc, Report, Severity
 
@@ -188,10 +188,7 @@ def run_report_rules(report: Report, selection: Selection | None = None) -> list
 
 def _unreadable(report: Report) -> bool:
     """A file that could not be read at all gets only its EXT- finding, no cascade of rules."""
-    return any(n.rule in _BLOCKING for n in report.extraction_notes) and not report.sections
-
-
-_BLOCKING = frozenset(rid for rid, ext in EXT_RULES.items() if ext.blocking)
+    return any(n.rule in BLOCKING for n in report.extraction_notes) and not report.sections
 
 
 @dataclass(frozen=True)

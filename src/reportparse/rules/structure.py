@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..extraction import BLOCKING
 from ..findings import Finding
 from ..model import Report, TableData
 from ..normalize import norm_label
-from ..templates import TABLE_TITLES, common, expected_version, template
+from ..templates import TABLE_SECTION, TABLE_TITLES, common, expected_version, template
 from . import finding, rule
 
 CN = "一二三四五六"
-_TABLE_SECTION = {"active_disclosure": 2, "applications": 3, "review_litigation": 4}
-_READ_BLOCKERS = {"EXT-001", "EXT-002", "EXT-003", "EXT-004", "EXT-008", "EXT-011", "EXT-013"}
 
 
 def _templated(report: Report) -> bool:
@@ -113,12 +112,12 @@ def heading_variant(report: Report) -> Iterator[Finding]:
 def table_missing(report: Report) -> Iterator[Finding]:
     if not _templated(report):
         return
-    if any(n.rule in _READ_BLOCKERS for n in report.extraction_notes):
+    if any(n.rule in BLOCKING for n in report.extraction_notes):
         return
     imaged = [n for n in report.extraction_notes if n.rule == "EXT-005"]
     present = {s.number for s in report.sections}
     for name, data in report.tables.items():
-        number = _TABLE_SECTION[name]
+        number = TABLE_SECTION[name]
         if data is not None or (present and number not in present):
             continue
         if imaged:
