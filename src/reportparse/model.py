@@ -238,7 +238,7 @@ class Report:
     preamble_loc: Loc | None = None
 
     @property
-    def tables(self) -> dict[str, TableData | None]:
+    def tables(self) -> dict[TableName, TableData | None]:
         return {
             "active_disclosure": self.active_disclosure,
             "applications": self.applications,
@@ -264,7 +264,7 @@ class Report:
     def cell(self, qualified_id: str) -> Cell | None:
         """A cell by its qualified id, e.g. ``applications.new_received.total``."""
         table_name, _, cell_id = qualified_id.partition(".")
-        table = self.tables.get(table_name)
+        table = self.tables.get(table_name)  # type: ignore[call-overload]  # any string may be asked
         return table.cells.get(cell_id) if table else None
 
 

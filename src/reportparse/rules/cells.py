@@ -20,10 +20,10 @@ def _cells(report: Report) -> Iterator[tuple[TableName, str, Cell, Template, Col
         t = template(data.template)
         for cid, cell in data.cells.items():
             try:
-                col: Column | None = t.column(name, cid)  # type: ignore[arg-type]
+                col: Column | None = t.column(name, cid)
             except KeyError:
                 col = None
-            yield name, cid, cell, t, col  # type: ignore[misc]
+            yield name, cid, cell, t, col
 
 
 @rule(
