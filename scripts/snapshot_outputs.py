@@ -21,9 +21,10 @@ FORMATS = ("json", "text", "jsonl", "sarif", "junit", "github", "csv", "cells", 
 
 
 def inputs() -> list[str]:
-    paths = [str(FIXTURES / d) for d in ("docx", "html", "pdf", "text")]
+    """Relative to the tree, so that two checkouts of the project give comparable snapshots."""
+    paths = [str((FIXTURES / d).relative_to(ROOT)) for d in ("docx", "html", "pdf", "text")]
     if CORPUS.is_dir():
-        paths.append(str(CORPUS))
+        paths.append("../shared/corpus")
     return paths
 
 
