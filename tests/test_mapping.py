@@ -8,6 +8,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from generator import text_writer
 from generator.spec import make_spec
 
@@ -175,4 +176,31 @@ def test_unlabelled_row_that_fits_no_gap_is_left_unread_with_ext012() -> None:
     ]
     assert values(r, "applications", "carried_over", APP_COLS) == [
         int(spec.cells["applications"][f"carried_over.{c}"]) for c in APP_COLS
+    ]
+
+
+@pytest.mark.parametrize(
+    ("printed", "row"),
+    [
+        ("（二）部分公開（區分處理的，只計這一情形，不計其他情形）", "partially_granted"),
+        ("1.屬於國家祕密", "withheld.state_secret"),
+        ("8.屬於行政查詢事項", "withheld.inquiry"),
+        ("2.沒有現成信息需要另行製作", "unavailable.needs_creation"),
+        ("3.補正後申請內容仍不明確", "unavailable.unclear"),
+        ("4.無正當理由大量反覆申請", "not_processed.excessive"),
+        ("1.申請人無正當理由逾期不補正、行政機關不再處理其政府信息公開申請", "other.no_correction"),
+        ("四、結轉下年度繼續辦理", "carried_forward"),
+    ],
+)
+def test_traditional_labels_read_as_the_template(printed: str, row: str) -> None:
+    """Every traditional character of the template vocabulary folds (not a typo, not unread)."""
+    spec = make_spec("m", "2021", seed=11)
+    label = next(r.label for r in spec.template.app_rows if r.id == row)
+    text = text_writer.tika(spec)
+    assert text.count(f"\t{label}\n") == 1
+    r = reportparse.parse(text.replace(f"\t{label}\n", f"\t{printed}\n").encode("utf-8"))
+    assert r.applications is not None
+    assert [m.id for m in r.applications.labels] == []  # matched exactly, not as a typo
+    assert values(r, "applications", row, APP_COLS) == [
+        int(spec.cells["applications"][f"{row}.{c}"]) for c in APP_COLS
     ]
