@@ -32,7 +32,6 @@ import signal
 import sys
 import threading
 import time
-import traceback
 import zipfile
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -42,7 +41,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .config import Config, ConfigError, find_config, load_config
-from .extraction import problem
+from .extraction import bug_report, internal_error, problem
 from .findings import Finding
 from .limits import limits
 from .model import (
@@ -446,17 +445,16 @@ def _process(path: str, selection: Selection) -> _Outcome:
         report = parse(path)
         findings = tuple(run_report_rules(report, selection))
     except Exception as err:  # parse() guards itself; this is the last resort
-        tail = traceback.format_exception_only(type(err), err)[-1].strip()
-        return _Outcome(
-            None, (_crash_finding(path, f"处理此文件时内部错误：{tail}"),), time.monotonic() - start
-        )
+        note = internal_error("处理此文件时", err, loc=Loc(file=path))
+        return _Outcome(None, (_as_finding(path, note),), time.monotonic() - start)
     return _Outcome(report, findings, time.monotonic() - start)
 
 
 def _crash_finding(path: str, what: str) -> Finding:
-    note = problem(
-        "EXT-013", f"{what}。请将此文件与 reportparse 版本号一并提交问题报告。", loc=Loc(file=path)
-    )
+    return _as_finding(path, bug_report(what, loc=Loc(file=path)))
+
+
+def _as_finding(path: str, note: ExtractionNote) -> Finding:
     return Finding("EXT-013", "error", note.message, loc=note.loc, file=path)
 
 
