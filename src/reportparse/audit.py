@@ -32,7 +32,6 @@ import signal
 import sys
 import threading
 import time
-import zipfile
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -57,19 +56,17 @@ from .model import (
     TableData,
 )
 from .parse import parse
-from .readers.sniff import OLE_MAGIC, sniff
+from .readers.formats import REPORT_SUFFIXES
+from .readers.sniff import recognise
 from .rules import Selection, at_or_above, load_rules, run_report_rules
 from .serialize import report_to_dict
 
 Status = Literal["ok", "findings", "unreadable", "timeout"]
 STATUSES: tuple[Status, ...] = ("ok", "findings", "unreadable", "timeout")
 
-# Suffixes taken without looking inside (a corrupt file with one of them is still reported).
-REPORT_SUFFIXES = frozenset(
-    {".txt", ".md", ".html", ".htm", ".shtml", ".docx", ".doc", ".wps", ".rtf", ".odt", ".pdf"}
-)
 # Suffixes never taken from a folder: other office files and media are not reports, and
-# sniffing a spreadsheet (a zip, an OLE file) would make it look like one.
+# sniffing a spreadsheet (a zip, an OLE file) would make it look like one. A report suffix
+# (readers/formats.py) is looked up first and wins.
 # fmt: off
 _OTHER_SUFFIXES = frozenset({
     ".xls", ".xlsx", ".xlsm", ".et", ".ppt", ".pptx", ".dps", ".csv", ".tsv", ".json", ".xml", ".toml",
@@ -267,26 +264,6 @@ def _glob_match(rel: str, name: str, globs: Sequence[str]) -> bool:
     return any(fnmatch.fnmatch(rel, g) or fnmatch.fnmatch(name, g) for g in globs)
 
 
-def _looks_like_report(path: Path) -> bool:
-    """For a file without a report suffix: do its bytes sniff as a format we read?"""
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(4096)
-    except OSError:
-        return False
-    if head.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(path) as z:
-                names = set(z.namelist())
-                mimetype = z.read("mimetype") if "mimetype" in names else b""
-        except (zipfile.BadZipFile, OSError, KeyError, ValueError):
-            return False
-        return "word/document.xml" in names or mimetype == b"application/vnd.oasis.opendocument.text"
-    if head.startswith(OLE_MAGIC) or head.startswith(b"{\\rtf") or b"%PDF-" in head[:1024]:
-        return True
-    return sniff(head, None) == "html"
-
-
 # `check --format html` marks its page, so that a page saved among the reports is not taken
 # for one on the next run.
 GENERATOR_MARK = b'<meta name="generator" content="reportparse'
@@ -315,7 +292,7 @@ def _wanted(path: Path, rel: str, include: Sequence[str], exclude: Sequence[str]
         return True
     if suffix in _OTHER_SUFFIXES:
         return False
-    return _looks_like_report(path)
+    return recognise(path) is not None
 
 
 def discover(

@@ -16,6 +16,7 @@ from ..document import Document
 from ..extraction import internal_error, problem
 from ..limits import limits
 from ..model import ExtractionNote, Loc
+from .formats import FORMATS
 from .sniff import sniff
 
 
@@ -30,7 +31,7 @@ class ReadError(Exception):
 Reader = Callable[[bytes, "str | None"], Document]
 
 # format -> module under reportparse.readers exposing `read(data, path) -> Document`
-READER_MODULES = {"text": "text", "docx": "docx", "html": "html", "pdf": "pdf", "legacy_office": "legacy"}
+READER_MODULES = {f.id: f.module for f in FORMATS}
 
 
 def load_bytes(source: str | Path | bytes) -> tuple[bytes, str | None]:
