@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import itertools
 import json
 import multiprocessing as mp
@@ -15,7 +14,8 @@ from generator import text_writer
 from generator.spec import ReportSpec, make_spec
 
 import reportparse
-from reportparse.audit import (
+import reportparse.batch.onefile as onefile
+from reportparse.batch import (
     FileResult,
     NoInputError,
     Overrides,
@@ -424,16 +424,14 @@ def test_timeout_and_bad_files_do_not_stop_the_batch(
 
 @pytest.mark.skipif("fork" not in mp.get_all_start_methods(), reason="needs fork to patch the worker")
 def test_a_worker_that_dies_takes_only_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # importlib: the attribute reportparse.audit is the function, the module is in sys.modules
-    audit_module = importlib.import_module("reportparse.audit")
-    real = audit_module.parse
+    real = onefile.parse
 
     def dying(path: str) -> reportparse.Report:
         if "crash" in str(path):
             os._exit(3)  # as a segfault in a C extension would
         return real(path)
 
-    monkeypatch.setattr(audit_module, "parse", dying)
+    monkeypatch.setattr(onefile, "parse", dying)
     for name in ("a.txt", "crash.txt", "z.txt"):
         write(
             tmp_path,
@@ -537,7 +535,7 @@ def test_workers_that_cannot_run_at_all_stop_the_tool(
     def dying(path: str) -> reportparse.Report:
         os._exit(4)
 
-    monkeypatch.setattr(importlib.import_module("reportparse.audit"), "parse", dying)
+    monkeypatch.setattr(onefile, "parse", dying)
     for i in range(4):
         write(tmp_path, f"r{i}.txt", make_spec(f"r{i}", seed=i + 1))
     with pytest.raises(WorkerStartError, match="工作进程未能处理任何文件就退出了 3 次（退出码 4）"):

@@ -21,7 +21,7 @@ import pytest
 from lxml import html as lxml_html
 
 import reportparse
-from reportparse.audit import FileResult
+from reportparse.batch import FileResult
 from reportparse.findings import Finding
 from reportparse.model import Loc
 from reportparse.render import FORMATS, RenderOptions, render

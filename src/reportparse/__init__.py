@@ -9,14 +9,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .audit import audit
+from .batch import audit
 from .findings import Finding
 from .model import Cell, Meta, Report, Section, TableData
 from .parse import parse
 from .rules import Selection, run_report_rules
 
 __version__ = "0.1.0"
-__all__ = ["Cell", "Finding", "Meta", "Report", "Section", "Selection", "TableData", "audit", "check", "parse"]
+__all__ = [
+    "Cell",
+    "Finding",
+    "Meta",
+    "Report",
+    "Section",
+    "Selection",
+    "TableData",
+    "audit",
+    "check",
+    "parse",
+]
 
 
 def check(source: str | Path | bytes | Report, selection: Selection | None = None) -> list[Finding]:

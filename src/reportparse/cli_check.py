@@ -15,7 +15,7 @@ import traceback
 from pathlib import Path
 from typing import Any, TextIO
 
-from .audit import FileResult, NoInputError, Overrides, WorkerStartError, audit
+from .batch import FileResult, NoInputError, Overrides, WorkerStartError, audit
 from .config import FAIL_ON, ConfigError, parse_codes
 from .readers.formats import FORMATS as INPUT_FORMATS
 from .render import FORMATS, RenderOptions, render
