@@ -7,7 +7,6 @@ a module-level function: where workers are started with spawn, it is pickled by 
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,26 +31,10 @@ class Outcome:
 
 ProcessFile = Callable[[str, Selection], Outcome]
 
-# Test-only: `REPORTPARSE_TEST_SLEEP=<substring of file name>:<seconds>[,…]` makes the worker sleep
-# before parsing a matching file, to simulate a reader that never returns. Not for users.
-TEST_SLEEP_ENV = "REPORTPARSE_TEST_SLEEP"
-
-
-def _test_sleep(path: str) -> None:
-    spec = os.environ.get(TEST_SLEEP_ENV)
-    if not spec:
-        return
-    name = os.path.basename(path)
-    for item in spec.split(","):
-        needle, _, seconds = item.rpartition(":")
-        if needle and needle in name:
-            time.sleep(float(seconds))
-
 
 def process_file(path: str, selection: Selection) -> Outcome:
     start = time.monotonic()
     try:
-        _test_sleep(path)
         report = parse(path)
         findings = tuple(run_report_rules(report, selection))
     except Exception as err:  # parse() guards itself; this is the last resort
