@@ -1,13 +1,18 @@
-"""Comparing parsed reports with fixture specs, cell by cell."""
+"""Comparing parsed reports with fixture specs, cell by cell; per-file functions that hang or
+kill their worker, for the batch engine's time limit and crash paths."""
 
 from __future__ import annotations
 
 import json
+import os
+import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from reportparse.batch import Outcome, process_file
 from reportparse.model import Report
+from reportparse.rules import Selection
 
 
 def load_spec(fixture: Path) -> dict[str, Any]:
@@ -44,3 +49,28 @@ def values(report: Report, table: str, row: str, columns: list[str]) -> list[obj
 
 APP_COLS = ["natural_person", "commercial", "research", "social_org", "legal_service", "other_org", "total"]
 REVIEW_COLS = ["upheld", "corrected", "other", "pending", "total"]
+
+
+# Per-file functions for `reportparse.audit(..., process=…)`. Module level, so that worker
+# processes started with spawn can unpickle them.
+
+
+def hanging(path: str, selection: Selection) -> Outcome:
+    """`process_file`, but a file whose name holds "hang" first sleeps for a minute: a reader
+    that never returns, as far as any time limit can tell."""
+    if "hang" in os.path.basename(path):
+        time.sleep(60)
+    return process_file(path, selection)
+
+
+def crashing(path: str, selection: Selection) -> Outcome:
+    """`process_file`, but on a file whose name holds "crash" the worker exits at once (code 3),
+    as a segfault in a C extension would."""
+    if "crash" in os.path.basename(path):
+        os._exit(3)
+    return process_file(path, selection)
+
+
+def dying(path: str, selection: Selection) -> Outcome:
+    """A worker that cannot run at all: it exits (code 4) on every file."""
+    os._exit(4)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
+import functools
 import itertools
 import json
-import multiprocessing as mp
-import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,11 +15,15 @@ from generator import text_writer
 from generator.spec import ReportSpec, make_spec
 
 import reportparse
-from reportparse.audit import (
+from helpers import crashing, dying, hanging
+from reportparse.batch import (
     FileResult,
     NoInputError,
+    Outcome,
     Overrides,
     PackedReport,
+    ProcessFile,
+    Task,
     WorkerStartError,
     discover,
 )
@@ -384,15 +388,12 @@ def _statuses(results: list[FileResult]) -> dict[str, tuple[str, list[str]]]:
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_timeout_and_bad_files_do_not_stop_the_batch(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
-) -> None:
+def test_timeout_and_bad_files_do_not_stop_the_batch(tmp_path: Path, jobs: int) -> None:
     for i in range(3):
         write(tmp_path, f"r{i}.txt", make_spec(f"r{i}", year=2024, seed=i + 1, organization=f"示例市第{i}局"))
     write(tmp_path, "hang.txt", make_spec("h", year=2024, seed=9, organization="示例市挂起局"))
     (tmp_path / "empty.txt").write_bytes(b"")
-    monkeypatch.setenv("REPORTPARSE_TEST_SLEEP", "hang:60")
-    run = reportparse.audit([tmp_path], jobs=jobs, timeout=1.0)
+    run = reportparse.audit([tmp_path], jobs=jobs, timeout=1.0, process=hanging)
     finished_order = [Path(r.path).name for r in run]
     assert sorted(finished_order) == ["empty.txt", "hang.txt", "r0.txt", "r1.txt", "r2.txt"]
     assert _statuses(run.results) == {
@@ -422,25 +423,14 @@ def test_timeout_and_bad_files_do_not_stop_the_batch(
     )
 
 
-@pytest.mark.skipif("fork" not in mp.get_all_start_methods(), reason="needs fork to patch the worker")
-def test_a_worker_that_dies_takes_only_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # importlib: the attribute reportparse.audit is the function, the module is in sys.modules
-    audit_module = importlib.import_module("reportparse.audit")
-    real = audit_module.parse
-
-    def dying(path: str) -> reportparse.Report:
-        if "crash" in str(path):
-            os._exit(3)  # as a segfault in a C extension would
-        return real(path)
-
-    monkeypatch.setattr(audit_module, "parse", dying)
+def test_a_worker_that_dies_takes_only_its_file(tmp_path: Path) -> None:
     for name in ("a.txt", "crash.txt", "z.txt"):
         write(
             tmp_path,
             name,
             make_spec(name, year=2024, seed=len(name) + ord(name[0]), organization=f"示例市{name[0]}局"),
         )
-    results = reportparse.audit([tmp_path], jobs=2).collect()
+    results = reportparse.audit([tmp_path], jobs=2, process=crashing).collect()
     assert _statuses(results) == {
         "a.txt": ("ok", []),
         "crash.txt": ("unreadable", ["EXT-013"]),
@@ -451,6 +441,25 @@ def test_a_worker_that_dies_takes_only_its_file(tmp_path: Path, monkeypatch: pyt
         .findings[0]
         .message.startswith("处理此文件的工作进程意外退出（退出码 3）")
     )
+
+
+def threads(tasks: Sequence[Task], process: ProcessFile) -> Iterator[tuple[Task, Outcome]]:
+    """Another executor behind the runner interface: a thread pool, results as they complete."""
+    with ThreadPoolExecutor(2) as executor:
+        futures = {executor.submit(process, t.path, t.selection): t for t in tasks}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+
+
+def test_another_executor_plugs_in(tmp_path: Path) -> None:
+    a, b = continuous_pair("示例市示例区档案局", off_by=2)
+    write(tmp_path, "a-2023.txt", a)
+    write(tmp_path, "b-2024.txt", b)
+    write(tmp_path, "c-2024.txt", make_spec("c", year=2024, seed=7, organization="示例市示例区林业局"))
+    inline = reportparse.audit([tmp_path], jobs=1).collect()
+    threaded = reportparse.audit([tmp_path], runner=threads).collect()
+    assert [r.to_json() for r in threaded] == [r.to_json() for r in inline]
+    assert "T3-004" in {f.rule for r in threaded for f in r.findings}  # the cross-report pass ran
 
 
 def test_results_pickle_and_report_round_trips(tmp_path: Path) -> None:
@@ -528,20 +537,16 @@ def test_batch_rules_load_only_reports_they_can_relate(tmp_path: Path) -> None:
     assert sorted(loaded) == [0, 1, 3, 4, 5]
 
 
-@pytest.mark.skipif("fork" not in mp.get_all_start_methods(), reason="needs fork to patch the worker")
 def test_workers_that_cannot_run_at_all_stop_the_tool(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from reportparse.cli import main
 
-    def dying(path: str) -> reportparse.Report:
-        os._exit(4)
-
-    monkeypatch.setattr(importlib.import_module("reportparse.audit"), "parse", dying)
     for i in range(4):
         write(tmp_path, f"r{i}.txt", make_spec(f"r{i}", seed=i + 1))
     with pytest.raises(WorkerStartError, match="工作进程未能处理任何文件就退出了 3 次（退出码 4）"):
-        reportparse.audit([tmp_path], jobs=2).collect()
+        reportparse.audit([tmp_path], jobs=2, process=dying).collect()
+    monkeypatch.setattr("reportparse.cli_check.audit", functools.partial(reportparse.audit, process=dying))
     assert main(["check", str(tmp_path), "-j", "2"]) == 2
     assert capsys.readouterr().err.startswith("reportparse check：工作进程未能处理任何文件就退出了 3 次")
 
@@ -574,17 +579,16 @@ def test_real_reports_of_one_body_across_years(corpus: Path) -> None:
     }
 
 
-def test_timeout_finding_follows_the_selection(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_timeout_finding_follows_the_selection(tmp_path: Path) -> None:
     write(tmp_path, "hang.txt", make_spec("h", seed=9))
-    monkeypatch.setenv("REPORTPARSE_TEST_SLEEP", "hang:60")
     regraded = Selection(severity=(("EXT-003", "warning"),))
-    (r,) = reportparse.audit([tmp_path], jobs=1, timeout=0.5, selection=regraded).collect()
+    (r,) = reportparse.audit([tmp_path], jobs=1, timeout=0.5, selection=regraded, process=hanging).collect()
     assert (r.status, [(f.rule, f.severity) for f in r.findings], r.failed) == (
         "timeout",
         [("EXT-003", "warning")],
         False,
     )
     (r,) = reportparse.audit(
-        [tmp_path], jobs=1, timeout=0.5, selection=Selection(ignore=("EXT-003",))
+        [tmp_path], jobs=1, timeout=0.5, selection=Selection(ignore=("EXT-003",)), process=hanging
     ).collect()
     assert (r.status, r.findings) == ("timeout", ())

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -21,7 +20,8 @@ import pytest
 from lxml import html as lxml_html
 
 import reportparse
-from reportparse.audit import FileResult
+from helpers import hanging
+from reportparse.batch import FileResult
 from reportparse.findings import Finding
 from reportparse.model import Loc
 from reportparse.render import FORMATS, RenderOptions, render
@@ -36,11 +36,7 @@ Batch = tuple[Path, list[FileResult]]
 def batch(tmp_path_factory: pytest.TempPathFactory) -> Batch:
     folder = tmp_path_factory.mktemp("outputs")
     build_batch(folder)
-    os.environ["REPORTPARSE_TEST_SLEEP"] = "hang-:60"
-    try:
-        results = reportparse.audit([folder], jobs=2, timeout=2.0).collect()
-    finally:
-        del os.environ["REPORTPARSE_TEST_SLEEP"]
+    results = reportparse.audit([folder], jobs=2, timeout=2.0, process=hanging).collect()
     return folder, results
 
 

@@ -30,6 +30,7 @@ from reportparse.readers import legacy
 from reportparse.readers import read as read_any
 from reportparse.readers.docx import read
 from reportparse.readers.ooxml import format_number
+from reportparse.readers.sniff import OLE_MAGIC
 from reportparse.templates import template
 
 DOCX = FIXTURES / "docx"
@@ -716,7 +717,7 @@ def test_conversion_timeout_kills_the_converter(monkeypatch: pytest.MonkeyPatch,
 
 
 def test_encrypted_office_file() -> None:
-    data = legacy.OLE_MAGIC + b"\0" * 64 + "EncryptedPackage".encode("utf-16-le") + b"\0" * 64
+    data = OLE_MAGIC + b"\0" * 64 + "EncryptedPackage".encode("utf-16-le") + b"\0" * 64
     rule, _ = only_note(read_any(data, "secret.docx"))
     assert rule == "EXT-002"
 

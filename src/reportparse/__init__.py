@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .audit import audit
+from .batch import audit
 from .findings import Finding
 from .model import Cell, Meta, Report, Section, TableData
 from .parse import parse

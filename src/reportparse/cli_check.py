@@ -15,8 +15,9 @@ import traceback
 from pathlib import Path
 from typing import Any, TextIO
 
-from .audit import FileResult, NoInputError, Overrides, WorkerStartError, audit
+from .batch import FileResult, NoInputError, Overrides, WorkerStartError, audit
 from .config import FAIL_ON, ConfigError, parse_codes
+from .readers.formats import FORMATS as INPUT_FORMATS
 from .render import FORMATS, RenderOptions, render
 
 CHECK_EPILOG = """退出码：0 没有达到 --fail-on 级别的问题；1 有达到该级别的问题（无法读取或超时的文件按错误计）；
@@ -67,8 +68,9 @@ def add_check_parser(sub: Any) -> argparse.ArgumentParser:
         "paths",
         nargs="+",
         metavar="PATH",
-        help="报告文件或文件夹（递归查找，跳过隐藏文件夹；按扩展名 .txt .md .html .htm .shtml .docx "
-        ".doc .wps .rtf .odt .pdf 或文件内容识别）",
+        help="报告文件或文件夹（递归查找，跳过隐藏文件夹；按扩展名 "
+        + " ".join(s for f in INPUT_FORMATS for s in f.suffixes)
+        + " 或文件内容识别）",
     )
     p.add_argument(
         "--format",

@@ -6,6 +6,7 @@ becomes a finding, `repair()` one that only records what the reader fixed.
 
 from __future__ import annotations
 
+import traceback
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,3 +71,17 @@ def problem(
 
 def repair(code: str, message: str, *, loc: Loc | None = None, **data: Any) -> ExtractionNote:
     return ExtractionNote(code=code, message=message, loc=loc, data=data)
+
+
+def internal_error(
+    where: str, err: BaseException | str, *, loc: Loc | None = None, files: str = "此文件"
+) -> ExtractionNote:
+    """EXT-013 for a bug in reportparse (`where`: "pdf 读取器", "规则 NUM-001 执行时"), not in the
+    file. `err` is shown as the last line Python prints for it, or as given when it is text."""
+    detail = err if isinstance(err, str) else traceback.format_exception_only(type(err), err)[-1].strip()
+    return bug_report(f"{where}内部错误：{detail}", loc=loc, files=files)
+
+
+def bug_report(what: str, *, loc: Loc | None = None, files: str = "此文件") -> ExtractionNote:
+    """EXT-013 saying what went wrong inside reportparse and asking for `files` to be reported."""
+    return problem("EXT-013", f"{what}。请将{files}与 reportparse 版本号一并提交问题报告。", loc=loc)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import traceback
 from pathlib import Path
 
 from .document import Document
-from .extraction import problem
+from .extraction import internal_error, problem
 from .flat import recover_flat_tables
 from .mapping import map_tables
 from .model import ExtractionNote, Loc, Meta, Report, Source, TableData
@@ -39,12 +38,7 @@ def parse(source: str | Path | bytes, *, path: str | None = None, fmt: str | Non
     except RecursionError:
         note = problem("EXT-003", "文档结构嵌套过深，超出处理限制", loc=Loc(file=file_path))
     except Exception as err:  # a bug in segmentation or mapping must not stop a batch
-        tail = traceback.format_exception_only(type(err), err)[-1].strip()
-        note = problem(
-            "EXT-013",
-            f"解析阶段内部错误：{tail}。请将此文件与 reportparse 版本号一并提交问题报告。",
-            loc=Loc(file=file_path),
-        )
+        note = internal_error("解析阶段", err, loc=Loc(file=file_path))
     return _empty(file_path, data, document.format, [*document.notes, note], document.encoding)
 
 

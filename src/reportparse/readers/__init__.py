@@ -9,14 +9,14 @@ exception) into an empty `Document` carrying the note, so one bad file never sto
 from __future__ import annotations
 
 import importlib
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 
 from ..document import Document
-from ..extraction import problem
+from ..extraction import internal_error, problem
 from ..limits import limits
 from ..model import ExtractionNote, Loc
+from .formats import FORMATS
 from .sniff import sniff
 
 
@@ -31,7 +31,7 @@ class ReadError(Exception):
 Reader = Callable[[bytes, "str | None"], Document]
 
 # format -> module under reportparse.readers exposing `read(data, path) -> Document`
-READER_MODULES = {"text": "text", "docx": "docx", "html": "html", "pdf": "pdf", "legacy_office": "legacy"}
+READER_MODULES = {f.id: f.module for f in FORMATS}
 
 
 def load_bytes(source: str | Path | bytes) -> tuple[bytes, str | None]:
@@ -87,16 +87,4 @@ def read(data: bytes, path: str | None = None, fmt: str | None = None) -> Docume
     except MemoryError:
         return Document((), fmt, path, notes=(problem("EXT-003", "读取时内存不足，超出处理限制", loc=loc),))
     except Exception as err:  # a reader bug must not stop a batch
-        tail = traceback.format_exception_only(type(err), err)[-1].strip()
-        return Document(
-            (),
-            fmt,
-            path,
-            notes=(
-                problem(
-                    "EXT-013",
-                    f"{fmt} 读取器内部错误：{tail}。请将此文件与 reportparse 版本号一并提交问题报告。",
-                    loc=loc,
-                ),
-            ),
-        )
+        return Document((), fmt, path, notes=(internal_error(f"{fmt} 读取器", err, loc=loc),))

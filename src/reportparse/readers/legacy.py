@@ -23,7 +23,7 @@ from ..limits import limits
 from ..model import Loc
 from . import ReadError
 from . import docx as docx_reader
-from .sniff import OLE_MAGIC
+from .sniff import magic
 
 TIMEOUT_S: float | None = None  # None: limits().timeout_s
 INSTALL_HINT = "apt-get install -y libreoffice-writer-nogui"
@@ -47,15 +47,22 @@ def soffice() -> str | None:
     return next((c for c in _CANDIDATES if Path(c).exists()), None)
 
 
+# Word and WPS documents and templates: one OLE format, which only the name tells apart. The
+# templates are read when their bytes are found to be OLE, but not taken from a folder by name
+# (readers/formats.py), as .dot is also Graphviz's suffix.
+_OLE_NAMES = frozenset({"doc", "wps", "dot", "wpt"})
+
+
 def _kind(data: bytes, path: str | None) -> str:
     """The source format, for the temporary file's suffix and `properties["converted_from"]`."""
     suffix = Path(path).suffix.lower().lstrip(".") if path else ""
-    if data.startswith(b"{\\rtf"):
+    kind = magic(data)
+    if kind == "rtf":
         return "rtf"
-    if data.startswith(b"PK\x03\x04"):
+    if kind == "zip":
         return "odt"
-    if data.startswith(OLE_MAGIC):
-        return suffix if suffix in {"doc", "wps", "dot", "wpt"} else "doc"
+    if kind == "ole":
+        return suffix if suffix in _OLE_NAMES else "doc"
     return suffix or "doc"
 
 
@@ -167,4 +174,4 @@ def read(data: bytes, path: str | None = None) -> Document:
 
 def _is_encrypted(data: bytes) -> bool:
     """An encrypted OOXML file is an OLE container holding an `EncryptedPackage` stream."""
-    return data.startswith(OLE_MAGIC) and "EncryptedPackage".encode("utf-16-le") in data[: 1 << 20]
+    return magic(data) == "ole" and "EncryptedPackage".encode("utf-16-le") in data[: 1 << 20]

@@ -1,7 +1,7 @@
 """Renderers: every output format is a pure function of (reports, findings).
 
 `FORMATS` names the formats of `reportparse check`; each renders the same list of per-file
-results (`audit.FileResult`: path, status, report, findings) to one document. Modules are
+results (`batch.FileResult`: path, status, report, findings) to one document. Modules are
 imported on first use, so `check --format text` never loads the HTML or xlsx writers.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypedDict
 
 if TYPE_CHECKING:
-    from ..audit import FileResult
+    from ..batch import FileResult
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from . import DEFAULT_OPTIONS, RenderOptions
 from .text import body_of, display_path, finding_location, year_of
 
 if TYPE_CHECKING:
-    from ..audit import FileResult
+    from ..batch import FileResult
 
 BOM = "\ufeff"
 FINDING_COLUMNS = (

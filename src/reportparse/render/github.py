@@ -15,7 +15,7 @@ from . import DEFAULT_OPTIONS, RenderOptions
 from .text import display_path, location_text
 
 if TYPE_CHECKING:
-    from ..audit import FileResult
+    from ..batch import FileResult
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 

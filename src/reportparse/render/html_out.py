@@ -32,7 +32,7 @@ from .text import (
 )
 
 if TYPE_CHECKING:
-    from ..audit import FileResult
+    from ..batch import FileResult
 
 _CSS = """
 :root{--err:#c62828;--warn:#b26a00;--info:#1565c0;--line:#c9ced6}
@@ -409,7 +409,7 @@ def _overview(results: Sequence[FileResult], options: RenderOptions) -> str:
 
 def render_html(results: Sequence[FileResult], options: RenderOptions = DEFAULT_OPTIONS) -> str:
     from .. import __version__
-    from ..audit import Summary
+    from ..batch import Summary
 
     summary = Summary.of(results)
     sections = "\n".join(_report_section(i, r, options) for i, r in enumerate(results))

@@ -14,11 +14,11 @@ from ..serialize import SCHEMA_VERSION
 from . import DEFAULT_OPTIONS, RenderOptions
 
 if TYPE_CHECKING:
-    from ..audit import FileResult
+    from ..batch import FileResult
 
 
 def check_document(results: Sequence[FileResult]) -> dict[str, Any]:
-    from ..audit import Summary
+    from ..batch import Summary
 
     return {
         "schema_version": SCHEMA_VERSION,
@@ -30,7 +30,7 @@ def check_document(results: Sequence[FileResult]) -> dict[str, Any]:
 def render_json(results: Sequence[FileResult], options: RenderOptions = DEFAULT_OPTIONS) -> str:
     """The document with one file object per line: as easy to grep as JSONL, and written by the
     C encoder (an indented dump of a few hundred reports takes longer than parsing them)."""
-    from ..audit import Summary
+    from ..batch import Summary
 
     files = ",\n".join(r.to_json() for r in results)
     summary = json.dumps(Summary.of(results).to_dict(), ensure_ascii=False)

@@ -18,7 +18,7 @@ from . import DEFAULT_OPTIONS, RenderOptions
 from .text import display_path, finding_location
 
 if TYPE_CHECKING:
-    from ..audit import FileResult
+    from ..batch import FileResult
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 

@@ -31,7 +31,7 @@ from . import DEFAULT_OPTIONS, RenderOptions
 from .text import cell_logical, display_path
 
 if TYPE_CHECKING:
-    from ..audit import FileResult
+    from ..batch import FileResult
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 # Where the rule pages (docs/rules/<ID>.md in the repository) are published.

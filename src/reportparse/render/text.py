@@ -18,7 +18,7 @@ from ..templates import TABLE_SHORT, VERSIONS, Template, template
 from . import DEFAULT_OPTIONS, RenderOptions
 
 if TYPE_CHECKING:
-    from ..audit import FileResult
+    from ..batch import FileResult
 
 STATUS_CN = {"ok": "正常", "findings": "有问题", "unreadable": "无法读取", "timeout": "超时"}
 KEY_FIGURES = (

@@ -20,7 +20,7 @@ from .text import KEY_FIGURES, STATUS_CN, body_of, display_path, year_of
 from .xlsx_writer import Workbook
 
 if TYPE_CHECKING:
-    from ..audit import FileResult
+    from ..batch import FileResult
 
 REPORT_COLUMNS = (
     "文件",

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from ..extraction import BLOCKING, EXT_RULES
+from ..extraction import BLOCKING, EXT_RULES, internal_error
 from ..findings import SEVERITY_ORDER, Finding, extraction_findings
 from ..model import Loc, Report, Severity
 
@@ -173,16 +173,9 @@ def run_report_rules(report: Report, selection: Selection | None = None) -> list
         try:
             out.extend(r.check(report))
         except Exception as err:  # one faulty rule must not hide the others' findings
-            out.append(
-                Finding(
-                    "EXT-013",
-                    "error",
-                    f"规则 {r.id} 执行时内部错误：{type(err).__name__}: {err}。"
-                    "请将此文件与 reportparse 版本号一并提交问题报告。",
-                    loc=Loc(file=report.source.path),
-                    file=report.source.path,
-                )
-            )
+            path = report.source.path
+            note = internal_error(f"规则 {r.id} 执行时", f"{type(err).__name__}: {err}", loc=Loc(file=path))
+            out.append(Finding("EXT-013", "error", note.message, loc=note.loc, file=path))
     return [selection.regrade(f) for f in out if selection.enabled(registry[f.rule])]
 
 

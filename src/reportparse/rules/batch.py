@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import math
 import re
-import traceback
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
+from ..extraction import internal_error
 from ..findings import Finding
 from ..model import Loc, Number, Report, ReportHead, TableData
 from ..templates import template
@@ -406,17 +406,9 @@ def run_batch_rules(
             try:
                 found = list(r.check_batch(reports(group)))
             except Exception as err:  # one faulty rule must not hide the others' findings
-                tail = traceback.format_exception_only(type(err), err)[-1].strip()
                 last = heads[group[-1]].source.path
-                found = [
-                    Finding(
-                        "EXT-013",
-                        "error",
-                        f"批量规则 {r.id} 执行时内部错误：{tail}。请将这些文件与 reportparse 版本号一并提交问题报告。",
-                        loc=Loc(file=last),
-                        file=last,
-                    )
-                ]
+                note = internal_error(f"批量规则 {r.id} 执行时", err, loc=Loc(file=last), files="这些文件")
+                found = [Finding("EXT-013", "error", note.message, loc=note.loc, file=last)]
             for f in found:
                 selection = selections.get(f.file)
                 if selection is not None and selection.enabled(REGISTRY[f.rule]):

@@ -1,0 +1,248 @@
+"""The batch engine behind `reportparse check`: audit folders of reports.
+
+Files are found (folders recursed), each is parsed ONCE in a worker process with a time limit,
+its per-report rules run there, and the Report comes back with its findings. One bad file never
+stops or slows the rest: a reader that hangs is killed with its worker (which is replaced), a
+worker that dies takes only its file with it. After every file is in, the cross-report rules
+(`rules/batch.py`) run over the reports of each body, and their findings join the later report.
+
+>>> run = reportparse.audit(["reports/"], jobs=2)
+>>> for result in run:            # as files finish (per-report findings only)
+...     print(result.path, result.status)
+>>> run.results                   # afterwards: ordered by path, cross-report findings included
+
+`run.collect()` does both in one call.
+
+The steps, one module each: `discover` (which files), `plan` (which rules for each), `onefile`
+(one file's work), `pool` (where it runs: this process or worker processes), `packing` (reports
+sent back by workers), `results` (FileResult, Summary). Here: the run and the cross-report pass.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from ..config import ConfigError
+from ..limits import limits
+from ..model import Report
+from ..rules import Selection, load_rules
+from .discover import GENERATOR_MARK, NoInputError, discover, sort_key
+from .onefile import Outcome, ProcessFile, process_file
+from .packing import PackedReport
+from .plan import Overrides, Task, plan
+from .pool import Runner, WorkerStartError, default_jobs, run_inline, run_pool
+from .results import STATUSES, FileResult, Status, Summary, status_of
+
+# --- one run ---
+
+
+def _result(task: Task, outcome: Outcome) -> FileResult:
+    findings = outcome.findings
+    parsed = None if outcome.timed_out else outcome.parsed
+    if parsed is None:  # a timeout or crash finding made here: selected like the others
+        registry = load_rules()
+        sel = task.selection
+        findings = tuple(sel.regrade(f) for f in findings if sel.enabled(registry[f.rule]))
+    return FileResult(
+        path=task.path,
+        status=status_of(parsed.head if parsed is not None else None, findings, outcome.timed_out),
+        parsed=parsed,
+        findings=findings,
+        seconds=outcome.seconds,
+        fail_on=task.fail_on,
+        selection=task.selection,
+    )
+
+
+Progress = Callable[[int, int, FileResult], None]
+
+
+class AuditRun(Iterator[FileResult]):
+    """Iterate for per-file results as files finish; then `results` (ordered by path, with the
+    cross-report findings) and `summary` are set. `collect()` does both."""
+
+    def __init__(
+        self,
+        tasks: list[Task],
+        *,
+        jobs: int,
+        timeout: float,
+        batch: bool,
+        progress: Progress | None,
+        lazy_reports: bool = False,
+        process: ProcessFile = process_file,
+        runner: Runner | None = None,
+    ) -> None:
+        self.tasks = tasks
+        self.lazy_reports = lazy_reports
+        self.process = process
+        self.runner = runner
+        self.jobs = jobs
+        self.timeout = timeout
+        self.batch = batch
+        self.progress = progress
+        self.results: list[FileResult] = []
+        self.summary: Summary | None = None
+        self._finished: list[FileResult | None] = [None] * len(tasks)
+        self._start = time.monotonic()
+        self._it = self._run()
+
+    def __iter__(self) -> AuditRun:
+        return self
+
+    def __next__(self) -> FileResult:
+        return next(self._it)
+
+    def collect(self) -> list[FileResult]:
+        for _ in self:
+            pass
+        return self.results
+
+    def _outcomes(self) -> Iterator[tuple[Task, Outcome]]:
+        if self.runner is not None:
+            return self.runner(self.tasks, self.process)
+        if self.jobs <= 1:
+            return run_inline(self.tasks, self.process, timeout=self.timeout)
+        return run_pool(
+            self.tasks, self.process, jobs=self.jobs, timeout=self.timeout, lazy=self.lazy_reports
+        )
+
+    def _run(self) -> Iterator[FileResult]:
+        for done, (task, outcome) in enumerate(self._outcomes(), start=1):
+            result = _result(task, outcome)
+            self._finished[task.index] = result
+            if self.progress:
+                self.progress(done, len(self.tasks), result)
+            yield result
+        finished = [r for r in self._finished if r is not None]
+        self.results = sorted(
+            add_batch_findings(finished) if self.batch else finished, key=lambda r: sort_key(r.path)
+        )
+        self.summary = Summary.of(self.results, time.monotonic() - self._start)
+
+
+# --- the cross-report pass ---
+
+
+def add_batch_findings(results: Sequence[FileResult]) -> list[FileResult]:
+    """Run the cross-report rules and attach each finding to the result of the report it names.
+
+    The rules group reports by their heads; only reports that share a body (or, for a rule
+    across bodies, a year) with another are unpacked."""
+    from ..rules.batch import run_batch_rules
+
+    usable = [(r, r.head) for r in results if r.head is not None and r.status in ("ok", "findings")]
+    by_path = {h.source.path: r for r, h in usable}
+    selections = {path: r.selection for path, r in by_path.items()}
+
+    def load(i: int) -> Report:
+        report = usable[i][0].report
+        assert report is not None
+        return report
+
+    extra = run_batch_rules([h for _, h in usable], selections, load)
+    out: list[FileResult] = []
+    for r in results:
+        head = r.head
+        path = head.source.path if head is not None else None
+        more = extra.get(path, []) if path is not None and path in by_path else []
+        if more:  # after the report's own findings, which stay exactly as `parse` lists them
+            findings = (*r.findings, *more)
+            r = replace(r, findings=findings, status=status_of(head, findings))
+        out.append(r)
+    return out
+
+
+# --- entry point ---
+
+
+def audit(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    jobs: int | None = None,
+    timeout: float | None = None,
+    selection: Selection | None = None,
+    config_discovery: bool = True,
+    config: str | os.PathLike[str] | None = None,
+    overrides: Overrides | None = None,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    skip: Iterable[str | os.PathLike[str]] = (),
+    batch: bool = True,
+    progress: Progress | None = None,
+    lazy_reports: bool = False,
+    json_reports: bool = False,
+    process: ProcessFile = process_file,
+    runner: Runner | None = None,
+) -> AuditRun:
+    """Audit files and folders; see the module docstring.
+
+    jobs: worker processes (default: all cores; 1 runs in this process). timeout: seconds per
+    file before its worker is killed (status "timeout", EXT-003). selection: rules for every
+    file (default: each file's configuration file, see `plan`). lazy_reports: with worker
+    processes, keep each report as it came back (a PackedReport) until its `report` is first
+    read — for callers that mostly need findings and `head`, it saves rebuilding every report
+    in this process. json_reports: workers also write each report's JSON, which
+    `FileResult.to_json` then uses as is (the JSON outputs). process: what is done to each
+    file (default `process_file`: parse, per-report rules); a module-level function, since worker
+    processes may be started with spawn. runner: where it is done (default: this process for
+    jobs=1, else `jobs` worker processes with the time limit; see `pool.Runner`). Raises
+    NoInputError when no file is found and ConfigError for a configuration that cannot be used —
+    before any work.
+    """
+    if timeout is None:
+        timeout = limits().timeout_s
+    if timeout <= 0:
+        raise ValueError("timeout must be positive")
+    files = discover(paths, include, exclude, skip)
+    if not files:
+        raise NoInputError("未找到要检查的报告文件")
+    tasks = plan(
+        files,
+        selection=selection,
+        config=Path(config) if config is not None else None,
+        config_discovery=config_discovery,
+        overrides=overrides,
+    )
+    if json_reports:
+        tasks = [replace(t, with_json=True) for t in tasks]
+    return AuditRun(
+        tasks,
+        jobs=jobs if jobs and jobs > 0 else default_jobs(),
+        timeout=timeout,
+        batch=batch,
+        progress=progress,
+        lazy_reports=lazy_reports,
+        process=process,
+        runner=runner,
+    )
+
+
+__all__ = [
+    "GENERATOR_MARK",
+    "STATUSES",
+    "AuditRun",
+    "ConfigError",
+    "FileResult",
+    "NoInputError",
+    "Outcome",
+    "Overrides",
+    "PackedReport",
+    "ProcessFile",
+    "Runner",
+    "Status",
+    "Summary",
+    "Task",
+    "WorkerStartError",
+    "add_batch_findings",
+    "audit",
+    "default_jobs",
+    "discover",
+    "plan",
+    "process_file",
+    "status_of",
+]

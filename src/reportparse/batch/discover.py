@@ -1,0 +1,106 @@
+"""Finding the files to check: the paths given, folders recursed, reports told by name or bytes."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from ..readers.formats import REPORT_SUFFIXES
+from ..readers.sniff import recognise
+
+
+class NoInputError(ValueError):
+    """No file to check was found; the message says why, in Chinese."""
+
+
+# Suffixes never taken from a folder: other office files and media are not reports, and
+# sniffing a spreadsheet (a zip, an OLE file) would make it look like one. A report suffix
+# (readers/formats.py) is looked up first and wins.
+# fmt: off
+_OTHER_SUFFIXES = frozenset({
+    ".xls", ".xlsx", ".xlsm", ".et", ".ppt", ".pptx", ".dps", ".csv", ".tsv", ".json", ".xml", ".toml",
+    ".yaml", ".yml", ".ini", ".cfg", ".log", ".zip", ".rar", ".7z", ".gz", ".bz2", ".xz", ".tar", ".png",
+    ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".svg", ".ico", ".mp3", ".mp4", ".avi",
+    ".mov", ".wav", ".py", ".pyc", ".js", ".css", ".sh", ".exe", ".dll", ".so", ".ofd", ".db", ".sqlite",
+})
+# fmt: on
+
+# `check --format html` marks its page, so that a page saved among the reports is not taken
+# for one on the next run.
+GENERATOR_MARK = b'<meta name="generator" content="reportparse'
+
+
+def _glob_match(rel: str, name: str, globs: Sequence[str]) -> bool:
+    return any(fnmatch.fnmatch(rel, g) or fnmatch.fnmatch(name, g) for g in globs)
+
+
+def _our_page(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            return GENERATOR_MARK in fh.read(1024)
+    except OSError:
+        return False
+
+
+def _wanted(path: Path, rel: str, include: Sequence[str], exclude: Sequence[str]) -> bool:
+    name = path.name
+    if name.startswith((".", "~$")):  # hidden files, Word's lock files (~$报告.docx)
+        return False
+    if exclude and _glob_match(rel, name, exclude):
+        return False
+    if include:
+        return _glob_match(rel, name, include)
+    suffix = path.suffix.lower()
+    if suffix in (".html", ".htm"):
+        return not _our_page(path)
+    if suffix in REPORT_SUFFIXES:
+        return True
+    if suffix in _OTHER_SUFFIXES:
+        return False
+    return recognise(path) is not None
+
+
+def discover(
+    paths: Iterable[str | os.PathLike[str]],
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    skip: Iterable[str | os.PathLike[str]] = (),
+) -> list[str]:
+    """Every file to check, sorted and without duplicates.
+
+    A file named on the command line is always checked (whatever its name: it gets an EXT-
+    finding if it is not a report). A folder is recursed, hidden folders skipped; a file in it
+    is taken if it has a report suffix or its bytes sniff as PDF/DOCX/ODT/Word/RTF/HTML —
+    or, with `include` globs, if it matches one of them instead. `exclude` globs remove files
+    and prune folders; globs match the path relative to the folder given, or the bare name.
+    """
+    found: dict[str, str] = {}
+    skipped = {os.path.realpath(p) for p in skip}  # e.g. this run's own output file
+    for p in paths:
+        root = Path(p)
+        if not root.exists():
+            raise NoInputError(f"路径不存在：{root}")
+        if root.is_file():
+            found.setdefault(os.path.realpath(root), str(root))
+            continue
+        for dirpath, dirnames, filenames in os.walk(root):
+            here = Path(dirpath)
+            rel_dir = here.relative_to(root).as_posix()
+            rel_dir = "" if rel_dir == "." else rel_dir + "/"
+            dirnames[:] = sorted(
+                d
+                for d in dirnames
+                if not d.startswith(".") and not (exclude and _glob_match(rel_dir + d, d, exclude))
+            )
+            for name in sorted(filenames):
+                fp = here / name
+                real = os.path.realpath(fp)
+                if real not in skipped and fp.is_file() and _wanted(fp, rel_dir + name, include, exclude):
+                    found.setdefault(real, str(fp))
+    return sorted(found.values(), key=sort_key)
+
+
+def sort_key(path: str) -> tuple[str, ...]:
+    return Path(path).parts

@@ -1,0 +1,62 @@
+"""One file's work: parse it and run its per-report rules, never raising.
+
+`process_file` is what a runner (`pool.py`) calls for each file; another function of the same
+shape (`ProcessFile`) can take its place. A runner hands it to worker processes, so it must be
+a module-level function: where workers are started with spawn, it is pickled by name.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..extraction import bug_report, internal_error, problem
+from ..findings import Finding
+from ..model import ExtractionNote, Loc, Report
+from ..parse import parse
+from ..rules import Selection, run_report_rules
+from .packing import PackedReport
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one file: its report (None after a crash or timeout) and its findings."""
+
+    parsed: Report | PackedReport | None
+    findings: tuple[Finding, ...]
+    seconds: float
+    timed_out: bool = False
+
+
+ProcessFile = Callable[[str, Selection], Outcome]
+
+
+def process_file(path: str, selection: Selection) -> Outcome:
+    start = time.monotonic()
+    try:
+        report = parse(path)
+        findings = tuple(run_report_rules(report, selection))
+    except Exception as err:  # parse() guards itself; this is the last resort
+        note = internal_error("处理此文件时", err, loc=Loc(file=path))
+        return Outcome(None, (_as_finding(path, note),), time.monotonic() - start)
+    return Outcome(report, findings, time.monotonic() - start)
+
+
+def crash_finding(path: str, what: str) -> Finding:
+    """EXT-013 for a file whose work failed outside `process_file` (its worker died, …)."""
+    return _as_finding(path, bug_report(what, loc=Loc(file=path)))
+
+
+def _as_finding(path: str, note: ExtractionNote) -> Finding:
+    return Finding("EXT-013", "error", note.message, loc=note.loc, file=path)
+
+
+def timeout_finding(path: str, limit: float) -> Finding:
+    note = problem(
+        "EXT-003",
+        f"处理时间超过 {limit:g} 秒上限，已中止（可用 --timeout 调整）",
+        loc=Loc(file=path),
+        limit=limit,
+    )
+    return Finding("EXT-003", "error", note.message, loc=note.loc, file=path, expected=limit)

@@ -1,0 +1,259 @@
+"""Runners: where each file's work is done and where its Outcome comes back.
+
+A runner takes the tasks and the per-file function (`onefile.ProcessFile`) and yields
+(task, outcome) pairs as files finish, in any order. Two are here: `run_inline` (-j 1, in this
+process) and `run_pool` (-j N: worker processes, each file under a time limit, a worker that
+hangs or dies replaced). Another executor fits the same shape (`Runner`) — for instance one
+that submits `process(task.path, task.selection)` to a `concurrent.futures.Executor` and
+yields as the futures complete, with a time limit of its own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import gc
+import multiprocessing as mp
+import os
+import pickle
+import signal
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from ..model import Report
+from ..rules import load_rules
+from .onefile import Outcome, ProcessFile, crash_finding, process_file, timeout_finding
+from .packing import PackedReport, dumps
+from .plan import Task
+
+Runner = Callable[[Sequence[Task], ProcessFile], Iterator[tuple[Task, Outcome]]]
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+# --- in this process ---
+
+
+class _Interrupted(BaseException):
+    """Raised by SIGALRM in the in-process runner (-j 1): the file took too long."""
+
+
+def run_inline(
+    tasks: Sequence[Task], process: ProcessFile = process_file, *, timeout: float
+) -> Iterator[tuple[Task, Outcome]]:
+    """-j 1: no worker processes. The time limit uses SIGALRM where it can (main thread, POSIX);
+    a reader stuck inside a C call is interrupted only when it returns to Python."""
+    use_alarm = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+    def on_alarm(signum: int, frame: object) -> None:
+        raise _Interrupted
+
+    for task in tasks:
+        start = time.monotonic()
+        previous: Any = None
+        if use_alarm:
+            previous = signal.signal(signal.SIGALRM, on_alarm)
+            signal.setitimer(signal.ITIMER_REAL, timeout)
+        try:
+            outcome = process(task.path, task.selection)
+        except _Interrupted:
+            outcome = Outcome(None, (timeout_finding(task.path, timeout),), time.monotonic() - start, True)
+        finally:
+            if use_alarm:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, previous)
+        yield task, outcome
+
+
+# --- worker processes ---
+
+
+def _worker_main(conn: Connection, process: ProcessFile) -> None:
+    """A worker: run `process` on the files it is sent, one at a time, until told to stop."""
+    if hasattr(os, "setpgrp"):
+        os.setpgrp()  # its own process group: a kill on timeout also ends converters it started
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        index, path, selection, with_json = task
+        outcome = process(path, selection)
+        try:
+            if isinstance(outcome.parsed, Report):
+                outcome = replace(outcome, parsed=PackedReport.pack(outcome.parsed, with_json))
+            data = dumps((index, outcome))
+        except Exception as err:  # an unpicklable report: hand back the failure, not nothing
+            fallback = Outcome(None, (crash_finding(path, f"结果无法传回主进程：{err}"),), outcome.seconds)
+            data = dumps((index, fallback))
+        try:
+            conn.send_bytes(data)
+        except (OSError, ValueError):
+            return
+
+
+def _context() -> Any:
+    """fork on Linux: a worker starts in milliseconds with every module imported, and nothing
+    re-imports the caller's script. Elsewhere the platform's default (spawn), which needs the
+    usual `if __name__ == "__main__":` guard in scripts that call `audit`."""
+    if sys.platform.startswith("linux"):
+        return mp.get_context("fork")
+    return mp.get_context()
+
+
+class WorkerStartError(RuntimeError):
+    """Worker processes die before finishing a single file: the tool cannot run here."""
+
+
+class _Worker:
+    def __init__(self, ctx: Any, process: ProcessFile) -> None:
+        parent, child = ctx.Pipe()
+        self.proc = ctx.Process(
+            target=_worker_main, args=(child, process), daemon=True, name="reportparse-worker"
+        )
+        self.proc.start()
+        child.close()  # so that the worker's death shows as EOF on our end
+        self.conn: Connection = parent
+        self.task: Task | None = None
+        self.started = 0.0
+
+    def assign(self, task: Task) -> None:
+        self.task = task
+        self.started = time.monotonic()
+        self.conn.send((task.index, task.path, task.selection, task.with_json))
+
+    def kill(self) -> None:
+        pid = self.proc.pid
+        try:
+            if pid is not None and hasattr(os, "killpg") and os.getpgid(pid) == pid:
+                os.killpg(pid, signal.SIGKILL)
+            else:
+                self.proc.kill()
+        except (ProcessLookupError, PermissionError):
+            self.proc.kill()
+        self.proc.join(5)
+        self.conn.close()
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self.conn.send(None)
+        self.proc.join(1)
+        if self.proc.is_alive():
+            self.kill()
+        else:
+            self.conn.close()
+
+
+# Workers that all die before any file is done mean a broken set-up, not bad files: stop (exit 2)
+# rather than report every file as unreadable.
+_MAX_EARLY_DEATHS = 3
+
+
+def _feed(workers: list[_Worker], i: int, queue: deque[Task], new: Callable[[], _Worker]) -> None:
+    """Give worker i the next file; a worker that died while idle is replaced first."""
+    if not queue:
+        return
+    try:
+        workers[i].assign(queue[0])
+    except (OSError, ValueError):
+        workers[i].kill()
+        workers[i] = new()
+        workers[i].assign(queue[0])
+    queue.popleft()
+
+
+def _start(new: Callable[[], _Worker], n: int) -> list[_Worker]:
+    sys.stdout.flush()  # a forked child must not write our buffered output a second time
+    sys.stderr.flush()
+    return [new() for _ in range(n)]
+
+
+def run_pool(
+    tasks: Sequence[Task],
+    process: ProcessFile = process_file,
+    *,
+    jobs: int,
+    timeout: float,
+    lazy: bool = False,
+) -> Iterator[tuple[Task, Outcome]]:
+    """-j N: `jobs` worker processes; a file that takes longer than `timeout` seconds has its
+    worker killed and replaced. lazy: keep reports packed as they came back (PackedReport)."""
+    new = functools.partial(_Worker, _context(), process)
+    queue = deque(tasks)
+    # The rule registry is needed here too (cross-report rules, selections): loaded before the
+    # fork, the workers share it instead of each importing every rule module again.
+    load_rules()
+    # Everything alive now (modules, the plan) lives as long as the run: frozen, it is neither
+    # copied into forked workers when their collector runs nor scanned again by ours while
+    # results arrive.
+    gc.freeze()
+    workers = _start(new, min(jobs, len(tasks)))
+    finished = deaths = 0
+    try:
+        for i in range(len(workers)):
+            _feed(workers, i, queue, new)
+        while True:
+            busy = [w for w in workers if w.task is not None]
+            if not busy:
+                return
+            first_deadline = min(w.started for w in busy) + timeout
+            ready = set(wait([w.conn for w in busy], timeout=max(0.0, first_deadline - time.monotonic())))
+            now = time.monotonic()
+            for w in busy:
+                task = w.task
+                assert task is not None
+                i = workers.index(w)
+                if w.conn in ready:
+                    try:
+                        data = w.conn.recv_bytes()
+                    except (EOFError, OSError):  # the worker died (segfault, out of memory, killed)
+                        w.proc.join(1)
+                        deaths += 1
+                        if not finished and deaths >= _MAX_EARLY_DEATHS:
+                            raise WorkerStartError(
+                                f"工作进程未能处理任何文件就退出了 {deaths} 次（退出码 {w.proc.exitcode}），"
+                                "请用 -j 1 重试"
+                            ) from None
+                        what = f"处理此文件的工作进程意外退出（退出码 {w.proc.exitcode}）"
+                        outcome = Outcome(None, (crash_finding(task.path, what),), now - w.started)
+                        w.kill()
+                        workers[i] = new()
+                        _feed(workers, i, queue, new)
+                    else:
+                        finished += 1
+                        w.task = None
+                        _feed(workers, i, queue, new)  # it starts its next file while we unpickle
+                        try:
+                            _, outcome = pickle.loads(data)
+                            if not lazy and isinstance(outcome.parsed, PackedReport):
+                                outcome = replace(outcome, parsed=outcome.parsed.unpack())
+                        except Exception as err:
+                            what = f"结果无法在主进程中读取：{type(err).__name__}: {err}"
+                            outcome = Outcome(None, (crash_finding(task.path, what),), now - w.started)
+                    yield task, outcome
+                elif now - w.started >= timeout:
+                    w.kill()
+                    workers[i] = new()
+                    _feed(workers, i, queue, new)
+                    yield task, Outcome(None, (timeout_finding(task.path, timeout),), now - w.started, True)
+    finally:
+        for w in workers:
+            if w.task is not None:
+                w.kill()
+            else:
+                w.stop()
+        gc.unfreeze()

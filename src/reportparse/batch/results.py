@@ -1,0 +1,149 @@
+"""What a batch run gives back: one FileResult per file, and a Summary of them all."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ..findings import Finding
+from ..model import Report, ReportHead
+from ..rules import Selection, at_or_above
+from ..serialize import report_to_dict
+from .packing import PackedReport, report_json
+
+Status = Literal["ok", "findings", "unreadable", "timeout"]
+STATUSES: tuple[Status, ...] = ("ok", "findings", "unreadable", "timeout")
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """The outcome for one file: its status, the parsed report (None if it timed out or could
+    not be handed back) and every finding, EXT- first.
+
+    `parsed` is the Report, or a PackedReport from `audit(..., lazy_reports=True)`; read
+    `report` for the Report (unpacked once, on first use) and `head` for its source and
+    metadata without unpacking."""
+
+    path: str
+    status: Status
+    parsed: Report | PackedReport | None
+    findings: tuple[Finding, ...]
+    seconds: float = 0.0
+    fail_on: str = "error"
+    selection: Selection = field(default_factory=Selection)
+
+    @property
+    def report(self) -> Report | None:
+        parsed = self.parsed
+        if isinstance(parsed, PackedReport):
+            parsed = parsed.unpack()
+            object.__setattr__(self, "parsed", parsed)  # a cache: the value stays the same report
+        return parsed
+
+    @functools.cached_property
+    def head(self) -> ReportHead | None:
+        parsed = self.parsed
+        if parsed is None:
+            return None
+        return parsed.head
+
+    @property
+    def failed(self) -> bool:
+        """Has a finding at or above this file's fail-on level."""
+        return at_or_above(self.findings, self.fail_on)
+
+    def counts(self) -> dict[str, int]:
+        c = Counter(f.severity for f in self.findings)
+        return {s: c.get(s, 0) for s in ("error", "warning", "info")}
+
+    def _shown(self) -> bool:
+        return self.parsed is not None and self.status not in ("unreadable", "timeout")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The file object of `check --format json|jsonl` (schema/check.schema.json)."""
+        report = self.report if self._shown() else None
+        return {
+            "path": self.path,
+            "status": self.status,
+            "report": report_to_dict(report) if report is not None else None,
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+    def to_json(self) -> str:
+        """`json.dumps(self.to_dict(), ensure_ascii=False)`, with the report's part taken as
+        a worker wrote it when it did (see PackedReport) instead of rebuilding the report."""
+        parsed = self.parsed
+        if not self._shown() or parsed is None:
+            report = "null"
+        elif isinstance(parsed, PackedReport) and parsed.json is not None:
+            report = parsed.json
+        else:
+            report = report_json(self.report) if self.report is not None else "null"
+        path, status = json.dumps(self.path, ensure_ascii=False), json.dumps(self.status)
+        findings = json.dumps([f.to_dict() for f in self.findings], ensure_ascii=False)
+        return f'{{"path": {path}, "status": {status}, "report": {report}, "findings": {findings}}}'
+
+
+@dataclass(frozen=True)
+class Summary:
+    files: int
+    ok: int
+    with_findings: int
+    unreadable: int
+    timeout: int
+    errors: int
+    warnings: int
+    info: int
+    seconds: float = 0.0
+    by_rule: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, results: Sequence[FileResult], seconds: float = 0.0) -> Summary:
+        status = Counter(r.status for r in results)
+        sev = Counter(f.severity for r in results for f in r.findings)
+        rules = Counter(f.rule for r in results for f in r.findings)
+        return cls(
+            files=len(results),
+            ok=status["ok"],
+            with_findings=status["findings"],
+            unreadable=status["unreadable"],
+            timeout=status["timeout"],
+            errors=sev["error"],
+            warnings=sev["warning"],
+            info=sev["info"],
+            seconds=seconds,
+            by_rule=dict(sorted(rules.items())),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        # No timing here: the same input gives the same document.
+        return {
+            "files": self.files,
+            "ok": self.ok,
+            "findings": self.with_findings,
+            "unreadable": self.unreadable,
+            "timeout": self.timeout,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "info": self.info,
+            "by_rule": dict(self.by_rule),
+        }
+
+    def line(self) -> str:
+        return (
+            f"共 {self.files} 个文件：正常 {self.ok}，有问题 {self.with_findings}，"
+            f"无法读取 {self.unreadable}，超时 {self.timeout}；"
+            f"错误 {self.errors}，警告 {self.warnings}，提示 {self.info}；用时 {self.seconds:.1f} 秒"
+        )
+
+
+def status_of(head: ReportHead | None, findings: Sequence[Finding], timed_out: bool = False) -> Status:
+    if timed_out:
+        return "timeout"
+    if head is None or head.empty:
+        return "unreadable"  # nothing recognisable was read
+    return "findings" if findings else "ok"
