@@ -5,10 +5,11 @@ joined again."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
 from .page import FragCell, Fragment, Item, TextLine, join_lines
+from .tables import cluster
 
 COL_TOL = 3.0  # column boundaries this close match across a page break
 _LIST_MARKER = re.compile(
@@ -93,7 +94,7 @@ def _is_label(text: str) -> bool:
 
 
 def _combine(upper: Fragment, lower: Fragment) -> Fragment:
-    xs = [sum(g) / len(g) for g in _cluster_positions([*upper.xs, *lower.xs])]
+    xs = [sum(g) / len(g) for g in cluster([*upper.xs, *lower.xs], COL_TOL)]
     top_cells = _remap(upper, xs)
     low_cells = _remap(lower, xs)
     k = _header_rows(top_cells, low_cells, upper.n_rows, lower.n_rows)
@@ -134,13 +135,3 @@ def _combine(upper: Fragment, lower: Fragment) -> Fragment:
     n_rows = seam + lower.n_rows - k - collapse
     cells.sort(key=lambda c: (c.row, c.col))
     return Fragment(upper.page, lower.last_page, tuple(xs), upper.bbox, n_rows, cells, issues)
-
-
-def _cluster_positions(values: Iterable[float]) -> list[list[float]]:
-    groups: list[list[float]] = []
-    for v in sorted(values):
-        if groups and v - groups[-1][-1] <= COL_TOL:
-            groups[-1].append(v)
-        else:
-            groups.append([v])
-    return groups
