@@ -211,33 +211,21 @@ class Walker:
 
     # --- tables -------------------------------------------------------------------------------
 
-    def _rows(self, el: etree._Element) -> list[etree._Element]:
+    def _children(self, el: etree._Element, local: str) -> list[etree._Element]:
+        """The rows of a table or the cells of a row (`local` is "tr" or "tc"), also those
+        wrapped in content controls or custom XML."""
         w = self.w
-        rows: list[etree._Element] = []
+        found: list[etree._Element] = []
         for child in el:
-            if child.tag == w("tr"):
-                rows.append(child)
+            if child.tag == w(local):
+                found.append(child)
             elif child.tag == w("sdt"):
                 content = child.find(w("sdtContent"))
                 if content is not None:
-                    rows.extend(self._rows(content))
+                    found.extend(self._children(content, local))
             elif child.tag == w("customXml"):
-                rows.extend(self._rows(child))
-        return rows
-
-    def _cells(self, el: etree._Element) -> list[etree._Element]:
-        w = self.w
-        cells: list[etree._Element] = []
-        for child in el:
-            if child.tag == w("tc"):
-                cells.append(child)
-            elif child.tag == w("sdt"):
-                content = child.find(w("sdtContent"))
-                if content is not None:
-                    cells.extend(self._cells(content))
-            elif child.tag == w("customXml"):
-                cells.extend(self._cells(child))
-        return cells
+                found.extend(self._children(child, local))
+        return found
 
     def _table(self, tbl: etree._Element, out: list[RawBlock]) -> None:
         w = self.w
@@ -245,11 +233,11 @@ class Walker:
         nested: list[RawBlock] = []
         open_v: dict[int, RawCell] = {}  # column -> cell a w:vMerge="continue" below would extend
         r = 0
-        for tr in self._rows(tbl):
+        for tr in self._children(tbl, "tr"):
             trpr = tr.find(w("trPr"))
             if trpr is not None and trpr.find(w("del")) is not None:
                 continue  # a row deleted with tracked changes on
-            tcs = [tc for tc in self._cells(tr) if tc.find(f"{w('tcPr')}/{w('cellDel')}") is None]
+            tcs = [tc for tc in self._children(tr, "tc") if tc.find(f"{w('tcPr')}/{w('cellDel')}") is None]
             if not tcs:
                 continue
             col = int_value(w.val(trpr.find(w("gridBefore")) if trpr is not None else None), 0)
