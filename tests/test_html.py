@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from reportparse.readers import read as read_any
 from reportparse.readers.encoding import decode_text
 from reportparse.readers.html import decode_html, read
 from reportparse.readers.sniff import sniff
+from reportparse.templates import common
 
 HTML = FIXTURES / "html"
 PAGES = sorted(HTML.glob("*.html"))
@@ -314,6 +316,13 @@ def test_decode_unknown_declaration() -> None:
     decoded = decode_html('<meta charset="x-unknown-cs"><p>中文内容</p>'.encode())
     assert decoded.encoding == "utf-8"
     assert decoded.notes[0].message == "页面声明的字符编码“x-unknown-cs”无法识别，已自动检测"
+
+
+def test_each_heading_pattern_finds_its_own_section() -> None:
+    # the content area is found by these patterns (templates/common.json)
+    sections = common().sections
+    for s in sections:
+        assert [t.number for t in sections if re.search(t.heading_pattern, s.heading)] == [s.number]
 
 
 def test_pages_and_text_share_one_decoder(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 TableName = Literal["active_disclosure", "applications", "review_litigation"]
 TABLE_NAMES: tuple[TableName, ...] = ("active_disclosure", "applications", "review_litigation")
@@ -179,10 +179,24 @@ class SectionSpec:
     heading: str
     variants: tuple[str, ...]
     keywords: tuple[str, ...]
+    # a regular expression that finds the heading in a line of text without its spaces (the
+    # HTML reader finds the report among a page's menus and boxes by these)
+    heading_pattern: str
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """What every template version says about one of the three tables."""
+
+    name: TableName
+    short: str  # 表三
+    title: str  # 表三（依申请公开）
+    section: int  # the numbered part of the report that holds it
 
 
 @dataclass(frozen=True)
 class Common:
+    tables: tuple[TableSpec, ...]
     sections: tuple[SectionSpec, ...]
     legacy_markers: tuple[str, ...]
 
@@ -234,9 +248,19 @@ def template(version: str) -> Template:
 def common() -> Common:
     d = _load("common.json")
     kw = d["section_keywords"]
+    tables = tuple(TableSpec(t["name"], t["short"], t["title"], t["section"]) for t in d["tables"])
+    if tuple(t.name for t in tables) != get_args(TableName):
+        raise ValueError("common.json: tables differ from TableName")
     return Common(
+        tables=tables,
         sections=tuple(
-            SectionSpec(s["number"], s["heading"], tuple(s["variants"]), tuple(kw[str(s["number"])]))
+            SectionSpec(
+                s["number"],
+                s["heading"],
+                tuple(s["variants"]),
+                tuple(kw[str(s["number"])]),
+                s["heading_pattern"],
+            )
             for s in d["sections"]
         ),
         legacy_markers=tuple(d["legacy_markers"]),

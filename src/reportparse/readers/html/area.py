@@ -12,6 +12,7 @@ from typing import Any
 
 from lxml import etree
 
+from ...templates import common
 from .clean import CONTENT_CLASS_RE, norm, tag_of, text_content
 from .walk import Item, Para, Tab
 
@@ -36,16 +37,8 @@ def chrome_elements(named: list[Any], body: Any) -> set[Any]:
 
 # --- content area -----------------------------------------------------------------------------
 
-_MARKERS = (
-    re.compile(r"总体情况|概述"),
-    re.compile(r"主动公开政府信息"),
-    re.compile(r"政府信息公开申请|依申请公开"),
-    re.compile(r"行政复议.{0,12}行政诉讼"),
-    re.compile(r"存在的?主要问题|改进情况"),
-    re.compile(r"其他需要报告"),
-)
-
-
+# the six section headings, in the order of the sections (`marks_of` gives their positions)
+_MARKERS = tuple(re.compile(s.heading_pattern) for s in common().sections)
 _AREA_TAGS = frozenset(
     {"div", "td", "article", "section", "main", "body", "center", "blockquote", "font", "span"}
 )

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from ...document import Block, Paragraph, Table, TableCell
 from ...extraction import problem, repair
 from ...model import ExtractionNote, Loc
+from ...templates import common
 from .page import Fragment, ImageMark, Item, PageContent, TextLine, item_top, join_lines, round_box
 
 MARGIN_ZONE = 0.12  # share of the page height at top and bottom where headers and footers live
@@ -26,8 +27,11 @@ _PAGE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[（(]\s*[一二三四五六七八九十]+\s*[)）])")
-_TABLE_SECTION = re.compile(r"^\s*[二三四]\s*[、.．]")
-_ANY_SECTION = re.compile(r"^\s*[一二三四五六七八九十]\s*[、.．]")
+_NUMERALS = "一二三四五六七八九十"
+_ANY_SECTION = re.compile(rf"^\s*[{_NUMERALS}]\s*[、.．]")
+# the sections that hold the template's tables: 二、三、四
+_TABLE_NUMERALS = "".join(_NUMERALS[t.section - 1] for t in common().tables)
+_TABLE_SECTION = re.compile(rf"^\s*[{_TABLE_NUMERALS}]\s*[、.．]")
 
 
 # --- text layer health, headers and footers ---------------------------------------------------
