@@ -31,7 +31,7 @@ import pdfplumber
 import pypdfium2
 
 import reportparse
-from reportparse.readers.pdf_engine import ENV_VAR
+from reportparse.readers.pdf.engine import ENV_VAR
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = [

@@ -29,7 +29,7 @@ from reportparse.document import Document, Paragraph, Table
 from reportparse.readers import legacy
 from reportparse.readers import read as read_any
 from reportparse.readers.docx import read
-from reportparse.readers.ooxml import format_number
+from reportparse.readers.docx.numbering import format_number
 from reportparse.readers.sniff import OLE_MAGIC
 from reportparse.templates import template
 

@@ -7,11 +7,14 @@ holds the exact paragraphs, grids, properties and notes the reader must return, 
 
 from __future__ import annotations
 
+import codecs
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import charset_normalizer
 import pytest
 from generator.html_writer import render_html
 from generator.spec import make_spec
@@ -21,8 +24,10 @@ from conftest import CORPUS, FIXTURES
 from helpers import cell_differences, load_spec
 from reportparse.document import Document, Paragraph, Table
 from reportparse.readers import read as read_any
+from reportparse.readers.encoding import decode_text
 from reportparse.readers.html import decode_html, read
 from reportparse.readers.sniff import sniff
+from reportparse.templates import common
 
 HTML = FIXTURES / "html"
 PAGES = sorted(HTML.glob("*.html"))
@@ -311,6 +316,38 @@ def test_decode_unknown_declaration() -> None:
     decoded = decode_html('<meta charset="x-unknown-cs"><p>中文内容</p>'.encode())
     assert decoded.encoding == "utf-8"
     assert decoded.notes[0].message == "页面声明的字符编码“x-unknown-cs”无法识别，已自动检测"
+
+
+def test_each_heading_pattern_finds_its_own_section() -> None:
+    # the content area is found by these patterns (templates/common.json)
+    sections = common().sections
+    for s in sections:
+        assert [t.number for t in sections if re.search(t.heading_pattern, s.heading)] == [s.number]
+
+
+def test_pages_and_text_share_one_decoder(monkeypatch: pytest.MonkeyPatch) -> None:
+    # UTF-16 without a mark: two code units are enough (the HTML reader used to want four)
+    short = "ab".encode("utf-16-le")
+    assert (decode_html(short).text, decode_html(short).encoding) == ("ab", "utf-16-le")
+    assert decode_text(short)[:2] == ("ab", "utf-16-le")
+    assert decode_html(short[:3]).encoding == "utf-8"  # one code unit and a byte: no guess
+    # one table of byte-order marks: the page names the byte order, the text keeps Python's name
+    marked = codecs.BOM_UTF16_LE + "<p>中文</p>".encode("utf-16-le")
+    assert decode_html(marked).encoding == "utf-16-le" and decode_html(marked).text == "<p>中文</p>"
+    assert decode_text(marked)[:2] == ("<p>中文</p>", "utf-16")
+    # charset-normalizer sees the first 200,000 bytes (the text reader used to give it all)
+    seen: list[int] = []
+    real = charset_normalizer.from_bytes
+
+    def spy(data: bytes) -> charset_normalizer.CharsetMatches:
+        seen.append(len(data))
+        return real(data)
+
+    monkeypatch.setattr(charset_normalizer, "from_bytes", spy)
+    junk = b"\x81\xff" * 150_000  # neither UTF-8 nor GB18030 nor Big5
+    decode_html(junk)
+    decode_text(junk)
+    assert seen == [200_000, 200_000]
 
 
 # --- content area and paragraphs --------------------------------------------------------------

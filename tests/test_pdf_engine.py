@@ -1,4 +1,4 @@
-"""The PDFium engine gives `pdf.py` the same page objects as pdfplumber, so both engines read
+"""The PDFium engine gives the PDF reader the same page objects as pdfplumber, so both engines read
 every PDF alike; pdfplumber takes over whatever PDFium cannot open.
 
 tests/test_pdf.py runs with the default engine; this file pins each engine explicitly.
@@ -19,8 +19,9 @@ from generator.make_pdf import Canvas, encrypted_pdf, garble, scanned_pdf, trunc
 
 from conftest import CORPUS, FIXTURES
 from reportparse.document import Document, Table
-from reportparse.readers import pdf, pdf_engine
+from reportparse.readers import pdf
 from reportparse.readers import read as dispatch
+from reportparse.readers.pdf import engine as pdf_engine
 
 pytestmark = pytest.mark.skipif(not pdf_engine.AVAILABLE, reason="pypdfium2 is not installed")
 

@@ -204,6 +204,19 @@ class SectionSpec:
     heading: str
     variants: tuple[str, ...]
     keywords: tuple[str, ...]
+    # a regular expression that finds the heading in a line of text without its spaces (the
+    # HTML reader finds the report among a page's menus and boxes by these)
+    heading_pattern: str
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """What every template version says about one of the three tables."""
+
+    name: TableName
+    short: str  # 表三
+    title: str  # 表三（依申请公开）
+    section: int  # the numbered part of the report that holds it
 
 
 @dataclass(frozen=True)
@@ -281,7 +294,13 @@ def common() -> Common:
     return Common(
         tables=tables,
         sections=tuple(
-            SectionSpec(s["number"], s["heading"], tuple(s["variants"]), tuple(kw[str(s["number"])]))
+            SectionSpec(
+                s["number"],
+                s["heading"],
+                tuple(s["variants"]),
+                tuple(kw[str(s["number"])]),
+                s["heading_pattern"],
+            )
             for s in d["sections"]
         ),
         legacy_markers=tuple(d["legacy_markers"]),

@@ -133,7 +133,8 @@ def collect_segments(
     return out
 
 
-def _cluster(values: Sequence[float], tol: float) -> list[list[float]]:
+def cluster(values: Sequence[float], tol: float) -> list[list[float]]:
+    """The values in ascending order, in groups whose neighbours are at most `tol` apart."""
     groups: list[list[float]] = []
     for v in sorted(values):
         if groups and v - groups[-1][-1] <= tol:
@@ -148,7 +149,7 @@ def merge_segments(segments: Iterable[Segment]) -> list[Segment]:
     out: list[Segment] = []
     for orient in ("h", "v"):
         same = [s for s in segments if s.orient == orient]
-        for group in _cluster([s.pos for s in same], SNAP):
+        for group in cluster([s.pos for s in same], SNAP):
             lo, hi = group[0], group[-1]
             pos = sum(group) / len(group)
             pieces = sorted((s.start, s.end) for s in same if lo <= s.pos <= hi)
@@ -197,8 +198,8 @@ def grid_lines(group: Sequence[Segment]) -> tuple[list[float], list[float]]:
     right = max(max(s.end for s in hs), max(s.pos for s in vs))
     top = min(min(s.pos for s in hs), min(s.start for s in vs))
     bottom = max(max(s.pos for s in hs), max(s.end for s in vs))
-    xs = [sum(g) / len(g) for g in _cluster([left, right, *(s.pos for s in vs)], SNAP)]
-    ys = [sum(g) / len(g) for g in _cluster([top, bottom, *(s.pos for s in hs)], SNAP)]
+    xs = [sum(g) / len(g) for g in cluster([left, right, *(s.pos for s in vs)], SNAP)]
+    ys = [sum(g) / len(g) for g in cluster([top, bottom, *(s.pos for s in hs)], SNAP)]
     return xs, ys
 
 

@@ -4,6 +4,8 @@ A DOCX is a zip of XML parts. Both layers can be weaponised: a zip bomb (tiny fi
 once inflated, or millions of entries) and XML entity tricks (billion laughs, XXE reading local
 files or the network). Everything here fails with a `ReadError` carrying an EXT- note instead
 of hanging, exhausting memory or touching anything outside the file.
+
+The WordprocessingML namespaces and qualified names the reader walks by are here too.
 """
 
 from __future__ import annotations
@@ -17,10 +19,10 @@ from typing import Any
 
 from lxml import etree
 
-from ..extraction import problem
-from ..limits import limits
-from ..model import Loc
-from . import ReadError
+from ...extraction import problem
+from ...limits import limits
+from ...model import Loc
+from .. import ReadError
 
 # Real DOCX parts compress 10–40×; a zip bomb compresses 1000× and more. Small entries are
 # exempt because their ratio says nothing and they cannot hurt.
@@ -205,128 +207,31 @@ class Package:
         return None
 
 
-# ---------------------------------------------------------------------------------------------
-# List numbers: how Word renders a counter value in a given w:numFmt.
-
-_CN_DIGITS = "〇一二三四五六七八九"
-_CN_LEGAL_DIGITS = "零壹贰叁肆伍陆柒捌玖"
-_CN_LEGAL_TRAD_DIGITS = "零壹貳參肆伍陸柒捌玖"
-_HEAVENLY_STEMS = "甲乙丙丁戊己庚辛壬癸"
-_EARTHLY_BRANCHES = "子丑寅卯辰巳午未申酉戌亥"
+# --- WordprocessingML names -------------------------------------------------------------------
 
 
-def _chinese(n: int, digits: str, units: str, *, one_ten: bool, zero: str) -> str:
-    """Chinese counting: 十一, 二十, 一百零五 (units = 十百千)."""
-    if n <= 0 or n >= 10000:
-        return str(n)
-    parts: list[str] = []
-    pending_zero = False
-    for power in (3, 2, 1, 0):
-        d = n // 10**power % 10
-        if d == 0:
-            if parts:
-                pending_zero = True
-            continue
-        if pending_zero:
-            parts.append(zero)
-            pending_zero = False
-        if power == 1 and d == 1 and not parts and not one_ten:
-            parts.append(units[0])  # 十一, not 一十一
-        else:
-            parts.append(digits[d] + (units[power - 1] if power else ""))
-    return "".join(parts)
+class Names:
+    """Qualified tag names for one WordprocessingML namespace (transitional or strict)."""
+
+    def __init__(self, ns: str) -> None:
+        self.ns = ns
+
+    def __call__(self, local: str) -> str:
+        return f"{{{self.ns}}}{local}"
+
+    def val(self, el: etree._Element | None, attr: str = "val") -> str | None:
+        return None if el is None else el.get(self(attr))
+
+    def on(self, el: etree._Element | None) -> bool:
+        """A toggle property (`<w:vanish/>`, `<w:vanish w:val="false"/>`)."""
+        if el is None:
+            return False
+        return self.val(el) not in ("0", "false", "off")
 
 
-def _letters(n: int, upper: bool) -> str:
-    if n <= 0:
-        return str(n)
-    letter = chr(ord("A" if upper else "a") + (n - 1) % 26)
-    return letter * ((n - 1) // 26 + 1)  # Word: A … Z, AA, BB …
-
-
-def _roman(n: int) -> str:
-    if n <= 0 or n >= 4000:
-        return str(n)
-    out = []
-    for value, sym in (
-        (1000, "M"),
-        (900, "CM"),
-        (500, "D"),
-        (400, "CD"),
-        (100, "C"),
-        (90, "XC"),
-        (50, "L"),
-        (40, "XL"),
-        (10, "X"),
-        (9, "IX"),
-        (5, "V"),
-        (4, "IV"),
-        (1, "I"),
-    ):
-        while n >= value:
-            out.append(sym)
-            n -= value
-    return "".join(out)
-
-
-def _enclosed(n: int, ranges: tuple[tuple[int, int, int], ...]) -> str:
-    for lo, hi, base in ranges:
-        if lo <= n <= hi:
-            return chr(base + n - lo)
-    return str(n)
-
-
-_CIRCLED = ((1, 20, 0x2460), (21, 35, 0x3251), (36, 50, 0x32B1))
-
-
-def format_number(n: int, fmt: str) -> str:
-    """The counter `n` as Word prints it in number format `fmt` ("" for bullets and none)."""
-    if fmt in ("decimal", "", "ordinal", "cardinalText", "ordinalText"):
-        return str(n)
-    if fmt == "decimalZero":
-        return f"{n:02d}" if 0 <= n < 10 else str(n)
-    if fmt in (
-        "chineseCounting",
-        "chineseCountingThousand",
-        "japaneseCounting",
-        "taiwaneseCounting",
-        "taiwaneseCountingThousand",
-        "japaneseLegal",
-        "koreanCounting",
-    ):
-        if n == 0:
-            return "〇"
-        return _chinese(n, _CN_DIGITS, "十百千", one_ten=False, zero="零")
-    if fmt == "chineseLegalSimplified":
-        return _chinese(n, _CN_LEGAL_DIGITS, "拾佰仟", one_ten=True, zero="零")
-    if fmt == "ideographLegalTraditional":
-        return _chinese(n, _CN_LEGAL_TRAD_DIGITS, "拾佰仟", one_ten=True, zero="零")
-    if fmt in ("ideographDigital", "japaneseDigitalTenThousand", "taiwaneseDigital"):
-        return "".join(_CN_DIGITS[int(d)] for d in str(n)) if n >= 0 else str(n)
-    if fmt == "ideographTraditional":
-        return _HEAVENLY_STEMS[(n - 1) % 10] if n > 0 else str(n)
-    if fmt == "ideographZodiac":
-        return _EARTHLY_BRANCHES[(n - 1) % 12] if n > 0 else str(n)
-    if fmt in ("decimalEnclosedCircle", "decimalEnclosedCircleChinese"):
-        return _enclosed(n, _CIRCLED)
-    if fmt == "ideographEnclosedCircle":
-        return _enclosed(n, ((1, 10, 0x3280),))
-    if fmt == "decimalEnclosedParen":
-        return _enclosed(n, ((1, 20, 0x2474),))
-    if fmt == "decimalEnclosedFullstop":
-        return _enclosed(n, ((1, 20, 0x2488),))
-    if fmt in ("decimalFullWidth", "decimalFullWidth2"):
-        return "".join(chr(ord(d) + 0xFEE0) if d.isdigit() else d for d in str(n))
-    if fmt == "decimalHalfWidth":
-        return str(n)
-    if fmt == "upperLetter":
-        return _letters(n, True)
-    if fmt == "lowerLetter":
-        return _letters(n, False)
-    if fmt == "upperRoman":
-        return _roman(n)
-    if fmt == "lowerRoman":
-        return _roman(n).lower()
-    if fmt in ("bullet", "none"):
-        return ""
-    return str(n)
+def int_value(value: str | None, default: int) -> int:
+    """An attribute's whole number; `default` when it is missing or not a number."""
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default

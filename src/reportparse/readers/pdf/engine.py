@@ -1,6 +1,6 @@
 """PDF page content from PDFium (pypdfium2), in the shape pdfplumber gives it.
 
-`pdf.py` reads a page as pdfplumber's object lists: `chars`, `lines`, `rects`, `curves`,
+`page.py` reads a page as pdfplumber's object lists: `chars`, `lines`, `rects`, `curves`,
 `images`, plus `width`, `height` and `page_number`. pdfminer (under pdfplumber) parses content
 streams in pure Python, which is nearly all of the reader's time; PDFium parses them in C++.
 `PdfiumPage` carries the same lists, built from PDFium's text page and page objects, so the
@@ -90,8 +90,7 @@ class PageError(Exception):
     """PDFium could not load one page."""
 
 
-# ---------------------------------------------------------------------------------------------
-# Geometry
+# --- geometry ---------------------------------------------------------------------------------
 
 
 def compose(inner: Matrix, outer: Matrix) -> Matrix:
@@ -158,13 +157,12 @@ class PageFrame:
         return min(xs), min(ys), max(xs), max(ys)
 
 
-# ---------------------------------------------------------------------------------------------
-# Pages
+# --- pages ------------------------------------------------------------------------------------
 
 
 @dataclass
 class PdfiumPage:
-    """One page's objects with pdfplumber's names and keys (what `pdf._read_page` reads)."""
+    """One page's objects with pdfplumber's names and keys (what `page.read_page` reads)."""
 
     page_number: int
     width: float
@@ -182,7 +180,7 @@ class PdfiumPage:
 
 def _text(code: int, unmapped: bool) -> str:
     if unmapped:
-        return f"(cid:{code})"  # pdfminer's spelling: `pdf._glyphs` counts it as unreadable
+        return f"(cid:{code})"  # pdfminer's spelling: `page._glyphs` counts it as unreadable
     if code == 0 or code in (0xFFFE, 0xFFFF) or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
         return "\ufffd"
     return chr(code)
@@ -393,8 +391,7 @@ class _Objects:
         self.curves.append(obj)
 
 
-# ---------------------------------------------------------------------------------------------
-# Documents
+# --- documents --------------------------------------------------------------------------------
 
 
 def _pdfdoc_chars() -> frozenset[str]:
