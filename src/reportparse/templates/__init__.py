@@ -220,16 +220,6 @@ class TableSpec:
 
 
 @dataclass(frozen=True)
-class TableSpec:
-    """What every template version says about one of the three tables."""
-
-    name: TableName
-    short: str  # 表三
-    title: str  # 表三（依申请公开）
-    section: int  # the numbered part of the report that holds it
-
-
-@dataclass(frozen=True)
 class Common:
     tables: tuple[TableSpec, ...]
     sections: tuple[SectionSpec, ...]
