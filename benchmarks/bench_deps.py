@@ -23,7 +23,7 @@ separate pass. A candidate that is not installed is reported as missing, never g
   every label text of the workload. The PyPI packages `opencc` (C++ with its dictionaries) and
   `opencc-python-reimplemented` both install a module named `opencc` and overwrite each other:
   install each with `pip install --no-deps --target DIR PACKAGE` and pass `--opencc NAME=DIR`.
-- progress: the bar of `cli_check._Progress` against tqdm and rich: import time (`python -X
+- progress: the bar of `cli.check._Progress` against tqdm and rich: import time (`python -X
   importtime`, a fresh interpreter each time) and the cost of one update on a terminal stream.
 - docx: what python-docx's object model returns for a merged cell, a numbered heading and a
   tracked insertion in the DOCX fixtures, next to what `readers/docx.py` reads.
@@ -62,8 +62,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import bench_batch  # noqa: E402
 
-from reportparse import labels, normalize  # noqa: E402
-from reportparse.audit import FileResult, audit  # noqa: E402
+from reportparse import normalize  # noqa: E402
+from reportparse.batch import FileResult, audit  # noqa: E402
+from reportparse.extract import labels  # noqa: E402
 from reportparse.render import (  # noqa: E402
     DEFAULT_OPTIONS,
     FORMATS,
@@ -596,7 +597,7 @@ def import_ms(module: str, repeat: int) -> float:
 
 def bench_progress(repeat: int, rows: list[tuple[str, str]]) -> None:
     print("\n## progress bar")
-    from reportparse.cli_check import _Progress
+    from reportparse.cli.check import _Progress
 
     total = 20_000
     result = types.SimpleNamespace(path="/某/目录/2024年度政府信息公开工作年度报告.docx")
@@ -661,7 +662,7 @@ def check_python_docx() -> None:
     except ImportError:
         missing("python-docx")
         return
-    from reportparse.readers import read
+    from reportparse.readers import read_document
 
     folder = ROOT / "tests" / "fixtures" / "docx"
     table = docx.Document(str(folder / "clean-2021.docx")).tables[1]
@@ -671,10 +672,10 @@ def check_python_docx() -> None:
         f"  merged cells: a row of {len(row._tr.tc_lst)} cells comes back from row.cells as {len(texts)}, "
         f"the first repeated {texts.count(texts[0])} times"
     )
-    ours = [p.text for p in read((folder / "auto-numbering.docx").read_bytes()).paragraphs()]
+    ours = [p.text for p in read_document((folder / "auto-numbering.docx").read_bytes()).paragraphs()]
     theirs = [p.text for p in docx.Document(str(folder / "auto-numbering.docx")).paragraphs]
     print(f"  list numbers: python-docx {theirs[2]!r}, the reader {ours[2]!r}")
-    ours = [p.text for p in read((folder / "tracked-changes.docx").read_bytes()).paragraphs()]
+    ours = [p.text for p in read_document((folder / "tracked-changes.docx").read_bytes()).paragraphs()]
     theirs = [p.text for p in docx.Document(str(folder / "tracked-changes.docx")).paragraphs]
     lost = [t for t in ours if t not in theirs]
     print(

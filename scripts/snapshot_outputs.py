@@ -32,7 +32,17 @@ def snapshot(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for fmt in FORMATS:
         target = out / f"check.{fmt}"
-        cmd = [sys.executable, "-m", "reportparse.cli", "check", *inputs(), "--format", fmt, "-o", str(target)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "reportparse.cli",
+            "check",
+            *inputs(),
+            "--format",
+            fmt,
+            "-o",
+            str(target),
+        ]
         env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}  # this tree's code, whatever is installed
         done = subprocess.run(cmd, capture_output=True, cwd=ROOT, env=env, check=False)
         (out / f"check.{fmt}.exit").write_text(f"{done.returncode}\n", encoding="utf-8")

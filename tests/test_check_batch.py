@@ -546,7 +546,7 @@ def test_workers_that_cannot_run_at_all_stop_the_tool(
         write(tmp_path, f"r{i}.txt", make_spec(f"r{i}", seed=i + 1))
     with pytest.raises(WorkerStartError, match="工作进程未能处理任何文件就退出了 3 次（退出码 4）"):
         reportparse.audit([tmp_path], jobs=2, process=dying).collect()
-    monkeypatch.setattr("reportparse.cli_check.audit", functools.partial(reportparse.audit, process=dying))
+    monkeypatch.setattr("reportparse.cli.check.audit", functools.partial(reportparse.audit, process=dying))
     assert main(["check", str(tmp_path), "-j", "2"]) == 2
     assert capsys.readouterr().err.startswith("reportparse check：工作进程未能处理任何文件就退出了 3 次")
 

@@ -107,7 +107,7 @@ def test_folder_of_every_format(
 ) -> None:
     folder, expected = batch
     # the whole command as it runs, but for hang-2021.md, which never finishes being read
-    monkeypatch.setattr("reportparse.cli_check.audit", functools.partial(reportparse.audit, process=hanging))
+    monkeypatch.setattr("reportparse.cli.check.audit", functools.partial(reportparse.audit, process=hanging))
     code, out, err = run(capsys, str(folder), "--format", "json", "-j", "2", "--timeout", "2")
     assert code == 1
     doc: dict[str, Any] = json.loads(out)
@@ -326,7 +326,7 @@ def test_crash_of_the_tool_is_exit_2(
     def boom(*args: object) -> str:
         raise RuntimeError("renderer bug")
 
-    monkeypatch.setattr("reportparse.cli_check.render", boom)
+    monkeypatch.setattr("reportparse.cli.check.render", boom)
     code, out, err = run(capsys, str(folder), "-j", "1")
     assert (code, out) == (2, "")
     assert err.startswith("reportparse check：内部错误") and "RuntimeError: renderer bug" in err
@@ -354,7 +354,7 @@ def test_colour_and_progress(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     import io
 
     import reportparse
-    from reportparse.cli_check import _Progress
+    from reportparse.cli.check import _Progress
     from reportparse.render import RenderOptions, render
 
     folder = _small(tmp_path / "reports")

@@ -31,5 +31,9 @@ def test_corpus_findings(corpus: Path, name: str) -> None:
 
 
 def test_every_corpus_report_is_covered(corpus: Path) -> None:
-    reports = {p.name for p in corpus.iterdir() if p.suffix in {".pdf", ".md", ".txt", ".html"} and p.name != "README.md"}
+    reports = {
+        p.name
+        for p in corpus.iterdir()
+        if p.suffix in {".pdf", ".md", ".txt", ".html"} and p.name != "README.md"
+    }
     assert reports == set(EXPECTED)

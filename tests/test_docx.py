@@ -26,8 +26,7 @@ import reportparse
 from conftest import CORPUS, FIXTURES, SAMPLE
 from helpers import cell_differences, load_spec
 from reportparse.document import Document, Paragraph, Table
-from reportparse.readers import legacy
-from reportparse.readers import read as read_any
+from reportparse.readers import legacy, read_document
 from reportparse.readers.docx import read
 from reportparse.readers.docx.numbering import format_number
 from reportparse.readers.sniff import OLE_MAGIC
@@ -600,16 +599,18 @@ def test_corrupt_empty_and_truncated_files() -> None:
         "truncated": clean[: len(clean) // 2],
     }
     for name, data in cases.items():
-        doc = read_any(data, f"{name}.docx")
+        doc = read_document(data, f"{name}.docx")
         rule, message = only_note(doc)
         assert rule == "EXT-001", (name, message)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("content.txt", "not a word document")
-    rule, message = only_note(read_any(buf.getvalue(), "x.docx"))
+    rule, message = only_note(read_document(buf.getvalue(), "x.docx"))
     assert rule == "EXT-001" and "word/document.xml" in message
     # a damaged part inside an intact zip
-    rule, message = only_note(read_any(_replace_part(clean, "word/document.xml", b"<w:document"), "x.docx"))
+    rule, message = only_note(
+        read_document(_replace_part(clean, "word/document.xml", b"<w:document"), "x.docx")
+    )
     assert rule == "EXT-001" and "不是合法的 XML" in message
 
 
@@ -623,7 +624,7 @@ def test_zip_bomb_total_size() -> None:
                 f.write(chunk)
     data = buf.getvalue()
     assert len(data) < 2_000_000
-    rule, message = only_note(read_any(data, "bomb.docx"))
+    rule, message = only_note(read_document(data, "bomb.docx"))
     assert rule == "EXT-003" and "压缩炸弹" in message
 
 
@@ -631,13 +632,13 @@ def test_zip_bomb_ratio_and_entry_count() -> None:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("word/document.xml", b"<" + bytes(20 << 20))
-    rule, message = only_note(read_any(buf.getvalue(), "ratio.docx"))
+    rule, message = only_note(read_document(buf.getvalue(), "ratio.docx"))
     assert rule == "EXT-003" and "压缩比" in message
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
         for i in range(10_001):
             zf.writestr(f"f{i}", b"")
-    rule, message = only_note(read_any(buf.getvalue(), "many.docx"))
+    rule, message = only_note(read_document(buf.getvalue(), "many.docx"))
     assert rule == "EXT-003" and "10001" in message
 
 
@@ -650,7 +651,7 @@ def test_lying_entry_size_is_caught() -> None:
     # patch the uncompressed size in the central directory to 10 bytes
     cd = data.rfind(b"PK\x01\x02")
     data[cd + 24 : cd + 28] = (10).to_bytes(4, "little")
-    doc = read_any(bytes(data), "lie.docx")
+    doc = read_document(bytes(data), "lie.docx")
     assert doc.blocks == () and doc.notes[0].rule in ("EXT-001", "EXT-003")
 
 
@@ -671,7 +672,7 @@ def test_entity_attacks_refused(xml: str, encoding: str) -> None:
     if encoding == "utf-16":
         xml = xml.replace('<?xml version="1.0"?>', '<?xml version="1.0" encoding="UTF-16"?>')
     data = _replace_part(docx_bytes(p(r("x"))), "word/document.xml", xml.encode(encoding))
-    doc = read_any(data, "evil.docx")
+    doc = read_document(data, "evil.docx")
     rule, message = only_note(doc)
     assert rule == "EXT-001" and "DTD" in message
     assert "root:" not in message
@@ -679,9 +680,9 @@ def test_entity_attacks_refused(xml: str, encoding: str) -> None:
 
 def test_entity_attack_in_other_parts_and_deep_nesting() -> None:
     evil_styles = _replace_part(docx_bytes(p(r("x")), styles=""), "word/styles.xml", XXE.encode())
-    assert only_note(read_any(evil_styles, "s.docx"))[0] == "EXT-001"
+    assert only_note(read_document(evil_styles, "s.docx"))[0] == "EXT-001"
     deep = "<w:sdt><w:sdtContent>" * 3000 + p(r("x")) + "</w:sdtContent></w:sdt>" * 3000
-    rule, message = only_note(read_any(docx_bytes(deep), "deep.docx"))
+    rule, message = only_note(read_document(docx_bytes(deep), "deep.docx"))
     assert rule == "EXT-003" and "嵌套层级" in message
 
 
@@ -695,7 +696,7 @@ def test_hostile_input_through_parse() -> None:
 
 def test_missing_libreoffice_says_how_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv(legacy.ENV_BINARY, str(tmp_path / "no-such-soffice"))
-    doc = read_any((DOCX / "clean-2021.doc").read_bytes(), "report.doc")
+    doc = read_document((DOCX / "clean-2021.doc").read_bytes(), "report.doc")
     rule, message = only_note(doc)
     assert rule == "EXT-011"
     assert "apt-get install -y libreoffice-writer-nogui" in message
@@ -709,7 +710,7 @@ def test_conversion_timeout_kills_the_converter(monkeypatch: pytest.MonkeyPatch,
     fake.chmod(0o755)
     monkeypatch.setenv(legacy.ENV_BINARY, str(fake))
     monkeypatch.setattr(legacy, "TIMEOUT_S", 1)
-    rule, message = only_note(read_any(b"{\\rtf1 x}", "slow.rtf"))
+    rule, message = only_note(read_document(b"{\\rtf1 x}", "slow.rtf"))
     assert rule == "EXT-003" and "已终止" in message
     pid = int(pidfile.read_text())
     with pytest.raises(ProcessLookupError):
@@ -718,13 +719,13 @@ def test_conversion_timeout_kills_the_converter(monkeypatch: pytest.MonkeyPatch,
 
 def test_encrypted_office_file() -> None:
     data = OLE_MAGIC + b"\0" * 64 + "EncryptedPackage".encode("utf-16-le") + b"\0" * 64
-    rule, _ = only_note(read_any(data, "secret.docx"))
+    rule, _ = only_note(read_document(data, "secret.docx"))
     assert rule == "EXT-002"
 
 
 @needs_soffice
 def test_doc_converted_and_read_like_its_docx() -> None:
-    doc = read_any((DOCX / "clean-2021.doc").read_bytes(), "clean-2021.doc")
+    doc = read_document((DOCX / "clean-2021.doc").read_bytes(), "clean-2021.doc")
     original = load("clean-2021.docx")
     assert doc.format == "docx"
     assert doc.properties["converted_from"] == "doc"
@@ -739,7 +740,7 @@ def test_doc_converted_and_read_like_its_docx() -> None:
 @needs_soffice
 def test_rtf_converted() -> None:
     rtf = rb"{\rtf1\ansi\uc0 \u19968\u12289\u24635\u20307\u24773\u20917\par}"
-    doc = read_any(rtf, None)
+    doc = read_document(rtf, None)
     assert texts(doc) == ["一、总体情况"]
     assert doc.properties["converted_from"] == "rtf"
 

@@ -23,7 +23,7 @@ import reportparse
 from conftest import CORPUS, FIXTURES
 from helpers import cell_differences, load_spec
 from reportparse.document import Document, Paragraph, Table
-from reportparse.readers import read as read_any
+from reportparse.readers import read_document
 from reportparse.readers.encoding import decode_text
 from reportparse.readers.html import decode_html, read
 from reportparse.readers.sniff import sniff
@@ -239,7 +239,7 @@ EXPECTED_START = [SPEC.title, SPEC.preamble[0], "一、总体情况"]
     ids=["utf16le-bom", "utf16be-bom", "utf8-bom-beats-declaration"],
 )
 def test_unicode_pages(data: bytes, encoding: str) -> None:
-    doc = read_any(data, "page.html")
+    doc = read_document(data, "page.html")
     assert doc.format == "html"
     assert doc.encoding == encoding
     assert _first_paragraphs(doc) == EXPECTED_START
@@ -290,7 +290,7 @@ def test_big5_page(declared: str | None) -> None:
     html = (
         TRADITIONAL if declared is None else TRADITIONAL.replace("<html>", f"<html><meta charset={declared}>")
     )
-    doc = read_any(html.encode("big5"), "page.html")
+    doc = read_document(html.encode("big5"), "page.html")
     assert doc.encoding == "big5hkscs"
     assert [p.text for p in doc.paragraphs()][:2] == ["某某市政府資訊公開工作年度報告", "一、總體情況"]
     assert [n.rule for n in doc.notes if n.rule] == []
@@ -305,7 +305,7 @@ def test_utf8_page_cut_inside_a_character() -> None:
 
 def test_undecodable_bytes_are_reported() -> None:
     data = b"<html><body><p>" + bytes(range(0x80, 0x100)) * 40 + b"</p></body></html>"
-    doc = read_any(data, "page.html")
+    doc = read_document(data, "page.html")
     assert (doc.format, doc.encoding) == ("html", "gb18030")  # the candidate with the fewest bad bytes
     assert [(n.rule, n.message) for n in doc.notes] == [
         ("EXT-008", "页面字符编码无法识别：按 gb18030 解码仍有 80 处无法解码的字节，文字可能乱码")
@@ -450,7 +450,7 @@ def test_page_without_report_returns_what_it_has() -> None:
         "<p>近日，我市召开安全生产工作会议，部署下一阶段重点工作，会议强调要压实各方责任。</p></div>"
         "<div class='footer'>版权所有</div>"
     )
-    doc = read_any(page(body), "news.html")
+    doc = read_document(page(body), "news.html")
     assert [p.text for p in doc.paragraphs()] == [
         "我市召开安全生产工作会议",
         "近日，我市召开安全生产工作会议，部署下一阶段重点工作，会议强调要压实各方责任。",
@@ -468,7 +468,7 @@ def test_empty_pages(data: bytes) -> None:
 
 def test_truncated_page() -> None:
     data = UTF8_PAGE[: UTF8_PAGE.index("二、上年结转".encode())]
-    doc = read_any(data, "cut.html")
+    doc = read_document(data, "cut.html")
     assert doc.format == "html"
     assert [n.rule for n in doc.notes] == ["EXT-010"]
     assert doc.notes[0].message == "网页在表格中途结束（表格未闭合），内容可能被截断"
@@ -481,7 +481,7 @@ def test_truncated_page() -> None:
 
 def test_deep_nesting_is_a_limit_finding() -> None:
     data = ("<html><body>" + "<div>" * 10_000 + "x" + "</div>" * 10_000 + "</body></html>").encode()
-    doc = read_any(data, "deep.html")
+    doc = read_document(data, "deep.html")
     assert doc.blocks == ()
     (note,) = doc.notes
     assert note.rule == "EXT-003"

@@ -22,7 +22,7 @@ import reportparse
 from conftest import CORPUS, FIXTURES
 from helpers import cell_differences, load_spec
 from reportparse.document import Document, Table
-from reportparse.readers import read as dispatch
+from reportparse.readers import read_document
 from reportparse.readers.pdf import read
 
 PDF = FIXTURES / "pdf"
@@ -416,7 +416,7 @@ def test_page_limit() -> None:
 
 
 def test_garbled_text_layer() -> None:
-    doc = dispatch(garble((PDF / "clean-2021.pdf").read_bytes()), "g.pdf")
+    doc = read_document(garble((PDF / "clean-2021.pdf").read_bytes()), "g.pdf")
     (note,) = [n for n in doc.notes if n.rule]
     assert note.rule == "EXT-008" and note.severity == "error"
     assert note.data["ratio"] == 1.0 and note.data["pages"] == [1, 2, 3, 4]
@@ -424,7 +424,7 @@ def test_garbled_text_layer() -> None:
 
 
 def test_scanned_pdf() -> None:
-    doc = dispatch(scanned_pdf(2), "s.pdf")
+    doc = read_document(scanned_pdf(2), "s.pdf")
     (note,) = doc.notes
     assert note.rule == "EXT-008" and note.data["pages"] == [1, 2]
     assert "扫描件" in note.message and "OCR" in note.message
@@ -432,12 +432,12 @@ def test_scanned_pdf() -> None:
 
 
 def test_encrypted_pdf_needs_a_password() -> None:
-    doc = dispatch(encrypted_pdf(user_password="secret"), "e.pdf")
+    doc = read_document(encrypted_pdf(user_password="secret"), "e.pdf")
     assert [(n.rule, n.message) for n in doc.notes] == [("EXT-002", "PDF 已加密，需要密码才能打开")]
 
 
 def test_encrypted_pdf_with_empty_password_opens() -> None:
-    doc = dispatch(encrypted_pdf("Hello", user_password=""), "e.pdf")
+    doc = read_document(encrypted_pdf("Hello", user_password=""), "e.pdf")
     assert [p.text for p in doc.paragraphs()] == ["Hello"]
     assert doc.notes == ()
 
@@ -458,7 +458,7 @@ def _one_page() -> bytes:
     ids=["truncated", "junk", "no-mediabox"],
 )
 def test_unreadable_pdf(data: bytes) -> None:
-    doc = dispatch(data, "t.pdf")
+    doc = read_document(data, "t.pdf")
     (note,) = doc.notes
     assert note.rule == "EXT-001" and note.severity == "error"
     assert "无法解析" in note.message

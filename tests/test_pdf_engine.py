@@ -19,8 +19,7 @@ from generator.make_pdf import Canvas, encrypted_pdf, garble, scanned_pdf, trunc
 
 from conftest import CORPUS, FIXTURES
 from reportparse.document import Document, Table
-from reportparse.readers import pdf
-from reportparse.readers import read as dispatch
+from reportparse.readers import pdf, read_document
 from reportparse.readers.pdf import engine as pdf_engine
 
 pytestmark = pytest.mark.skipif(not pdf_engine.AVAILABLE, reason="pypdfium2 is not installed")
@@ -201,7 +200,7 @@ def _notes(doc: Document) -> list[tuple[str | None, str]]:
 
 def _with(monkeypatch: pytest.MonkeyPatch, engine: str, data: bytes) -> Document:
     monkeypatch.setenv(pdf_engine.ENV_VAR, engine)
-    return dispatch(data, "t.pdf")
+    return read_document(data, "t.pdf")
 
 
 def _one_page() -> bytes:

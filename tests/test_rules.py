@@ -537,8 +537,15 @@ def test_txt001_combined_category_and_blank_totals() -> None:
     ok = with_section(s, 3, f"予以公开及部分公开{g + p}件。")
     assert found(report(ok)) == []
     bad = with_section(s, 3, f"予以公开及部分公开{g + p + 3}件。")
-    assert only(report(bad)) == [("TXT-001", "warning", ("applications.granted.total",
-                                                         "applications.partially_granted.total"), g + p, g + p + 3)]
+    assert only(report(bad)) == [
+        (
+            "TXT-001",
+            "warning",
+            ("applications.granted.total", "applications.partially_granted.total"),
+            g + p,
+            g + p + 3,
+        )
+    ]
     # a blank 总计 is read as the sum of its row when comparing with the narrative
     blank = with_cells(ok, "applications", granted__total="")
     assert [f.rule for f in found(report(blank))] == ["NUM-003"]

@@ -1,4 +1,4 @@
-"""Tests for reportparse.runsplit (all runs below are synthetic)."""
+"""Tests for reportparse.extract.runsplit (all runs below are synthetic)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from reportparse.runsplit import ColumnSpec, Equation, RowRun, SplitResult, split_runs
+from reportparse.extract.runsplit import ColumnSpec, Equation, RowRun, SplitResult, split_runs
 
 APPLICANT = ("natural", "business", "research", "charity", "legal", "other", "total")
 COLS7 = tuple(ColumnSpec(c) for c in APPLICANT)

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from reportparse.document import Document, Paragraph
+from reportparse.extract.segment import body_kind, find_headings, parse_date, segment
 from reportparse.model import Loc
-from reportparse.segment import body_kind, find_headings, parse_date, segment
 
 
 def doc(*paragraphs: str) -> Document:

@@ -6,7 +6,7 @@ import pytest
 
 import reportparse
 from reportparse.document import Paragraph, Table
-from reportparse.readers import read
+from reportparse.readers import read_document
 from reportparse.readers.sniff import sniff
 
 
@@ -19,7 +19,7 @@ def test_tika_rows_merged_cells_and_continuations() -> None:
         "前文\n\t（本列）\n\t申请人情况\n\n\t\n\t5.要求行政机关确认或重新\n出具已获取信息\n\t0\n\n\t[bookmark: _Hlk1]2.重复申请"
         "\n\t1\n\n\n后文\n"
     )
-    doc = read(text.encode("utf-8"), "t.txt")
+    doc = read_document(text.encode("utf-8"), "t.txt")
     assert isinstance(doc.blocks[0], Paragraph) and doc.blocks[0].text == "前文"
     table = doc.blocks[1]
     assert isinstance(table, Table) and table.spans_known is False
@@ -35,14 +35,14 @@ def test_tika_rows_merged_cells_and_continuations() -> None:
 
 def test_pasted_rows_keep_blank_cells_between_tabs() -> None:
     text = "正文\n一、本年新收政府信息公开申请数量\t3\t\t0\t0\t0\t0\t3\n二、上年结转政府信息公开申请数量\t0\t0\t0\t0\t0\t0\t0\n"
-    doc = read(text.encode("utf-8"))
+    doc = read_document(text.encode("utf-8"))
     table = doc.tables()[0]
     assert rows(table)[0] == ["一、本年新收政府信息公开申请数量", "3", "", "0", "0", "0", "0", "3"]
 
 
 def test_space_separated_rows_and_markdown() -> None:
     text = "正文\n行政处罚 0\n行政强制 12\n\n| 规章 | 1 | 0 | 5 |\n|---|---|---|---|\n| 行政规范性文件 | 2 |  | 9 |\n"
-    doc = read(text.encode("utf-8"))
+    doc = read_document(text.encode("utf-8"))
     t1, t2 = doc.tables()
     assert rows(t1) == [["行政处罚", "0"], ["行政强制", "12"]]
     assert rows(t2) == [["规章", "1", "0", "5"], ["行政规范性文件", "2", "", "9"]]
@@ -50,7 +50,7 @@ def test_space_separated_rows_and_markdown() -> None:
 
 def test_prose_with_numbers_is_not_a_table() -> None:
     text = "2024年，本机关共收到申请 5 件，办结 5 件。\n全年主动公开信息 120 条。\n"
-    doc = read(text.encode("utf-8"))
+    doc = read_document(text.encode("utf-8"))
     assert doc.tables() == []
     assert [b.text for b in doc.paragraphs()] == [
         "2024年，本机关共收到申请 5 件，办结 5 件。",
@@ -60,7 +60,7 @@ def test_prose_with_numbers_is_not_a_table() -> None:
 
 def test_crawler_header_block_becomes_properties() -> None:
     text = "标题: 某局2023年政府信息公开工作年度报告\n发布时间: 2024-01-20 15:22\n发布机构: 某局\n=== 正文 ===\n某局2023年政府信息公开工作年度报告 正文\n"
-    doc = read(text.encode("utf-8"))
+    doc = read_document(text.encode("utf-8"))
     assert doc.properties["published"] == "2024-01-20 15:22"
     assert doc.properties["organization"] == "某局"
     assert doc.properties["page_title"] == "某局2023年政府信息公开工作年度报告"
@@ -119,7 +119,7 @@ def test_missing_file_is_a_finding() -> None:
 def test_internal_errors_become_findings(monkeypatch: pytest.MonkeyPatch) -> None:
     import importlib
 
-    pipeline = importlib.import_module("reportparse.parse")  # the module, not the function
+    pipeline = importlib.import_module("reportparse.extract.parse")
     from reportparse.rules import REGISTRY, load_rules
 
     def boom(*_: object) -> None:

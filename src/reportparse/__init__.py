@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from .batch import audit
+from .extract.parse import parse
 from .findings import Finding
 from .model import Cell, Meta, Report, Section, TableData
-from .parse import parse
 from .rules import Selection, run_report_rules
 
 __version__ = "0.1.0"

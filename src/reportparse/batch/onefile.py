@@ -11,10 +11,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..extract.parse import parse
 from ..extraction import bug_report, internal_error, problem
 from ..findings import Finding
 from ..model import ExtractionNote, Loc, Report
-from ..parse import parse
 from ..rules import Selection, run_report_rules
 from .packing import PackedReport
 

@@ -3,7 +3,7 @@
 The format is sniffed from the bytes, not the file name: a `.doc` that is really a DOCX zip,
 an `.html` that is GBK, a `.txt` that is HTML all go to the right reader. A reader that cannot
 read its input raises `ReadError` with an EXT- note; `read()` turns that (and any unexpected
-exception) into an empty `Document` carrying the note, so one bad file never stops a batch.
+exception) into an empty `Document` carrying the note (`read_document`), so one bad file never stops a batch.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def load_bytes(source: str | Path | bytes) -> tuple[bytes, str | None]:
     return path.read_bytes(), str(path)
 
 
-def read(data: bytes, path: str | None = None, fmt: str | None = None) -> Document:
+def read_document(data: bytes, path: str | None = None, fmt: str | None = None) -> Document:
     """Read bytes into a Document; never raises for bad input."""
     fmt = fmt or sniff(data, path)
     loc = Loc(file=path)

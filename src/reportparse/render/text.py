@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..findings import SEVERITY_CN, Finding
 from ..model import Loc, ReportHead
-from ..rules.labels import cell_name, logical_location
+from ..rules.names import cell_name, logical_location
 from ..templates import TABLE_SHORT, VERSIONS, Template, template
 from . import DEFAULT_OPTIONS, RenderOptions
 

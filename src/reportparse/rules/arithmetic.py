@@ -17,8 +17,8 @@ from ..model import Number, Report, TableData
 from ..templates import TABLE_SHORT, Equation, TableName, Template, template
 from . import finding, rule
 from .cells import blank_totals
-from .labels import column_label, row_label, short
 from .mentions import mentions
+from .names import column_label, row_label, short
 
 _DIGIT = re.compile(r"[0-9]")  # ASCII only: str.isdigit() accepts superscripts
 

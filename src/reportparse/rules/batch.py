@@ -27,7 +27,7 @@ from ..findings import Finding
 from ..model import Loc, Number, Report, ReportHead, TableData
 from ..templates import template
 from . import REGISTRY, Selection, finding, load_rules, rule
-from .labels import column_label, row_label
+from .names import column_label, row_label
 
 SIMILARITY_THRESHOLD = 0.9
 SHINGLE = 4  # characters per shingle: short enough for Chinese, long enough to keep word order

@@ -9,7 +9,7 @@ from ..findings import Finding
 from ..model import Cell, Report, TableData
 from ..templates import TABLE_TITLES, Column, TableName, Template, template
 from . import finding, rule
-from .labels import cell_name, is_total_cell
+from .names import cell_name, is_total_cell
 
 
 def _cells(report: Report) -> Iterator[tuple[TableName, str, Cell, Template, Column | None]]:

@@ -5,15 +5,15 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from .document import Document
-from .extraction import internal_error, problem
-from .flat import recover_flat_tables
+from ..document import Document
+from ..extraction import internal_error, problem
+from ..model import ExtractionNote, Loc, Meta, Report, Source, TableData
+from ..readers import ReadError, load_bytes, read_document
+from ..templates import TABLE_TITLES, VERSIONS, TableName, expected_version, template
+from ..templates.detect import detect_version, document_text
 from .mapping import map_tables
-from .model import ExtractionNote, Loc, Meta, Report, Source, TableData
-from .readers import ReadError, load_bytes, read
+from .prose_tables import recover_flat_tables
 from .segment import Segmented, body_kind, organization_from_title, parse_date, segment, year_from_title
-from .templates import TABLE_TITLES, VERSIONS, TableName, expected_version, template
-from .version import detect_version, document_text
 
 
 def parse(source: str | Path | bytes, *, path: str | None = None, fmt: str | None = None) -> Report:
@@ -32,7 +32,7 @@ def parse(source: str | Path | bytes, *, path: str | None = None, fmt: str | Non
             [problem("EXT-001", f"无法打开文件：{err.strerror or err}", loc=Loc(file=file_path))],
         )
     file_path = path or file_path
-    document = read(data, file_path, fmt)
+    document = read_document(data, file_path, fmt)
     try:
         return build_report(document, data)
     except RecursionError:

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Literal
 
-from .document import Document, Table, TableCell
-from .extraction import problem, repair
+from ..document import Document, Table, TableCell
+from ..extraction import problem, repair
+from ..model import Cell, ExtractionNote, LabelMatch, Loc, TableData
+from ..normalize import is_number_token, norm_label, parse_cell
+from ..templates import TABLE_NAMES, TABLE_SHORT, TABLE_TITLES, Column, TableName, Template
 from .labels import LabelHit, LabelSet, candidate, match_label
-from .model import Cell, ExtractionNote, LabelMatch, Loc, TableData
-from .normalize import is_number_token, norm_label, parse_cell
-from .templates import TABLE_NAMES, TABLE_SHORT, TABLE_TITLES, Column, TableName, Template
 
 
 @dataclass

@@ -1,35 +1,20 @@
-"""The command line: thin; all logic lives in the library."""
+"""`reportparse parse FILE`: one report as JSON or text."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from typing import Any
 
-from . import __version__
-from .cli_check import add_check_parser
-from .parse import parse
-from .render.report_text import render_report
-from .rules import run_report_rules
-from .serialize import report_to_dict
-
-EPILOG = """退出码：0 正常；1 文件无法读取或存在错误级问题；2 用法错误或工具自身故障。
-示例：
-  reportparse parse 年报.docx --format text
-  reportparse parse 年报.pdf > 年报.json"""
+from ..extract.parse import parse
+from ..render.report_text import render_report
+from ..rules import run_report_rules
+from ..serialize import report_to_dict
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="reportparse",
-        description="读取并审核政府信息公开工作年度报告（DOCX、PDF、HTML、纯文本和 Tika 导出文本）。",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--version", action="version", version=f"reportparse {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    p = sub.add_parser(
+def add_parse_parser(sub: Any) -> argparse.ArgumentParser:
+    p: argparse.ArgumentParser = sub.add_parser(
         "parse",
         help="解析一份报告，输出元数据、六个部分和三张表的每个单元格",
         description="解析一份报告：标题、机关、年度、模板版本、六个部分，以及表二、表三、表四的每个单元格"
@@ -39,19 +24,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", help="报告文件（格式按内容识别，不看扩展名）")
     p.add_argument("--format", choices=["json", "text"], default="json", help="输出格式（默认 json）")
     p.add_argument("-o", "--output", help="写入文件而不是标准输出")
-    add_check_parser(sub)
-    return parser
+    p.set_defaults(handler=run_parse)
+    return p
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help(sys.stderr)
-        return 2
-    handler = getattr(args, "handler", None)
-    if handler is not None:
-        return int(handler(args))
+def run_parse(args: argparse.Namespace) -> int:
     try:
         return _parse_command(args)
     except KeyboardInterrupt:
@@ -73,7 +50,3 @@ def _parse_command(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 1 if any(f.severity == "error" for f in findings) else 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

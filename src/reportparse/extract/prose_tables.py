@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .extraction import problem, repair
-from .model import Cell, ExtractionNote, Loc, TableData
-from .normalize import norm_label, parse_cell, strip_artifacts
+from ..extraction import problem, repair
+from ..model import Cell, ExtractionNote, Loc, TableData
+from ..normalize import norm_label, parse_cell, strip_artifacts
+from ..templates import TABLE_SECTION, TABLE_TITLES, Column, TableName, Template
 from .runsplit import ColumnSpec, Equation, RowRun, split_runs
 from .segment import Segmented, norm_with_map
-from .templates import TABLE_SECTION, TABLE_TITLES, Column, TableName, Template
 
 _RUN_RE = re.compile(r"^[\s\d.,+\-－—元万]*")
 

@@ -15,10 +15,10 @@ import traceback
 from pathlib import Path
 from typing import Any, TextIO
 
-from .batch import FileResult, NoInputError, Overrides, WorkerStartError, audit
-from .config import FAIL_ON, ConfigError, parse_codes
-from .readers.formats import FORMATS as INPUT_FORMATS
-from .render import FORMATS, RenderOptions, render
+from ..batch import FileResult, NoInputError, Overrides, WorkerStartError, audit
+from ..config import FAIL_ON, ConfigError, parse_codes
+from ..readers.formats import FORMATS as INPUT_FORMATS
+from ..render import FORMATS, RenderOptions, render
 
 CHECK_EPILOG = """退出码：0 没有达到 --fail-on 级别的问题；1 有达到该级别的问题（无法读取或超时的文件按错误计）；
 2 用法错误、配置错误、未找到输入文件或工具自身故障。

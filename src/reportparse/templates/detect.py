@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from .document import Document
-from .model import TemplateVersion
-from .normalize import norm_label
-from .templates import VERSIONS, common, expected_version, template
+from ..document import Document
+from ..model import TemplateVersion
+from ..normalize import norm_label
+from . import VERSIONS, common, expected_version, template
 
 
 def document_text(document: Document) -> str:

@@ -12,10 +12,10 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from .document import Block, Document, Paragraph, Table
-from .model import BodyKind, Loc, Section
-from .normalize import fold
-from .templates import common
+from ..document import Block, Document, Paragraph, Table
+from ..model import BodyKind, Loc, Section
+from ..normalize import fold
+from ..templates import common
 
 CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _NUMERALS = "一二三四五六"

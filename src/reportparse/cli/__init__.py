@@ -1,0 +1,39 @@
+"""The command line: thin; all logic lives in the library. One module per command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .. import __version__
+from .check import add_check_parser
+from .parse import add_parse_parser
+
+EPILOG = """退出码：0 正常；1 文件无法读取或存在错误级问题；2 用法错误或工具自身故障。
+示例：
+  reportparse parse 年报.docx --format text
+  reportparse parse 年报.pdf > 年报.json"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reportparse",
+        description="读取并审核政府信息公开工作年度报告（DOCX、PDF、HTML、纯文本和 Tika 导出文本）。",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"reportparse {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    add_parse_parser(sub)
+    add_check_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    return int(args.handler(args))
