@@ -26,7 +26,7 @@ separate pass. A candidate that is not installed is reported as missing, never g
 - progress: the bar of `cli.check._Progress` against tqdm and rich: import time (`python -X
   importtime`, a fresh interpreter each time) and the cost of one update on a terminal stream.
 - docx: what python-docx's object model returns for a merged cell, a numbered heading and a
-  tracked insertion in the DOCX fixtures, next to what `readers/docx.py` reads.
+  tracked insertion in the DOCX fixtures, next to what `readers/docx/` reads.
 
 Not part of the tests; the figures and decisions are in docs/architecture.md ("Dependencies").
 """

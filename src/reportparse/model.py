@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from .templates import TableName
-
 CellKind = Literal["number", "blank", "dash", "text"]
 Severity = Literal["error", "warning", "info"]
 BodyKind = Literal["government", "department", "township", "zone", "unknown"]
 TemplateVersion = Literal["2021", "2019", "legacy", "unknown"]
+# The one spelling of the three table names for the type checker; templates/common.json lists
+# the same names (checked when it is loaded).
+TableName = Literal["active_disclosure", "applications", "review_litigation"]
 Number = int | Decimal
 
 

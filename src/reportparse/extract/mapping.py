@@ -15,9 +15,9 @@ from typing import Literal
 
 from ..document import Document, Table, TableCell
 from ..extraction import problem, repair
-from ..model import Cell, ExtractionNote, LabelMatch, Loc, TableData
+from ..model import Cell, ExtractionNote, LabelMatch, Loc, TableData, TableName
 from ..normalize import is_number_token, norm_label, parse_cell
-from ..templates import TABLE_NAMES, TABLE_SHORT, TABLE_TITLES, Column, TableName, Template
+from ..templates import TABLE_NAMES, TABLE_SHORT, TABLE_TITLES, Column, Template
 from .labels import LabelHit, LabelSet, candidate, match_label
 
 

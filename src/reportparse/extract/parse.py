@@ -7,9 +7,9 @@ from pathlib import Path
 
 from ..document import Document
 from ..extraction import internal_error, problem
-from ..model import ExtractionNote, Loc, Meta, Report, Source, TableData
+from ..model import ExtractionNote, Loc, Meta, Report, Source, TableData, TableName
 from ..readers import ReadError, load_bytes, read_document
-from ..templates import TABLE_TITLES, VERSIONS, TableName, expected_version, template
+from ..templates import TABLE_TITLES, VERSIONS, expected_version, template
 from ..templates.detect import detect_version, document_text
 from .mapping import map_tables
 from .prose_tables import recover_flat_tables

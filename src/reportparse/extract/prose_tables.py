@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass
 
 from ..extraction import problem, repair
-from ..model import Cell, ExtractionNote, Loc, TableData
+from ..model import Cell, ExtractionNote, Loc, TableData, TableName
 from ..normalize import norm_label, parse_cell, strip_artifacts
-from ..templates import TABLE_SECTION, TABLE_TITLES, Column, TableName, Template
+from ..templates import TABLE_SECTION, TABLE_TITLES, Column, Template
 from .runsplit import ColumnSpec, Equation, RowRun, split_runs
 from .segment import Segmented, norm_with_map
 

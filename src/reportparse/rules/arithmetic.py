@@ -13,8 +13,8 @@ import re
 from collections.abc import Callable, Iterator
 
 from ..findings import Finding
-from ..model import Number, Report, TableData
-from ..templates import TABLE_SHORT, Equation, TableName, Template, template
+from ..model import Number, Report, TableData, TableName
+from ..templates import TABLE_SHORT, Equation, Template, template
 from . import finding, rule
 from .cells import blank_totals
 from .mentions import mentions

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from ..findings import Finding
-from ..model import Cell, Report, TableData
-from ..templates import TABLE_TITLES, Column, TableName, Template, template
+from ..model import Cell, Report, TableData, TableName
+from ..templates import TABLE_TITLES, Column, Template, template
 from . import finding, rule
 from .names import cell_name, is_total_cell
 

@@ -15,9 +15,8 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import Any, Literal, get_args
 
-# The one spelling of the three table names for the type checker; `common.json` must list the
-# same names (checked when it is loaded).
-TableName = Literal["active_disclosure", "applications", "review_litigation"]
+from ..model import TableName
+
 VERSIONS = ("2021", "2019")
 
 

@@ -1,0 +1,82 @@
+"""The rooms of the package and what each may import (docs/architecture.md says why).
+
+Data flows one way: a room imports only rooms below it in the pipeline, so a reader never
+learns about rules and a rule never reaches back into a reader.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from conftest import ROOT
+
+PACKAGE = ROOT / "src" / "reportparse"
+
+# room -> the rooms it may import (besides itself); a room is a top-level module or folder
+MAY_IMPORT: dict[str, set[str]] = {
+    "model": set(),
+    "document": {"model"},
+    "normalize": {"model"},
+    "limits": set(),
+    "extraction": {"model"},
+    "findings": {"model"},
+    "serialize": {"model", "findings"},
+    "templates": {"model", "document", "normalize"},
+    "readers": {"model", "document", "normalize", "limits", "extraction", "templates"},
+    "extract": {"model", "document", "normalize", "extraction", "templates", "readers"},
+    "rules": {"model", "findings", "extraction", "normalize", "templates"},
+    "config": {"model", "rules"},
+    "batch": {
+        "model", "findings", "extraction", "limits", "serialize", "config", "readers", "extract", "rules",
+    },
+    "render": {"model", "findings", "serialize", "templates", "rules", "batch", "__init__"},
+    "cli": {
+        "model", "findings", "serialize", "config", "readers", "extract", "rules", "batch", "render",
+        "__init__",
+    },
+}  # fmt: skip
+
+
+def rooms_imported(path: Path) -> set[str]:
+    """The rooms a module imports by relative import (`__init__` for the package itself)."""
+    parts = list(path.relative_to(PACKAGE).with_suffix("").parts)
+    package = parts[:-1]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.ImportFrom) or node.level == 0:
+            continue
+        base = package[: len(package) - (node.level - 1)]
+        target = base + (node.module.split(".") if node.module else [])
+        found.add(target[0] if target else "__init__")
+    return found
+
+
+def room_of(path: Path) -> str:
+    return path.relative_to(PACKAGE).parts[0].removesuffix(".py")
+
+
+def test_every_room_is_known() -> None:
+    rooms = {room_of(p) for p in PACKAGE.rglob("*.py")} - {"__init__"}
+    assert rooms == set(MAY_IMPORT)
+
+
+def test_rooms_import_only_what_they_may() -> None:
+    wrong = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        room = room_of(path)
+        if room == "__init__":
+            continue
+        for other in rooms_imported(path) - {room} - MAY_IMPORT[room]:
+            wrong.append(f"{path.relative_to(PACKAGE)} imports {other}")
+    assert wrong == []
+
+
+def test_no_module_over_the_size_limit() -> None:
+    """Small modules named after what they do: none much over 500 lines."""
+    big = {
+        str(p.relative_to(PACKAGE)): n
+        for p in PACKAGE.rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 560
+    }
+    assert big == {}
