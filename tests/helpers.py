@@ -1,5 +1,10 @@
-"""Comparing parsed reports with fixture specs, cell by cell; per-file functions that hang or
-kill their worker, for the batch engine's time limit and crash paths."""
+"""What several test modules share:
+
+- comparing parsed reports with fixture specs and with the corpus truth, cell by cell;
+- the column ids of 表三 and 表四, read from the template;
+- per-file functions that hang or kill their worker, for the batch engine's time limit and
+  crash paths.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,14 @@ from typing import Any
 from reportparse.batch import Outcome, process_file
 from reportparse.model import Report
 from reportparse.rules import Selection
+from reportparse.templates import template
+
+# 表三 (applications) and 表四 (review_litigation) columns, the same in both templates; "total" last
+APP_COLS = [c.id for c in template("2021").app_columns]
+REVIEW_COLS = [c.id for c in template("2021").review_columns]
+
+# the real HTML pages of ../shared/corpus, each with its truth in corpus/truth/<name>.json
+CORPUS_HTML = ["r013.html", "r018.html", "r019.html", "r020.html"]
 
 
 def load_spec(fixture: Path) -> dict[str, Any]:
@@ -47,8 +60,29 @@ def values(report: Report, table: str, row: str, columns: list[str]) -> list[obj
     return [data.cells[f"{row}.{c}"].value if f"{row}.{c}" in data.cells else "?" for c in columns]
 
 
-APP_COLS = ["natural_person", "commercial", "research", "social_org", "legal_service", "other_org", "total"]
-REVIEW_COLS = ["upheld", "corrected", "other", "pending", "total"]
+def truth_differences(report: Report, truth: dict[str, Any]) -> list[str]:
+    """Every cell of a corpus truth file the report reads otherwise.
+
+    The truth holds each cell as printed: None for a blank (the cell must be blank or a dash,
+    with no value), a number (the cell's value must equal it), or a string — a number kept
+    exactly as printed ("9116.36") or a text such as "251000元" — which the cell's raw text must
+    be, and whose value, when the string is a number, the cell's value must equal too.
+    """
+    out = []
+    for key, want in truth["cells"].items():
+        cell = report.cell(key)
+        if cell is None:
+            good = False
+        elif want is None:
+            good = cell.kind in ("blank", "dash") and cell.value is None
+        else:
+            good = not isinstance(want, str) or cell.raw == want
+            if not isinstance(want, str) or want.replace(".", "").isdigit():
+                good = good and cell.value is not None and Decimal(str(cell.value)) == Decimal(str(want))
+        if not good:
+            got = "unread" if cell is None else f"got {cell.kind} {cell.value!r} ({cell.raw!r})"
+            out.append(f"{key}: {got}, printed {want!r}")
+    return out
 
 
 # Per-file functions for `reportparse.audit(..., process=…)`. Module level, so that worker

@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 import zipfile
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,7 @@ from generator.spec import make_spec
 
 import reportparse
 from conftest import CORPUS, FIXTURES, SAMPLE
-from helpers import cell_differences, load_spec
+from helpers import CORPUS_HTML, cell_differences, load_spec, truth_differences
 from reportparse.document import Document, Paragraph, Table
 from reportparse.readers import legacy, read_document
 from reportparse.readers.docx import read
@@ -798,29 +797,8 @@ def test_sample_rebuilt_as_docx_parses_like_the_text(tmp_path: Path) -> None:
         }
 
 
-def _truth_differences(report: reportparse.Report, truth: dict[str, object]) -> list[str]:
-    out = []
-    cells = truth["cells"]
-    assert isinstance(cells, dict)
-    for key, want in cells.items():
-        table, cid = key.split(".", 1)
-        data = report.tables[table]
-        cell = data.cells.get(cid) if data else None
-        if cell is None:
-            out.append(f"{key}: unread, printed {want!r}")
-        elif want is None:
-            if cell.kind not in ("blank", "dash") or cell.value is not None:
-                out.append(f"{key}: got {cell.kind} {cell.raw!r}, printed blank")
-        elif isinstance(want, str):
-            if cell.raw.strip() != want:
-                out.append(f"{key}: got {cell.raw!r}, printed {want!r}")
-        elif cell.value is None or Decimal(str(cell.value)) != Decimal(str(want)):
-            out.append(f"{key}: got {cell.kind} {cell.raw!r}, printed {want!r}")
-    return out
-
-
 @needs_soffice
-@pytest.mark.parametrize("name", ["r013.html", "r018.html", "r019.html", "r020.html"])
+@pytest.mark.parametrize("name", CORPUS_HTML)
 def test_corpus_page_converted_to_docx_matches_truth(name: str, tmp_path: Path) -> None:
     if not (CORPUS / name).exists():
         pytest.skip("../shared/corpus is not present")
@@ -833,7 +811,7 @@ def test_corpus_page_converted_to_docx_matches_truth(name: str, tmp_path: Path) 
     out = legacy.convert(src, tmp_path / "out", "docx:MS Word 2007 XML", infilter="HTML (StarWriter)")
     truth = json.loads((CORPUS / "truth" / f"{name}.json").read_text(encoding="utf-8"))
     report = reportparse.parse(out)
-    assert _truth_differences(report, truth) == []
+    assert truth_differences(report, truth) == []
     assert [s.number for s in report.sections] == [1, 2, 3, 4, 5, 6]
     assert report.meta.year == truth["year"] and report.meta.template == truth["template"]
     shutil.rmtree(tmp_path / "out")

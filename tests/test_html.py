@@ -10,7 +10,6 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from generator.spec import make_spec
 
 import reportparse
 from conftest import CORPUS, FIXTURES
-from helpers import cell_differences, load_spec
+from helpers import CORPUS_HTML, cell_differences, load_spec, truth_differences
 from reportparse.document import Document, Paragraph, Table
 from reportparse.readers import read_document
 from reportparse.readers.encoding import decode_text
@@ -617,26 +616,6 @@ def test_fixture_end_to_end(path: Path) -> None:
         assert [s.number for s in report.sections] == [1, 2, 3, 4, 5, 6]
 
 
-CORPUS_HTML = ["r013.html", "r018.html", "r019.html", "r020.html"]
-
-
-def _truth_differences(report: reportparse.Report, truth: dict[str, Any]) -> list[str]:
-    out = []
-    for key, want in truth["cells"].items():
-        cell = report.cell(key)
-        if want is None:
-            good = cell is not None and cell.kind in ("blank", "dash") and cell.value is None
-        elif isinstance(want, str) and not want.replace(".", "").isdigit():  # e.g. "251000元" as printed
-            good = cell is not None and cell.raw == want
-        else:
-            good = (
-                cell is not None and cell.value is not None and Decimal(str(cell.value)) == Decimal(str(want))
-            )
-        if not good:
-            out.append(f"{key}: printed {want!r}, got {cell and (cell.kind, cell.value, cell.raw)!r}")
-    return out
-
-
 @pytest.mark.parametrize("name", CORPUS_HTML)
 def test_corpus_html_reader(name: str) -> None:
     """The reader on the real pages, whatever the sniffer says about the file."""
@@ -644,7 +623,7 @@ def test_corpus_html_reader(name: str) -> None:
         pytest.skip("../shared/corpus is not present")
     truth = json.loads((CORPUS / "truth" / f"{name}.json").read_text(encoding="utf-8"))
     report = reportparse.parse(CORPUS / name, fmt="html")
-    assert _truth_differences(report, truth) == []
+    assert truth_differences(report, truth) == []
     assert report.meta.year == truth["year"]
 
 
@@ -657,7 +636,7 @@ def test_corpus_html_end_to_end(name: str) -> None:
     truth = json.loads((CORPUS / "truth" / f"{name}.json").read_text(encoding="utf-8"))
     report = reportparse.parse(CORPUS / name)
     assert report.source.format == "html"
-    assert _truth_differences(report, truth) == []
+    assert truth_differences(report, truth) == []
 
 
 def test_corpus_page_properties() -> None:

@@ -15,10 +15,9 @@ from generator import text_writer
 from generator.spec import ReportSpec, SectionText, make_spec
 
 import reportparse
+from helpers import APP_COLS
 from reportparse.findings import Finding
 from reportparse.model import Report
-
-APP = ["natural_person", "commercial", "research", "social_org", "legal_service", "other_org", "total"]
 
 
 def spec(version: str = "2021", seed: int = 21, **kw: Any) -> ReportSpec:
@@ -234,7 +233,7 @@ def test_num003_blank_cells_and_blank_total() -> None:
     r = reportparse.parse((text_writer.tika(make_spec("b", "2021", seed=5))).encode())
     assert found(r) == []
     s = spec()
-    zero = [c for c in APP[:-1] if s.cells["applications"][f"withheld.inquiry.{c}"] == "0"]
+    zero = [c for c in APP_COLS[:-1] if s.cells["applications"][f"withheld.inquiry.{c}"] == "0"]
     s2 = with_cells(s, "applications", **{f"withheld__inquiry__{c}": "" for c in zero})
     got = only(report(s2))
     assert got == [("NUM-003", "info", tuple(f"applications.withheld.inquiry.{c}" for c in zero), 0, None)]
@@ -295,7 +294,7 @@ def test_t3002_results_total_per_column() -> None:
 
 def test_t3003_row_total_with_split_cell_hint() -> None:
     s = spec()
-    cells = {f"not_processed__complaint__{c}": "0" for c in APP[:-1]}
+    cells = {f"not_processed__complaint__{c}": "0" for c in APP_COLS[:-1]}
     cells.update(
         not_processed__complaint__natural_person="1",
         not_processed__complaint__commercial="2",
