@@ -1,7 +1,8 @@
-"""What several test modules share:
+"""What several test modules share (no test module imports another):
 
 - comparing parsed reports with fixture specs and with the corpus truth, cell by cell;
 - the column ids of 表三 and 表四, read from the template;
+- building report specs and a folder of reports for the batch engine and `reportparse check`;
 - per-file functions that hang or kill their worker, for the batch engine's time limit and
   crash paths.
 """
@@ -10,11 +11,17 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from generator import text_writer
+from generator.spec import ReportSpec, make_spec
+
+from conftest import FIXTURES
 from reportparse.batch import Outcome, process_file
 from reportparse.model import Report
 from reportparse.rules import Selection
@@ -83,6 +90,103 @@ def truth_differences(report: Report, truth: dict[str, Any]) -> list[str]:
             got = "unread" if cell is None else f"got {cell.kind} {cell.value!r} ({cell.raw!r})"
             out.append(f"{key}: {got}, printed {want!r}")
     return out
+
+
+# -- specs and folders of reports for the batch engine and `reportparse check` -------------------
+
+
+def _set(cells: dict[str, str], cid: str, delta: int) -> None:
+    cells[cid] = str(int(cells[cid]) + delta)
+
+
+def _retotal(cells: dict[str, str]) -> None:
+    for row in ("carried_over", "carried_forward"):
+        cells[f"{row}.total"] = str(sum(int(cells[f"{row}.{c}"]) for c in APP_COLS[:-1]))
+
+
+def continuous_pair(
+    organization: str, years: tuple[int, int] = (2023, 2024), off_by: int = 0, version: str = "2021"
+) -> tuple[ReportSpec, ReportSpec]:
+    """Two arithmetically clean reports of one body whose carry-over matches last year's
+    carried-forward in every column — except 自然人, which is `off_by` higher this year."""
+    a = make_spec(
+        "a", "2019" if years[0] <= 2020 else "2021", year=years[0], seed=5, organization=organization
+    )
+    b = make_spec("b", version, year=years[1], seed=6, organization=organization)
+    ca, cb = dict(a.cells["applications"]), dict(b.cells["applications"])
+    for c in APP_COLS[:-1]:
+        d = int(cb[f"carried_over.{c}"]) - int(ca[f"carried_forward.{c}"])
+        # add the same amount to 二 and 四 of one report: 一+二 = （七）+四 still holds
+        target, delta = (ca, d) if d >= 0 else (cb, -d)
+        _set(target, f"carried_over.{c}", delta)
+        _set(target, f"carried_forward.{c}", delta)
+    _set(cb, "carried_over.natural_person", off_by)
+    _set(cb, "carried_forward.natural_person", off_by)
+    _retotal(ca)
+    _retotal(cb)
+    return (
+        replace(a, cells={**a.cells, "applications": ca}),
+        replace(b, cells={**b.cells, "applications": cb}),
+    )
+
+
+def broken_spec() -> ReportSpec:
+    """A clean report with one number wrong: 自然人 new applications one too many (T3-001, T3-003)."""
+    s = make_spec("bad", year=2024, seed=4, organization="示例市示例区审计局")
+    cells = dict(s.cells["applications"])
+    cells["new_received.natural_person"] = str(int(cells["new_received.natural_person"]) + 1)
+    return replace(s, cells={**s.cells, "applications": cells})
+
+
+def warned_spec() -> ReportSpec:
+    """A clean report with a 5、 heading and a glued 二、 heading: STR-002 and STR-005 warnings."""
+    return make_spec("warn", year=2024, seed=3, organization="示例市示例区民政局").with_variants(
+        "arabic_five", "glued_heading"
+    )
+
+
+HANG = "hang-2021.md"  # in build_batch's folder: the file `hanging` never finishes reading
+
+
+def build_batch(folder: Path) -> dict[str, str]:
+    """Reports in every format there are fixtures for, plus bad files; file name -> status."""
+    expected: dict[str, str] = {}
+
+    def copy(src: Path, status: str, name: str | None = None) -> None:
+        if src.exists():
+            shutil.copyfile(src, folder / (name or src.name))
+            expected[name or src.name] = status
+
+    for name in ("clean-2021.md", "clean-2019.tika.txt", "sample-2021.tika.txt"):
+        copy(FIXTURES / "text" / name, "ok")
+    copy(FIXTURES / "text" / "crawler-2021.txt", "findings")  # run-together digits: EXT-007
+    copy(FIXTURES / "docx" / "clean-2021.docx", "ok")
+    copy(FIXTURES / "docx" / "clean-2019.docx", "ok")
+    copy(FIXTURES / "html" / "word-2021.html", "ok")
+    copy(FIXTURES / "html" / "cms-gbk-2021.html", "ok")
+    copy(FIXTURES / "html" / "soffice-2021.html", "ok", "捕获页面")  # no suffix: found by sniffing
+    copy(FIXTURES / "pdf" / "clean-2021.pdf", "ok")
+    last_year, this_year = continuous_pair("示例市示例区档案局", off_by=2)
+    for name, spec, status in (
+        ("档案局-2023.txt", last_year, "ok"),
+        ("档案局-2024.txt", this_year, "findings"),
+        ("审计局-2024.txt", broken_spec(), "findings"),
+        ("民政局-2024.txt", warned_spec(), "findings"),
+    ):
+        (folder / name).write_text(text_writer.tika(spec), encoding="utf-8")
+        expected[name] = status
+    (folder / "corrupt.docx").write_bytes(b"PK\x03\x04" + b"\x00garbage" * 50)
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "notes.txt").write_text("Meeting notes: nothing to do with annual reports.\n", encoding="utf-8")
+    shutil.copyfile(FIXTURES / "text" / "clean-2021.md", folder / HANG)
+    expected.update(
+        {"corrupt.docx": "unreadable", "empty.txt": "unreadable", "notes.txt": "unreadable", HANG: "timeout"}
+    )
+    # never checked: a spreadsheet, a hidden folder
+    (folder / "data.xlsx").write_bytes(b"PK\x03\x04")
+    (folder / ".git").mkdir()
+    (folder / ".git" / "x.txt").write_text("not a report", encoding="utf-8")
+    return expected
 
 
 # Per-file functions for `reportparse.audit(..., process=…)`. Module level, so that worker

@@ -1,4 +1,5 @@
-"""The rooms of the package and what each may import (docs/architecture.md says why).
+"""The rooms of the package and what each may import (docs/architecture.md says why); the test
+modules share code only through tests/helpers.py and conftest.py.
 
 Data flows one way: a room imports only rooms below it in the pipeline, so a reader never
 learns about rules and a rule never reaches back into a reader.
@@ -80,3 +81,20 @@ def test_no_module_over_the_size_limit() -> None:
         if (n := len(p.read_text(encoding="utf-8").splitlines())) > 560
     }
     assert big == {}
+
+
+def test_no_test_module_imports_another() -> None:
+    """What several test modules share lives in tests/helpers.py (or conftest.py): importing a
+    test module from another runs its module-level code twice and hides what the tests share."""
+    tests = ROOT / "tests"
+    wrong = []
+    for path in sorted(tests.glob("test_*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            wrong += [f"{path.name} imports {n}" for n in names if n.split(".")[0].startswith("test_")]
+    assert wrong == []

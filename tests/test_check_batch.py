@@ -15,7 +15,7 @@ from generator import text_writer
 from generator.spec import ReportSpec, make_spec
 
 import reportparse
-from helpers import crashing, dying, hanging
+from helpers import continuous_pair, crashing, dying, hanging
 from reportparse.batch import (
     FileResult,
     NoInputError,
@@ -32,43 +32,7 @@ from reportparse.render import render
 from reportparse.rules import REGISTRY, Selection, load_rules
 from reportparse.rules.batch import body_key, jaccard, shingles, similar_pairs
 
-COLUMNS = ("natural_person", "commercial", "research", "social_org", "legal_service", "other_org")
 BATCH_RULES = {"T3-004", "T2-001", "QLT-001", "QLT-002"}
-
-
-def _set(cells: dict[str, str], cid: str, delta: int) -> None:
-    cells[cid] = str(int(cells[cid]) + delta)
-
-
-def _retotal(cells: dict[str, str]) -> None:
-    for row in ("carried_over", "carried_forward"):
-        cells[f"{row}.total"] = str(sum(int(cells[f"{row}.{c}"]) for c in COLUMNS))
-
-
-def continuous_pair(
-    organization: str, years: tuple[int, int] = (2023, 2024), off_by: int = 0, version: str = "2021"
-) -> tuple[ReportSpec, ReportSpec]:
-    """Two arithmetically clean reports of one body whose carry-over matches last year's
-    carried-forward in every column — except 自然人, which is `off_by` higher this year."""
-    a = make_spec(
-        "a", "2019" if years[0] <= 2020 else "2021", year=years[0], seed=5, organization=organization
-    )
-    b = make_spec("b", version, year=years[1], seed=6, organization=organization)
-    ca, cb = dict(a.cells["applications"]), dict(b.cells["applications"])
-    for c in COLUMNS:
-        d = int(cb[f"carried_over.{c}"]) - int(ca[f"carried_forward.{c}"])
-        # add the same amount to 二 and 四 of one report: 一+二 = （七）+四 still holds
-        target, delta = (ca, d) if d >= 0 else (cb, -d)
-        _set(target, f"carried_over.{c}", delta)
-        _set(target, f"carried_forward.{c}", delta)
-    _set(cb, "carried_over.natural_person", off_by)
-    _set(cb, "carried_forward.natural_person", off_by)
-    _retotal(ca)
-    _retotal(cb)
-    return (
-        replace(a, cells={**a.cells, "applications": ca}),
-        replace(b, cells={**b.cells, "applications": cb}),
-    )
 
 
 def write(folder: Path, name: str, spec: ReportSpec) -> Path:

@@ -6,10 +6,8 @@ from __future__ import annotations
 import functools
 import json
 import os
-import shutil
 import subprocess
 import sys
-from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -17,13 +15,11 @@ from typing import Any
 import jsonschema
 import pytest
 from generator import text_writer
-from generator.spec import ReportSpec, make_spec
 
 import reportparse
 from conftest import FIXTURES
-from helpers import hanging
+from helpers import HANG, broken_spec, build_batch, hanging, warned_spec
 from reportparse.cli import main
-from test_check_batch import continuous_pair
 
 CHECK_SCHEMA = json.loads(
     resources.files("reportparse").joinpath("schema/check.schema.json").read_text("utf-8")
@@ -31,63 +27,6 @@ CHECK_SCHEMA = json.loads(
 REPORT_SCHEMA = json.loads(
     resources.files("reportparse").joinpath("schema/report.schema.json").read_text("utf-8")
 )
-HANG = "hang-2021.md"
-
-
-def broken_spec() -> ReportSpec:
-    """A clean report with one number wrong: 自然人 new applications one too many (T3-001, T3-003)."""
-    s = make_spec("bad", year=2024, seed=4, organization="示例市示例区审计局")
-    cells = dict(s.cells["applications"])
-    cells["new_received.natural_person"] = str(int(cells["new_received.natural_person"]) + 1)
-    return replace(s, cells={**s.cells, "applications": cells})
-
-
-def warned_spec() -> ReportSpec:
-    """A clean report with a 5、 heading and a glued 二、 heading: STR-002 and STR-005 warnings."""
-    return make_spec("warn", year=2024, seed=3, organization="示例市示例区民政局").with_variants(
-        "arabic_five", "glued_heading"
-    )
-
-
-def build_batch(folder: Path) -> dict[str, str]:
-    """Reports in every format there are fixtures for, plus bad files; file name -> status."""
-    expected: dict[str, str] = {}
-
-    def copy(src: Path, status: str, name: str | None = None) -> None:
-        if src.exists():
-            shutil.copyfile(src, folder / (name or src.name))
-            expected[name or src.name] = status
-
-    for name in ("clean-2021.md", "clean-2019.tika.txt", "sample-2021.tika.txt"):
-        copy(FIXTURES / "text" / name, "ok")
-    copy(FIXTURES / "text" / "crawler-2021.txt", "findings")  # run-together digits: EXT-007
-    copy(FIXTURES / "docx" / "clean-2021.docx", "ok")
-    copy(FIXTURES / "docx" / "clean-2019.docx", "ok")
-    copy(FIXTURES / "html" / "word-2021.html", "ok")
-    copy(FIXTURES / "html" / "cms-gbk-2021.html", "ok")
-    copy(FIXTURES / "html" / "soffice-2021.html", "ok", "捕获页面")  # no suffix: found by sniffing
-    copy(FIXTURES / "pdf" / "clean-2021.pdf", "ok")
-    last_year, this_year = continuous_pair("示例市示例区档案局", off_by=2)
-    for name, spec, status in (
-        ("档案局-2023.txt", last_year, "ok"),
-        ("档案局-2024.txt", this_year, "findings"),
-        ("审计局-2024.txt", broken_spec(), "findings"),
-        ("民政局-2024.txt", warned_spec(), "findings"),
-    ):
-        (folder / name).write_text(text_writer.tika(spec), encoding="utf-8")
-        expected[name] = status
-    (folder / "corrupt.docx").write_bytes(b"PK\x03\x04" + b"\x00garbage" * 50)
-    (folder / "empty.txt").write_bytes(b"")
-    (folder / "notes.txt").write_text("Meeting notes: nothing to do with annual reports.\n", encoding="utf-8")
-    shutil.copyfile(FIXTURES / "text" / "clean-2021.md", folder / HANG)
-    expected.update(
-        {"corrupt.docx": "unreadable", "empty.txt": "unreadable", "notes.txt": "unreadable", HANG: "timeout"}
-    )
-    # never checked: a spreadsheet, a hidden folder
-    (folder / "data.xlsx").write_bytes(b"PK\x03\x04")
-    (folder / ".git").mkdir()
-    (folder / ".git" / "x.txt").write_text("not a report", encoding="utf-8")
-    return expected
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

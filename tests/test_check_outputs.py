@@ -20,14 +20,13 @@ import pytest
 from lxml import html as lxml_html
 
 import reportparse
-from helpers import hanging
+from helpers import HANG, build_batch, hanging
 from reportparse.batch import FileResult
 from reportparse.findings import Finding
 from reportparse.model import Loc
 from reportparse.render import FORMATS, RenderOptions, render
 from reportparse.render.sarif import fingerprint
 from reportparse.rules import REGISTRY, load_rules
-from test_check_cli import HANG, build_batch
 
 Batch = tuple[Path, list[FileResult]]
 
