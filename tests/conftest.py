@@ -22,7 +22,12 @@ def corpus() -> Path:
 
 
 @pytest.fixture
-def sample_bytes() -> bytes:
+def sample_path() -> Path:
     if not SAMPLE.exists():
         pytest.skip("../shared/samples is not present")
-    return SAMPLE.read_bytes()
+    return SAMPLE
+
+
+@pytest.fixture
+def sample_bytes(sample_path: Path) -> bytes:
+    return sample_path.read_bytes()

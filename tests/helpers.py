@@ -39,6 +39,11 @@ def load_spec(fixture: Path) -> dict[str, Any]:
     return json.loads(Path(f"{fixture}.spec.json").read_text(encoding="utf-8"))
 
 
+def load_truth(corpus: Path, name: str) -> dict[str, Any]:
+    """The truth of a corpus report: corpus/truth/<name>.json, its cells as printed."""
+    return json.loads((corpus / "truth" / f"{name}.json").read_text(encoding="utf-8"))
+
+
 def cell_differences(report: Report, spec: dict[str, Any], allow_unread: bool = False) -> list[str]:
     """Every template cell whose kind or value differs from the spec (unread cells too unless allowed)."""
     out: list[str] = []

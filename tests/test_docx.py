@@ -10,7 +10,6 @@ truncated zips, zip bombs, entity attacks.
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
 import shutil
@@ -22,8 +21,8 @@ from generator.docx_writer import write_docx
 from generator.spec import make_spec
 
 import reportparse
-from conftest import CORPUS, FIXTURES, SAMPLE
-from helpers import CORPUS_HTML, cell_differences, load_spec, truth_differences
+from conftest import FIXTURES
+from helpers import CORPUS_HTML, cell_differences, load_spec, load_truth, truth_differences
 from reportparse.document import Document, Paragraph, Table
 from reportparse.readers import legacy, read_document
 from reportparse.readers.docx import read
@@ -772,13 +771,11 @@ def test_subtotal_row_is_reported_not_counted() -> None:
     assert not [f for f in findings if f.rule.startswith("T3-")]  # the sums still balance
 
 
-def test_sample_rebuilt_as_docx_parses_like_the_text(tmp_path: Path) -> None:
+def test_sample_rebuilt_as_docx_parses_like_the_text(sample_path: Path, tmp_path: Path) -> None:
     """The Tika sample's table values, written as a Word file, read back identically."""
-    if not SAMPLE.exists():
-        pytest.skip("../shared/samples is not present")
     from dataclasses import replace
 
-    text_report = reportparse.parse(SAMPLE)
+    text_report = reportparse.parse(sample_path)
     cells = {
         name: {cid: cell.raw for cid, cell in data.cells.items()}
         for name, data in text_report.tables.items()
@@ -799,17 +796,15 @@ def test_sample_rebuilt_as_docx_parses_like_the_text(tmp_path: Path) -> None:
 
 @needs_soffice
 @pytest.mark.parametrize("name", CORPUS_HTML)
-def test_corpus_page_converted_to_docx_matches_truth(name: str, tmp_path: Path) -> None:
-    if not (CORPUS / name).exists():
-        pytest.skip("../shared/corpus is not present")
-    text = (CORPUS / name).read_bytes().decode("utf-8")
+def test_corpus_page_converted_to_docx_matches_truth(corpus: Path, name: str, tmp_path: Path) -> None:
+    text = (corpus / name).read_bytes().decode("utf-8")
     if not re.search(r"<meta[^>]+charset", text[:5000], re.IGNORECASE):
         # r013 declares no charset; LibreOffice would take it for Latin-1
         text = '<meta http-equiv="Content-Type" content="text/html; charset=utf-8">' + text
     src = tmp_path / name
     src.write_text(text, encoding="utf-8")
     out = legacy.convert(src, tmp_path / "out", "docx:MS Word 2007 XML", infilter="HTML (StarWriter)")
-    truth = json.loads((CORPUS / "truth" / f"{name}.json").read_text(encoding="utf-8"))
+    truth = load_truth(corpus, name)
     report = reportparse.parse(out)
     assert truth_differences(report, truth) == []
     assert [s.number for s in report.sections] == [1, 2, 3, 4, 5, 6]

@@ -8,7 +8,6 @@ holds the exact paragraphs, grids, properties and notes the reader must return, 
 from __future__ import annotations
 
 import codecs
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -19,8 +18,8 @@ from generator.html_writer import render_html
 from generator.spec import make_spec
 
 import reportparse
-from conftest import CORPUS, FIXTURES
-from helpers import CORPUS_HTML, cell_differences, load_spec, truth_differences
+from conftest import FIXTURES
+from helpers import CORPUS_HTML, cell_differences, load_spec, load_truth, truth_differences
 from reportparse.document import Document, Paragraph, Table
 from reportparse.readers import read_document
 from reportparse.readers.encoding import decode_text
@@ -617,32 +616,26 @@ def test_fixture_end_to_end(path: Path) -> None:
 
 
 @pytest.mark.parametrize("name", CORPUS_HTML)
-def test_corpus_html_reader(name: str) -> None:
+def test_corpus_html_reader(corpus: Path, name: str) -> None:
     """The reader on the real pages, whatever the sniffer says about the file."""
-    if not (CORPUS / name).exists():
-        pytest.skip("../shared/corpus is not present")
-    truth = json.loads((CORPUS / "truth" / f"{name}.json").read_text(encoding="utf-8"))
-    report = reportparse.parse(CORPUS / name, fmt="html")
+    truth = load_truth(corpus, name)
+    report = reportparse.parse(corpus / name, fmt="html")
     assert truth_differences(report, truth) == []
     assert report.meta.year == truth["year"]
 
 
 @pytest.mark.parametrize("name", CORPUS_HTML)
-def test_corpus_html_end_to_end(name: str) -> None:
-    if not (CORPUS / name).exists():
-        pytest.skip("../shared/corpus is not present")
-    data = (CORPUS / name).read_bytes()
+def test_corpus_html_end_to_end(corpus: Path, name: str) -> None:
+    data = (corpus / name).read_bytes()
     assert sniff(data, name) == "html"
-    truth = json.loads((CORPUS / "truth" / f"{name}.json").read_text(encoding="utf-8"))
-    report = reportparse.parse(CORPUS / name)
+    truth = load_truth(corpus, name)
+    report = reportparse.parse(corpus / name)
     assert report.source.format == "html"
     assert truth_differences(report, truth) == []
 
 
-def test_corpus_page_properties() -> None:
-    if not (CORPUS / "r018.html").exists():
-        pytest.skip("../shared/corpus is not present")
-    doc = read((CORPUS / "r018.html").read_bytes(), "r018.html")
+def test_corpus_page_properties(corpus: Path) -> None:
+    doc = read((corpus / "r018.html").read_bytes(), "r018.html")
     assert {k: doc.properties[k] for k in ("published", "published_label", "title")} == {
         "published": "2023-02-20",
         "published_label": "时间",

@@ -8,7 +8,6 @@ built here from the fixtures.
 
 from __future__ import annotations
 
-import json
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -19,8 +18,8 @@ from generator.make_pdf import FIXTURES as PDF_FIXTURES
 from generator.make_pdf import Canvas, build_spec, encrypted_pdf, garble, scanned_pdf, truncate
 
 import reportparse
-from conftest import CORPUS, FIXTURES
-from helpers import cell_differences, load_spec
+from conftest import FIXTURES
+from helpers import cell_differences, load_spec, load_truth
 from reportparse.document import Document, Table
 from reportparse.readers import read_document
 from reportparse.readers.pdf import read
@@ -480,12 +479,9 @@ def test_fixture_parses_to_its_spec(name: str) -> None:
     assert [n.rule for n in r.extraction_notes if n.rule] == []
 
 
-def test_corpus_r003_cells() -> None:
-    path = CORPUS / "r003.pdf"
-    if not path.exists():
-        pytest.skip("../shared/corpus is not present")
-    truth = json.loads((CORPUS / "truth" / "r003.pdf.json").read_text(encoding="utf-8"))["cells"]
-    r = reportparse.parse(path)
+def test_corpus_r003_cells(corpus: Path) -> None:
+    truth = load_truth(corpus, "r003.pdf")["cells"]
+    r = reportparse.parse(corpus / "r003.pdf")
     got = {}
     for name, table in r.tables.items():
         for cid, cell in (table.cells if table else {}).items():
@@ -500,10 +496,8 @@ def test_corpus_r003_cells() -> None:
     assert [n.rule for n in r.extraction_notes if n.rule] == []
 
 
-def test_corpus_r003_document() -> None:
-    path = CORPUS / "r003.pdf"
-    if not path.exists():
-        pytest.skip("../shared/corpus is not present")
+def test_corpus_r003_document(corpus: Path) -> None:
+    path = corpus / "r003.pdf"
     doc = read(path.read_bytes(), str(path))
     assert [t.n_rows for t in doc.tables()] == [14, 28, 4]
     assert {c.loc.page for c in doc.tables()[1].cells} == {4, 5}

@@ -17,7 +17,7 @@ import pytest
 from generator.make_pdf import FIXTURES as PDF_FIXTURES
 from generator.make_pdf import Canvas, encrypted_pdf, garble, scanned_pdf, truncate
 
-from conftest import CORPUS, FIXTURES
+from conftest import FIXTURES
 from reportparse.document import Document, Table
 from reportparse.readers import pdf, read_document
 from reportparse.readers.pdf import engine as pdf_engine
@@ -25,7 +25,7 @@ from reportparse.readers.pdf import engine as pdf_engine
 pytestmark = pytest.mark.skipif(not pdf_engine.AVAILABLE, reason="pypdfium2 is not installed")
 
 PDF = FIXTURES / "pdf"
-FILES = [PDF / f"{name}.pdf" for name in sorted(PDF_FIXTURES)] + [CORPUS / "r003.pdf"]
+FILES = [PDF / f"{name}.pdf" for name in sorted(PDF_FIXTURES)]
 
 
 def _blocks(doc: Document) -> list[tuple[Any, ...]]:
@@ -39,10 +39,7 @@ def _blocks(doc: Document) -> list[tuple[Any, ...]]:
     return out
 
 
-@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
-def test_engines_read_alike(path: Path) -> None:
-    if not path.exists():
-        pytest.skip("../shared/corpus is not present")
+def _assert_engines_read_alike(path: Path) -> None:
     data = path.read_bytes()
     plumber = pdf._read_plumber(data, str(path))
     pdfium = pdf._read_pdfium(data, str(path))
@@ -51,6 +48,15 @@ def test_engines_read_alike(path: Path) -> None:
     assert [(n.rule, n.message) for n in pdfium.notes if n.rule] == [
         (n.rule, n.message) for n in plumber.notes if n.rule
     ]
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_engines_read_alike(path: Path) -> None:
+    _assert_engines_read_alike(path)
+
+
+def test_engines_read_the_corpus_pdf_alike(corpus: Path) -> None:
+    _assert_engines_read_alike(corpus / "r003.pdf")
 
 
 def test_engine_setting(monkeypatch: pytest.MonkeyPatch) -> None:
