@@ -11,6 +11,7 @@ import jsonschema
 import pytest
 
 from conftest import FIXTURES
+from helpers import load_spec
 from reportparse.cli import main
 
 SCHEMA = json.loads(resources.files("reportparse").joinpath("schema/report.schema.json").read_text("utf-8"))
@@ -58,7 +59,7 @@ def test_blank_cells_in_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_money_stays_a_number(capsys: pytest.CaptureFixture[str]) -> None:
     _, out, _ = run(capsys, "parse", str(FIXTURES / "text" / "sample-2021.tika.txt"))
-    spec = json.loads((FIXTURES / "text" / "sample-2021.tika.txt.spec.json").read_text("utf-8"))
+    spec = load_spec(FIXTURES / "text" / "sample-2021.tika.txt")
     fee = json.loads(out)["tables"]["active_disclosure"]["cells"]["admin_fees.amount"]
     assert isinstance(fee["value"], (int, float))
     assert str(fee["value"]) == str(spec["cells"]["active_disclosure"]["admin_fees.amount"]["value"])

@@ -469,7 +469,7 @@ def test_unreadable_pdf(data: bytes) -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_fixture_parses_to_its_spec(name: str) -> None:
-    spec = load_spec(PDF / name)
+    spec = load_spec(PDF / f"{name}.pdf")
     r = reportparse.parse(PDF / f"{name}.pdf")
     assert cell_differences(r, spec) == []
     assert r.meta.template == spec["version"]
