@@ -22,7 +22,7 @@ FORMATS = ("json", "text", "jsonl", "sarif", "junit", "github", "csv", "cells", 
 
 def inputs() -> list[str]:
     """Relative to the tree, so that two checkouts of the project give comparable snapshots."""
-    paths = [str((FIXTURES / d).relative_to(ROOT)) for d in ("docx", "html", "pdf", "text")]
+    paths = [str((FIXTURES / d).relative_to(ROOT)) for d in ("docx", "html", "pdf", "text", "trust")]
     if CORPUS.is_dir():
         paths.append("../shared/corpus")
     return paths

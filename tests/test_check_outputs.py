@@ -258,7 +258,7 @@ def test_xlsx(batch: Batch) -> None:
     assert wb.sheetnames == ["报告", "问题", "单元格"]
     reports = list(wb["报告"].values)
     assert reports[0] == (
-        "文件", "状态", "机关", "年度", "模板", "格式", "新收申请", "办理结果总计", "结转下年度", "行政复议", "错误", "警告", "提示",
+        "文件", "状态", "机关", "年度", "模板", "格式", "新收申请", "办理结果总计", "结转下年度", "行政复议", "错误", "警告", "提示", "未核对",
     )  # fmt: skip
     assert len(reports) - 1 == len(batch[1])
     report = result(batch, "档案局-2024.txt").report
@@ -285,9 +285,15 @@ def test_xlsx(batch: Batch) -> None:
         counts["error"],
         counts["warning"],
         counts["info"],
+        None,
     )
     hang = next(r for r in reports if r[0] == HANG)
-    assert hang[1:4] == ("超时", None, None) and hang[-3:] == (1, 0, 0)
+    assert hang[1:4] == ("超时", None, None) and hang[-4:] == (1, 0, 0, None)
+    crawler = next(r for r in reports if r[0] == "crawler-2021.txt")
+    assert crawler[-1] == (
+        "表二（主动公开）只读到 4 个单元格，表格结构不确定（TPL-003、TPL-004、TPL-005、NUM-001、NUM-002、NUM-003、"
+        "NUM-004、T2-001、TXT-001）"
+    )
     assert len(list(wb["问题"].values)) - 1 == sum(len(r.findings) for r in batch[1])
     cells = list(wb["单元格"].values)
     assert cells[0] == ("文件", "机关", "年度", "表", "行", "列", "数值", "类型", "原文")

@@ -24,10 +24,21 @@ EXPECTED = {
 }
 
 
+# the tables each report leaves unverified (docs/trust.md): read only in part
+UNVERIFIED = {
+    "r005.md": ["active_disclosure"],
+    "r006.txt": ["active_disclosure"],
+    "r007.txt": ["active_disclosure"],
+    "r008.txt": ["active_disclosure"],
+}
+
+
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_corpus_findings(corpus: Path, name: str) -> None:
-    findings = reportparse.check(corpus / name)
+    report = reportparse.parse(corpus / name)
+    findings = reportparse.check(report)
     assert dict(Counter(f.rule for f in findings)) == EXPECTED[name]
+    assert [u.scope for u in reportparse.unverified(report)] == UNVERIFIED.get(name, [])
 
 
 def test_every_corpus_report_is_covered(corpus: Path) -> None:

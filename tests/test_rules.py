@@ -15,7 +15,7 @@ from generator import text_writer
 from generator.spec import ReportSpec, SectionText, make_spec
 
 import reportparse
-from helpers import APP_COLS
+from helpers import APP_COLS, REVIEW_COLS
 from reportparse.findings import Finding
 from reportparse.model import Report
 
@@ -151,7 +151,8 @@ def test_tpl006_missing_row_extra_row_and_single_other_row() -> None:
     del lines[k - 2 : k + 9]  # the row, its two merged label cells and its blank separator
     r = reportparse.parse("\n".join(lines).encode())
     rules = only(r)
-    assert ("TPL-006", "error", (), "2.重复申请", None) in rules
+    duplicate = tuple(f"applications.not_processed.duplicate.{c}" for c in APP_COLS)
+    assert ("TPL-006", "error", duplicate, "2.重复申请", None) in rules
     r2 = report(
         s,
         lambda t: t.replace(
@@ -192,10 +193,55 @@ def test_tpl009_table4_incomplete() -> None:
         for c in ("upheld", "corrected", "other", "pending", "total")
     ]
     block = "".join(f"\t{v}\n" for v in values)
+    # the group 复议后起诉 printed nowhere: its header cell and its five values are gone
+    r = report(
+        s, lambda t: t.replace(block, "".join(f"\t{v}\n" for v in values[:10])).replace("\t复议后起诉\n", "")
+    )
+    assert only(r) == [
+        ("EXT-006", "warning", (), None, None),
+        (
+            "TPL-009",
+            "error",
+            tuple(f"review_litigation.litigation_after_review.{c}" for c in REVIEW_COLS),
+            "复议后起诉",
+            None,
+        ),
+    ]
+    assert r.review_litigation is not None
+    assert (r.review_litigation.missing_rows, r.review_litigation.unread_rows) == (
+        ("litigation_after_review",),
+        ("review", "litigation_direct"),
+    )
+    assert [n.rule for n in r.extraction_notes if n.rule] == ["EXT-006"]
+
+
+def test_tpl009_not_raised_for_a_group_printed_but_not_read() -> None:
+    """A 表四 whose data row lost cells: every group is printed, so none is called missing."""
+    s = spec()
+    values = [
+        s.cells["review_litigation"][f"{g}.{c}"]
+        for g in ("review", "litigation_direct", "litigation_after_review")
+        for c in ("upheld", "corrected", "other", "pending", "total")
+    ]
+    block = "".join(f"\t{v}\n" for v in values)
     r = report(s, lambda t: t.replace(block, "".join(f"\t{v}\n" for v in values[:10])))
-    rules = [f.rule for f in found(r)]
-    assert rules.count("TPL-009") == 3
-    assert "EXT-006" in rules
+    assert only(r) == [("EXT-006", "warning", (), None, None)]
+    assert r.review_litigation is not None and r.review_litigation.status == "failed"
+    assert r.review_litigation.unread_rows == ("review", "litigation_direct", "litigation_after_review")
+    notes = [(n.rule, n.message) for n in r.extraction_notes if n.rule]
+    assert notes == [
+        (
+            "EXT-006",
+            "表四（行政复议、行政诉讼）已印出，但未能按表格读取，以下核对未进行："
+            "表格的行与组是否齐全、勾稽关系、正文与表格数字是否一致",
+        )
+    ]
+    assert [(u.scope, u.checks) for u in reportparse.unverified(r)] == [
+        (
+            "review_litigation",
+            ("TPL-003", "TPL-009", "NUM-001", "NUM-002", "NUM-003", "T3-005", "T4-001", "TXT-001"),
+        )
+    ]
 
 
 def test_tpl010_legacy_format_after_2019() -> None:

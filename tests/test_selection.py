@@ -125,8 +125,16 @@ def test_every_rule_is_named_in_a_test() -> None:
 
 def test_rule_pages_name_source_and_severities() -> None:
     generated = pages()
-    assert "- 可能的级别：错误、警告\n- 源码：`src/reportparse/rules/structure.py`" in generated["STR-004.md"]
-    assert "- 可能的级别：警告\n- 源码：`src/reportparse/rules/batch.py`" in generated["T3-004.md"]
+    assert (
+        "- 可能的级别：错误、警告\n- 读取的表：表三（未能读取的表不交给本规则判断；部分读取时列入“未核对”）"
+        "；文件中任何位置都没有的行仍会被指出\n- 源码：`src/reportparse/rules/structure.py`"
+    ) in generated["TPL-006.md"]
+    assert (
+        "- 适用年度：2019 年度及以后的报告（年度不明时按所用模板的年度）\n- 适用机关：人民政府"
+        in generated["CNT-002.md"]
+    )
+    assert "- 可能的级别：警告\n- 读取的表：表三" in generated["T3-004.md"]
+    assert "- 源码：`src/reportparse/rules/batch.py`" in generated["T3-004.md"]
     assert "- 可能的级别：错误、警告\n- 源码：`src/reportparse/extraction.py`" in generated["EXT-008.md"]
     assert "| TPL-001 | 模板版本识别是分类而非问题" in generated["index.md"]
 
@@ -134,7 +142,7 @@ def test_rule_pages_name_source_and_severities() -> None:
 def test_a_severity_a_rule_does_not_declare_is_refused() -> None:
     load_rules()
     report = reportparse.parse(b"x")
-    assert finding("STR-004", "x", report, severity="warning").severity == "warning"
+    assert finding("TPL-006", "x", report, severity="warning").severity == "warning"
     with pytest.raises(ValueError, match="T3-001 does not declare severity info"):
         finding("T3-001", "x", report, severity="info")
     assert problem("EXT-008", "x", severity="warning").severity == "warning"

@@ -133,10 +133,10 @@ def test_internal_errors_become_findings(monkeypatch: pytest.MonkeyPatch) -> Non
     load_rules()
     from dataclasses import replace
 
-    monkeypatch.setitem(REGISTRY, "CNT-003", replace(REGISTRY["CNT-003"], check=boom))
+    monkeypatch.setitem(REGISTRY, "TXT-006", replace(REGISTRY["TXT-006"], check=boom))
     fs = reportparse.check(
         "某局2024年政府信息公开工作年度报告\n一、总体情况\n正文。\n五、存在的主要问题及改进情况\n无\n".encode()
     )
     assert [f.message[:30] for f in fs if f.rule == "EXT-013"] == [
-        "规则 CNT-003 执行时内部错误：ValueError: kaboom。"[:30]
+        "规则 TXT-006 执行时内部错误：ValueError: kaboom。"[:30]
     ]

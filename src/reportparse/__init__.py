@@ -11,9 +11,10 @@ from pathlib import Path
 
 from .batch import audit
 from .extract.parse import parse
-from .findings import Finding
+from .findings import Finding, Unverified
 from .model import Cell, Meta, Report, Section, TableData
 from .rules import Selection, run_report_rules
+from .rules import unverified as _unverified
 
 __version__ = "0.1.0"
 __all__ = [
@@ -24,9 +25,11 @@ __all__ = [
     "Section",
     "Selection",
     "TableData",
+    "Unverified",
     "audit",
     "check",
     "parse",
+    "unverified",
 ]
 
 
@@ -34,3 +37,10 @@ def check(source: str | Path | bytes | Report, selection: Selection | None = Non
     """Every finding for one report: extraction problems (EXT-) first, then every enabled rule."""
     report = source if isinstance(source, Report) else parse(source)
     return run_report_rules(report, selection)
+
+
+def unverified(source: str | Path | bytes | Report, selection: Selection | None = None) -> list[Unverified]:
+    """The checks that could not judge all of a table, because it was read partly or not at all:
+    what a person still has to look at (docs/trust.md)."""
+    report = source if isinstance(source, Report) else parse(source)
+    return _unverified(report, selection)

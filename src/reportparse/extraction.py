@@ -30,7 +30,7 @@ EXT_RULES: dict[str, ExtCode] = {
     "EXT-003": ExtCode("error", "文件超出处理限制（大小、解压后大小、页数或时间）", blocking=True),
     "EXT-004": ExtCode("error", "文件中未找到政府信息公开工作年度报告内容", blocking=True),
     "EXT-005": ExtCode("warning", "未找到可读取的表格（缺失、仅为图片或附件）"),
-    "EXT-006": ExtCode("warning", "表格结构不确定，未进行算术校验"),
+    "EXT-006": ExtCode("warning", "表格未能完整读取，部分核对未进行"),
     "EXT-007": ExtCode("warning", "部分单元格无法确定取值"),
     # warning: some pages are scans and the rest was read
     "EXT-008": ExtCode(

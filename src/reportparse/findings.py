@@ -50,3 +50,15 @@ def extraction_findings(report: Report) -> list[Finding]:
                 )
             )
     return out
+
+
+@dataclass(frozen=True)
+class Unverified:
+    """Checks that could not judge all of a table because it was read partly or not at all."""
+
+    scope: str  # the table: active_disclosure | applications | review_litigation
+    checks: tuple[str, ...]  # rule ids
+    reason: str  # Chinese: which table, what could not be read
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"scope": self.scope, "checks": list(self.checks), "reason": self.reason}

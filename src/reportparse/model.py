@@ -14,6 +14,7 @@ TemplateVersion = Literal["2021", "2019", "legacy", "unknown"]
 # The one spelling of the three table names for the type checker; templates/common.json lists
 # the same names (checked when it is loaded).
 TableName = Literal["active_disclosure", "applications", "review_litigation"]
+ReadStatus = Literal["complete", "partial", "failed"]
 Number = int | Decimal
 
 
@@ -96,7 +97,10 @@ class TableData:
     cells: dict[str, Cell]
     labels: tuple[LabelMatch, ...] = ()
     extra_rows: tuple[LabelMatch, ...] = ()
+    # rows the document does not print anywhere: the only rows a rule may call missing
     missing_rows: tuple[str, ...] = ()
+    # rows whose label the document prints but whose cells were not read as this table's
+    unread_rows: tuple[str, ...] = ()
     unread_cells: tuple[str, ...] = ()
     confidence: Literal["high", "low"] = "high"
     corner_note: str | None = None
@@ -106,13 +110,45 @@ class TableData:
         cell = self.cells.get(cell_id)
         return cell.value if cell else None
 
+    @property
+    def status(self) -> ReadStatus:
+        """How the table was read: every printed cell (complete), not all (partial), or with a
+        structure too uncertain to judge anything by (failed)."""
+        if self.confidence == "low":
+            return "failed"
+        missing = set(self.missing_rows)
+        if self.unread_rows or any(c.rsplit(".", 1)[0] not in missing for c in self.unread_cells):
+            return "partial"
+        return "complete"
+
+    @property
+    def read_reason(self) -> str:
+        """Why the table is not complete, in Chinese ("" when it is)."""
+        status = self.status
+        if status == "failed":
+            if not self.cells:
+                return "已印出，但未能按表格读取"
+            return f"只读到 {len(self.cells)} 个单元格，表格结构不确定"
+        if status == "partial":
+            missing = set(self.missing_rows)
+            unread = [c for c in self.unread_cells if c.rsplit(".", 1)[0] not in missing]
+            parts = []
+            if self.unread_rows:
+                parts.append(f"{len(self.unread_rows)} 行已印出但未能读取")
+            if unread:
+                parts.append(f"{len(unread)} 个单元格未能确定取值")
+            return "，".join(parts)
+        return ""
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "template": self.template,
             "confidence": self.confidence,
+            "read": {"status": self.status, "reason": self.read_reason},
             "cells": {k: c.to_dict() for k, c in self.cells.items()},
             "unread_cells": list(self.unread_cells),
             "missing_rows": list(self.missing_rows),
+            "unread_rows": list(self.unread_rows),
             "extra_rows": [m.to_dict() for m in self.extra_rows],
             "labels": [m.to_dict() for m in self.labels if m.how != "exact"],
             "corner_note": self.corner_note,

@@ -68,12 +68,17 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_T2S).translate(_QUOTES)
 
 
-@lru_cache(maxsize=16384)
-def norm_label(text: str) -> str:
-    s = fold(strip_artifacts(text))
+def norm_text(text: str) -> str:
+    """Text folded as labels are (`norm_label`), for searching labels in a whole document."""
+    s = unicodedata.normalize("NFKC", strip_artifacts(text)).translate(_T2S).translate(_QUOTES)
     s = _WS_RE.sub("", s)
     s = _ENUM_RE.sub(r"\1.", s)
     return s.replace("、", ",").rstrip(":：")
+
+
+@lru_cache(maxsize=16384)
+def norm_label(text: str) -> str:
+    return norm_text(text)
 
 
 def norm_space(text: str) -> str:

@@ -55,6 +55,7 @@ def _result(task: Task, outcome: Outcome) -> FileResult:
         seconds=outcome.seconds,
         fail_on=task.fail_on,
         selection=task.selection,
+        unverified=() if parsed is None else outcome.unverified,
     )
 
 

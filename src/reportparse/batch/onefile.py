@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from ..extract.parse import parse
 from ..extraction import bug_report, internal_error, problem
-from ..findings import Finding
+from ..findings import Finding, Unverified
 from ..model import ExtractionNote, Loc, Report
-from ..rules import Selection, run_report_rules
+from ..rules import Selection, run_report_rules, unverified
 from .packing import PackedReport
 
 
@@ -27,6 +27,7 @@ class Outcome:
     findings: tuple[Finding, ...]
     seconds: float
     timed_out: bool = False
+    unverified: tuple[Unverified, ...] = ()
 
 
 ProcessFile = Callable[[str, Selection], Outcome]
@@ -37,10 +38,11 @@ def process_file(path: str, selection: Selection) -> Outcome:
     try:
         report = parse(path)
         findings = tuple(run_report_rules(report, selection))
+        unchecked = tuple(unverified(report, selection))
     except Exception as err:  # parse() guards itself; this is the last resort
         note = internal_error("处理此文件时", err, loc=Loc(file=path))
         return Outcome(None, (_as_finding(path, note),), time.monotonic() - start)
-    return Outcome(report, findings, time.monotonic() - start)
+    return Outcome(report, findings, time.monotonic() - start, unverified=unchecked)
 
 
 def crash_finding(path: str, what: str) -> Finding:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..findings import Finding
+from ..findings import Finding, Unverified
 from ..model import Report, ReportHead
 from ..rules import Selection, at_or_above
 from ..serialize import report_to_dict
@@ -35,6 +35,8 @@ class FileResult:
     seconds: float = 0.0
     fail_on: str = "error"
     selection: Selection = field(default_factory=Selection)
+    # checks that could not judge all of a table (read partly or not at all): a human must look
+    unverified: tuple[Unverified, ...] = ()
 
     @property
     def report(self) -> Report | None:
@@ -71,6 +73,7 @@ class FileResult:
             "status": self.status,
             "report": report_to_dict(report) if report is not None else None,
             "findings": [f.to_dict() for f in self.findings],
+            "unverified": [u.to_dict() for u in self.unverified],
         }
 
     def to_json(self) -> str:
@@ -85,7 +88,11 @@ class FileResult:
             report = report_json(self.report) if self.report is not None else "null"
         path, status = json.dumps(self.path, ensure_ascii=False), json.dumps(self.status)
         findings = json.dumps([f.to_dict() for f in self.findings], ensure_ascii=False)
-        return f'{{"path": {path}, "status": {status}, "report": {report}, "findings": {findings}}}'
+        unverified = json.dumps([u.to_dict() for u in self.unverified], ensure_ascii=False)
+        return (
+            f'{{"path": {path}, "status": {status}, "report": {report}, "findings": {findings}, '
+            f'"unverified": {unverified}}}'
+        )
 
 
 @dataclass(frozen=True)
@@ -100,6 +107,7 @@ class Summary:
     info: int
     seconds: float = 0.0
     by_rule: dict[str, int] = field(default_factory=dict)
+    unverified: int = 0  # files with a part not verified
 
     @classmethod
     def of(cls, results: Sequence[FileResult], seconds: float = 0.0) -> Summary:
@@ -117,6 +125,7 @@ class Summary:
             info=sev["info"],
             seconds=seconds,
             by_rule=dict(sorted(rules.items())),
+            unverified=sum(1 for r in results if r.unverified),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -130,13 +139,16 @@ class Summary:
             "errors": self.errors,
             "warnings": self.warnings,
             "info": self.info,
+            "unverified": self.unverified,
             "by_rule": dict(self.by_rule),
         }
 
     def line(self) -> str:
         return (
             f"共 {self.files} 个文件：正常 {self.ok}，有问题 {self.with_findings}，"
-            f"无法读取 {self.unreadable}，超时 {self.timeout}；"
+            f"无法读取 {self.unreadable}，超时 {self.timeout}"
+            + (f"，部分未核对 {self.unverified}" if self.unverified else "")
+            + "；"
             f"错误 {self.errors}，警告 {self.warnings}，提示 {self.info}；用时 {self.seconds:.1f} 秒"
         )
 

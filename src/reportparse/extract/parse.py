@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import hashlib
+import re
+from dataclasses import replace
 from pathlib import Path
 
 from ..document import Document
 from ..extraction import internal_error, problem
 from ..model import ExtractionNote, Loc, Meta, Report, Source, TableData, TableName
+from ..normalize import norm_label
 from ..readers import ReadError, load_bytes, read_document
-from ..templates import TABLE_TITLES, VERSIONS, expected_version, template
-from ..templates.detect import detect_version, document_text
+from ..templates import (
+    TABLE_NAMES,
+    TABLE_SECTION,
+    TABLE_TITLES,
+    VERSIONS,
+    Template,
+    common,
+    expected_version,
+    template,
+)
+from ..templates.detect import detect_version
+from .evidence import Evidence, printed_rows, table_printed
 from .mapping import map_tables
 from .prose_tables import recover_flat_tables
 from .segment import Segmented, body_kind, organization_from_title, parse_date, segment, year_from_title
@@ -56,20 +69,25 @@ def build_report(document: Document, data: bytes) -> Report:
         and seg.title.endswith(page_title)
         and seg.title != page_title
         and year_from_title(page_title) is not None
+        and _CHROME_RE.search(seg.title[: -len(page_title)])
     ):
         title = page_title  # the body's title line carried page chrome (breadcrumbs) before it
     year = year_from_title(title) or year_from_title(props.get("page_title"))
     organization = organization_from_title(title) or props.get("organization")
-    version, scores = detect_version(document_text(document), year)
-    mapping_version = version if version in VERSIONS else (expected_version(year) or "2021")
-    if mapping_version not in VERSIONS:
-        mapping_version = "2021"
-    tmpl = template(mapping_version)
-    tables, more = map_tables(document, tmpl)
-    notes.extend(more)
-    flat_tables, flat_notes = recover_flat_tables(seg, tmpl, tables, document.path)
-    tables.update(flat_tables)
-    notes.extend(flat_notes)
+    evidence = Evidence.of(document)
+    version, scores = detect_version(evidence.norm, year, _standard_sections(seg))
+    tables: dict[TableName, TableData | None] = dict.fromkeys(TABLE_NAMES)
+    if version != "legacy":  # a free-format report has no standard tables to map or recover
+        mapping_version = version if version in VERSIONS else (expected_version(year) or "2021")
+        if mapping_version not in VERSIONS:
+            mapping_version = "2021"
+        tmpl = template(mapping_version)
+        tables, more = map_tables(document, tmpl)
+        notes.extend(more)
+        flat_tables, flat_notes = recover_flat_tables(seg, tmpl, tables, document.path)
+        tables.update(flat_tables)
+        notes.extend(flat_notes)
+        tables = _weigh_evidence(tables, tmpl, evidence, seg)
     published = parse_date(props["published"]) if props.get("published") else None
     meta = Meta(
         title=title,
@@ -96,6 +114,41 @@ def build_report(document: Document, data: bytes) -> Report:
     )
 
 
+def _standard_sections(seg: Segmented) -> int:
+    """How many headings are the template's wording (or a known variant of it)."""
+    specs = {s.number: {norm_label(h) for h in (s.heading, *s.variants)} for s in common().sections}
+    return sum(1 for s in seg.sections if norm_label(s.heading) in specs[s.number])
+
+
+def _weigh_evidence(
+    tables: dict[TableName, TableData | None], t: Template, evidence: Evidence, seg: Segmented
+) -> dict[TableName, TableData | None]:
+    """Rows the mapper did not find are missing only if the document prints them nowhere; a table
+    it did not find is absent only if the document prints none of its own words."""
+    out: dict[TableName, TableData | None] = {}
+    for name, data in tables.items():
+        if data is None:
+            if table_printed(t, name, evidence):
+                section = next((s for s in seg.sections if s.number == TABLE_SECTION[name]), None)
+                data = TableData(name, t.version, {}, confidence="low", loc=section.loc if section else None)
+            out[name] = data
+            continue
+        unread = printed_rows(t, name, data.missing_rows, evidence)
+        if unread:
+            data = replace(
+                data,
+                missing_rows=tuple(r for r in data.missing_rows if r not in unread),
+                unread_rows=(*data.unread_rows, *unread),
+            )
+        out[name] = data
+    return out
+
+
+# What page chrome before a title looks like (`首页 > 信息公开 > …`); a body's name on its own line
+# above `2024年政府信息公开工作年度报告` does not.
+_CHROME_RE = re.compile(r"首页|当前位置|您的位置|[>»›/|]")
+
+
 def _clean_title(value: object) -> str | None:
     if not isinstance(value, str) or not value.strip():
         return None
@@ -117,6 +170,17 @@ def _structure_notes(
             )
         )
         return notes
+    attachments = [n for n in document.notes if n.rule == "EXT-005" and n.data.get("kind") == "attachment"]
+    if not has_any and attachments:
+        notes.append(
+            problem(
+                "EXT-004",
+                f"本文件只有报告的标题和附件链接（{attachments[0].data.get('url')}），报告正文不在本文件中，"
+                "未能审核：请审核附件本身",
+                loc=attachments[0].loc or loc,
+            )
+        )
+        return notes
     numbers = [s.number for s in seg.sections]
     if numbers and max(numbers) < 6 and numbers == list(range(1, max(numbers) + 1)):
         last = seg.sections[-1]
@@ -132,15 +196,22 @@ def _structure_notes(
     if version == "legacy":
         return notes
     for name, data in tables.items():
-        if data is not None and data.confidence == "low":
+        if data is not None and data.status != "complete" and (data.status == "failed" or data.unread_rows):
             notes.append(
                 problem(
                     "EXT-006",
-                    f"{TABLE_TITLES[name]}只读到 {len(data.cells)} 个单元格，表格结构不确定，不进行算术校验",
+                    f"{TABLE_TITLES[name]}{data.read_reason}，{_NOT_CHECKED[data.status]}",
                     loc=data.loc or loc,
+                    rows=list(data.unread_rows),
                 )
             )
     return notes
+
+
+_NOT_CHECKED = {
+    "failed": "以下核对未进行：表格的行与组是否齐全、勾稽关系、正文与表格数字是否一致",
+    "partial": "这些行是否齐全、涉及这些行的勾稽关系未进行核对",
+}
 
 
 def _source(path: str | None, data: bytes, fmt: str, encoding: str | None = None) -> Source:

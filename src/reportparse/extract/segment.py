@@ -154,7 +154,11 @@ def find_headings(blocks: tuple[Block, ...]) -> list[Heading]:
 
 # --- title, body, dates -----------------------------------------------------------------------
 
-_TITLE_RE = re.compile(r"^(?P<title>.{0,60}?(?:政府信息公开|政务公开).{0,12}?(?:年度报告|工作报告))")
+# DOTALL: a title broken by a line break inside one paragraph (`<br>`, a soft line break) is
+# one title; `信息公开` alone is how many pre-2019 titles read (`2013年信息公开年度报告`).
+_TITLE_RE = re.compile(
+    r"^(?P<title>.{0,60}?(?:政府信息公开|政务公开|信息公开).{0,12}?(?:年度报告|工作报告))", re.S
+)
 _YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")
 _DATE_RE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _CN_DATE_RE = re.compile(
@@ -212,7 +216,7 @@ def organization_from_title(title: str | None) -> str | None:
     m = re.match(r"^(?P<org>.+?)(?:19|20)\d{2}年度?", t)
     if m and len(m.group("org")) >= 2:
         return m.group("org").strip('《》“”"')
-    m = re.match(r"^(?:19|20)\d{2}年度?(?P<org>.+?)(?:政府信息公开|政务公开)", t)
+    m = re.match(r"^(?:19|20)\d{2}年度?(?P<org>.+?)(?:政府信息公开|政务公开|(?<!政府)信息公开)", t)
     if m and len(m.group("org")) >= 2:
         return m.group("org")
     return None

@@ -54,6 +54,8 @@ th{background:#eef1f5;font-weight:600}
 .status-unreadable,.status-timeout{color:var(--err);font-weight:600}
 .status-findings{color:var(--warn)}
 .status-ok{color:#2e7d32}
+.unverified{margin-left:.4em;padding:0 .3em;border:1px solid var(--warn);border-radius:3px;color:var(--warn);font-size:.85em}
+.unverified-list{color:var(--warn)}
 section.report{background:#fff;border:1px solid var(--line);border-radius:6px;padding:4px 16px 16px;margin:18px 0}
 .meta{color:#555;margin:0 0 8px}
 .grid{font-size:13px;margin:4px 0}
@@ -321,6 +323,8 @@ def _report_section(i: int, r: FileResult, options: RenderOptions) -> str:
     out = [f'<section class="report" id="{prefix}" data-path="{_e(path)}">', f"<h2>{_e(path)}</h2>"]
     report = r.report if r.status != "unreadable" else None
     meta = [f'<span class="status-{r.status}">{STATUS_CN[r.status]}</span>']
+    if r.unverified:
+        meta.append('<span class="unverified">部分未核对</span>')
     if report is not None:
         m = report.meta
         meta += [
@@ -337,6 +341,12 @@ def _report_section(i: int, r: FileResult, options: RenderOptions) -> str:
         out.append("</section>")
         return "\n".join(out)
     cells = _Cells(report, r.findings, prefix)
+    if r.unverified:
+        items = "".join(
+            f"<li>{_e(u.reason)}：{_e('、'.join(u.checks))} 未能完整核对，请人工查看</li>"
+            for u in r.unverified
+        )
+        out.append(f'<ul class="unverified-list">{items}</ul>')
     if cells.general:
         out.append(_general(cells.general))
     # a clean report's tables are there but folded, so that a page of 200 reports stays usable
@@ -385,7 +395,12 @@ def _overview(results: Sequence[FileResult], options: RenderOptions) -> str:
             ),
             (report.meta.year if report else None, _e(report.meta.year or "") if report else "", "num"),
             (report.meta.template if report else "", _e(report.meta.template) if report else "", ""),
-            (r.status, f'<span class="status-{r.status}">{STATUS_CN[r.status]}</span>', ""),
+            (
+                r.status + (" unverified" if r.unverified else ""),
+                f'<span class="status-{r.status}">{STATUS_CN[r.status]}</span>'
+                + ('<span class="unverified">部分未核对</span>' if r.unverified else ""),
+                "",
+            ),
             (counts["error"], str(counts["error"]), "num"),
             (counts["warning"], str(counts["warning"]), "num"),
             (counts["info"], str(counts["info"]), "num"),

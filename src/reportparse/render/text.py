@@ -139,7 +139,7 @@ def render_text(results: Sequence[FileResult], options: RenderOptions = DEFAULT_
     lines: list[str] = []
     clean = 0
     for r in results:
-        if not r.findings:
+        if not r.findings and not r.unverified:
             clean += 1
             continue
         head = display_path(r.path, options.root)
@@ -153,8 +153,9 @@ def render_text(results: Sequence[FileResult], options: RenderOptions = DEFAULT_
             if m.template in VERSIONS:
                 about.append(f"{m.template} 模板")
         status_style = "error" if r.status in ("unreadable", "timeout") else "bold"
+        status = _paint(STATUS_CN[r.status], status_style, color) + ("，部分未核对" if r.unverified else "")
         lines.append(
-            f"{_paint(head, 'bold', color)}  [{_paint(STATUS_CN[r.status], status_style, color)}]"
+            f"{_paint(head, 'bold', color)}  [{status}]"
             + (f"  {_paint(' '.join(about), 'dim', color)}" if about else "")
         )
         for f in r.findings:
@@ -165,6 +166,10 @@ def render_text(results: Sequence[FileResult], options: RenderOptions = DEFAULT_
                 names = "、".join(cell_logical(r.head, c) for c in f.cells[:4])
                 more = f" 等 {len(f.cells)} 个" if len(f.cells) > 4 else ""
                 lines.append(f"        {_paint('单元格：' + names + more, 'dim', color)}")
+        for u in r.unverified:
+            lines.append(
+                f"  {_paint('未核对', 'warning', color)}  {u.reason}：{'、'.join(u.checks)} 未能完整核对，请人工查看"
+            )
         lines.append("")
     if clean:
         lines.append(

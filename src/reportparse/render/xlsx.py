@@ -33,6 +33,7 @@ REPORT_COLUMNS = (
     "错误",
     "警告",
     "提示",
+    "未核对",
 )
 FINDING_HEADERS = ("文件", "机关", "年度", "规则", "级别", "说明", "单元格", "应为", "实为", "位置")
 CELL_HEADERS = ("文件", "机关", "年度", "表", "行", "列", "数值", "类型", "原文")
@@ -72,6 +73,7 @@ def report_rows(results: Sequence[FileResult], options: RenderOptions) -> list[l
                 counts["error"],
                 counts["warning"],
                 counts["info"],
+                "；".join(f"{u.reason}（{'、'.join(u.checks)}）" for u in r.unverified) or None,
             ]
         )
     return rows

@@ -11,11 +11,12 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 from ..extraction import BLOCKING, EXT_RULES, internal_error
-from ..findings import SEVERITY_ORDER, Finding, extraction_findings
-from ..model import Loc, Report, Severity
+from ..findings import SEVERITY_ORDER, Finding, Unverified, extraction_findings
+from ..model import BodyKind, Loc, Report, Severity, TableData, TableName
+from ..templates import TABLE_TITLES, VERSIONS, template
 
 ReportRule = Callable[[Report], Iterable[Finding]]
 BatchRule = Callable[[Sequence[Report]], Iterable[Finding]]
@@ -38,6 +39,16 @@ class Rule:
     check: ReportRule | None = None
     check_batch: BatchRule | None = None
     emits: tuple[Severity, ...] = ()  # severities it may report beyond the default
+    # Which reports it judges; the engine applies these, rules do not test them again.
+    templates: tuple[str, ...] = ()  # template versions (empty: any)
+    years: tuple[int | None, int | None] = (None, None)  # report years, inclusive (None: open)
+    body_kinds: tuple[BodyKind, ...] = ()  # (empty: any)
+    # The tables it judges: it sees a table only when the table was read well enough to judge
+    # (not `failed`), and a table read partly or not at all is listed as not verified for it.
+    reads: tuple[TableName, ...] = ()
+    # It judges which rows a table prints: of a failed table it still sees the rows that the
+    # document prints nowhere (`missing_rows`, evidence that does not depend on the reading).
+    judges_rows: bool = False
 
     @property
     def severities(self) -> tuple[Severity, ...]:
@@ -65,6 +76,11 @@ def rule(
     fix: str = "",
     basis: str = "",
     emits: tuple[Severity, ...] = (),
+    templates: tuple[str, ...] = (),
+    years: tuple[int | None, int | None] = (None, None),
+    body_kinds: tuple[BodyKind, ...] = (),
+    reads: tuple[TableName, ...] = (),
+    judges_rows: bool = False,
 ) -> Callable[[Callable[..., Iterable[Finding]]], Callable[..., Iterable[Finding]]]:
     def register(fn: Callable[..., Iterable[Finding]]) -> Callable[..., Iterable[Finding]]:
         if id in REGISTRY:
@@ -83,6 +99,11 @@ def rule(
             check=fn if scope == "report" else None,
             check_batch=fn if scope == "batch" else None,
             emits=emits,
+            templates=templates,
+            years=years,
+            body_kinds=body_kinds,
+            reads=reads,
+            judges_rows=judges_rows,
         )
         return fn
 
@@ -161,17 +182,90 @@ def finding(
     )
 
 
+def rule_order(rule_id: str) -> tuple[int, str]:
+    """Rule ids in catalogue order: by family (as in FAMILIES), then by id."""
+    family = rule_id.rsplit("-", 1)[0]
+    return (FAMILIES.index(family) if family in FAMILIES else len(FAMILIES), rule_id)
+
+
+def report_years(report: Report) -> tuple[int, int] | None:
+    """The years the report can be for: its own, else those of the template it follows."""
+    if report.meta.year is not None:
+        return report.meta.year, report.meta.year
+    if report.meta.template in VERSIONS:
+        return template(report.meta.template).years
+    return None
+
+
+def applies(r: Rule, report: Report) -> bool:
+    """Whether `r` judges this report, by the templates, years and body kinds it declares."""
+    if r.templates and report.meta.template not in r.templates:
+        return False
+    if r.body_kinds and report.meta.body_kind not in r.body_kinds:
+        return False
+    lo, hi = r.years
+    if lo is None and hi is None:
+        return True
+    span = report_years(report)
+    if span is None:
+        return False  # a year-bound rule never judges a report whose year is not known
+    return (lo is None or span[0] >= lo) and (hi is None or span[1] <= hi)
+
+
+def judged(report: Report, r: Rule) -> Report:
+    """The report as `r` may see it: of each table it reads that failed to read, nothing — or,
+    for a rule that judges rows, only the rows the document prints nowhere."""
+    hidden: dict[str, Any] = {}
+    for name in r.reads:
+        data = report.tables[name]
+        if data is not None and data.status == "failed":
+            hidden[name] = (
+                TableData(
+                    name, data.template, {}, missing_rows=data.missing_rows, confidence="low", loc=data.loc
+                )
+                if r.judges_rows and data.missing_rows
+                else None
+            )
+    return replace(report, **hidden) if hidden else report
+
+
+def unverified(report: Report, selection: Selection | None = None) -> list[Unverified]:
+    """Per table read partly or not at all: the enabled checks that could not judge all of it."""
+    registry = load_rules()
+    selection = selection or Selection()
+    if _unreadable(report):
+        return []
+    out: list[Unverified] = []
+    for name, data in report.tables.items():
+        if data is None or data.status == "complete":
+            continue
+        checks = tuple(
+            sorted(
+                (
+                    r.id
+                    for r in registry.values()
+                    if name in r.reads and selection.enabled(r) and applies(r, report)
+                ),
+                key=rule_order,
+            )
+        )
+        if checks:
+            out.append(Unverified(name, checks, f"{TABLE_TITLES[name]}{data.read_reason}"))
+    return out
+
+
 def run_report_rules(report: Report, selection: Selection | None = None) -> list[Finding]:
-    """Every finding for one report: extraction problems first, then each enabled rule."""
+    """Every finding for one report: extraction problems first, then each enabled rule that
+    applies to the report, on what it may judge of it."""
     registry = load_rules()
     selection = selection or Selection()
     out = [f for f in extraction_findings(report) if selection.enabled(registry[f.rule])]
     blocked = _unreadable(report)
     for r in registry.values():
-        if r.check is None or not selection.enabled(r) or blocked:
+        if r.check is None or not selection.enabled(r) or blocked or not applies(r, report):
             continue
         try:
-            out.extend(r.check(report))
+            out.extend(r.check(judged(report, r)))
         except Exception as err:  # one faulty rule must not hide the others' findings
             path = report.source.path
             note = internal_error(f"规则 {r.id} 执行时", f"{type(err).__name__}: {err}", loc=Loc(file=path))

@@ -3,7 +3,7 @@
 Counts are compared exactly. Blank and dash cells count as 0 (NUM-003 says so once per table),
 except a blank 总计 whose parts are not all zero: relations that use it are skipped, so one
 unfilled total never cascades into a page of arithmetic errors. Tables whose extraction
-confidence is low get no arithmetic at all.
+structure is uncertain (read state `failed`) are not shown to these rules at all.
 """
 
 from __future__ import annotations
@@ -21,10 +21,6 @@ from .mentions import mentions
 from .names import column_label, row_label, short
 
 _DIGIT = re.compile(r"[0-9]")  # ASCII only: str.isdigit() accepts superscripts
-
-
-def _checkable(data: TableData | None) -> bool:
-    return data is not None and data.confidence == "high"
 
 
 def _rows(data: TableData, t: Template) -> list[str]:
@@ -118,6 +114,7 @@ def _shift_hints(
     example="自然人列：新收 10 + 上年结转 2 = 12，但办理结果总计 9 + 结转下年度 2 = 11。",
     fix="核对各列：本年新收 + 上年结转 = （七）总计 + 结转下年度继续办理。",
     basis="表三左上角说明“第一项加第二项之和，等于第三项加第四项之和”（模板明文）。",
+    reads=("applications",),
 )
 def applications_balance(report: Report) -> Iterator[Finding]:
     yield from _relation_findings(report, "applications", "T3-001")
@@ -132,6 +129,7 @@ def applications_balance(report: Report) -> Iterator[Finding]:
     example="总计列：（一）至（六）各项之和为 37，（七）总计填 35。",
     fix="（七）总计 = （一）予以公开 + （二）部分公开 + （三）至（六）各子项之和。",
     basis="“（七）总计”的含义（template-spec A2），各地审核均按此核对。",
+    reads=("applications",),
 )
 def applications_results_total(report: Report) -> Iterator[Finding]:
     yield from _relation_findings(report, "applications", "T3-002")
@@ -146,6 +144,7 @@ def applications_results_total(report: Report) -> Iterator[Finding]:
     example="“（一）予以公开”行：自然人 5、商业企业 1，其余为 0，总计填 5。",
     fix="每行总计 = 自然人 + 商业企业 + 科研机构 + 社会公益组织 + 法律服务机构 + 其他。",
     basis="“总计”列的含义（template-spec A3）。",
+    reads=("applications",),
 )
 def applications_row_total(report: Report) -> Iterator[Finding]:
     yield from _relation_findings(report, "applications", "T3-003")
@@ -160,6 +159,7 @@ def applications_row_total(report: Report) -> Iterator[Finding]:
     example="行政复议：结果维持 10、结果纠正 1，总计填 0。",
     fix="每组总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结。",
     basis="“总计”列的含义（template-spec A5）。",
+    reads=("review_litigation",),
 )
 def review_litigation_total(report: Report) -> Iterator[Finding]:
     yield from _relation_findings(report, "review_litigation", "T4-001")
@@ -223,7 +223,7 @@ _SHIFT_HINTS = ("A1", "A2")  # column relations where a value printed one column
 
 def _relation_findings(report: Report, name: TableName, rule_id: str) -> Iterator[Finding]:
     data = report.tables[name]
-    if data is None or not _checkable(data):
+    if data is None:
         return
     t = template(data.template)
     for relation in (r for r in t.relations if r.rule == rule_id and r.table == name):
@@ -251,10 +251,11 @@ def _relation_findings(report: Report, name: TableName, rule_id: str) -> Iterato
     example="表三各格均为 0，第一部分却写“全年收到政府信息公开申请 12 件”。",
     fix="核实依申请公开的实际数据并如实填报。",
     basis="数据与正文矛盾；曾有报告因全零数据被质疑后撤回（template-spec S20）。",
+    reads=("applications", "review_litigation"),
 )
 def all_zero_applications(report: Report) -> Iterator[Finding]:
     data = report.applications
-    if data is None or not _checkable(data) or any((c.value or 0) != 0 for c in data.cells.values()):
+    if data is None or any((c.value or 0) != 0 for c in data.cells.values()):
         return
     stated = [m for m in mentions(report) if m.key == "new_received" and m.value > 0]
     review = report.review_litigation
@@ -297,10 +298,12 @@ def all_zero_applications(report: Report) -> Iterator[Finding]:
     example="规范性文件“本年新公开数量”为 12，“对外公开总数量”为 8。",
     fix="核对：本年新公开数量不大于对外公开总数量；上一年项目数量加本年增/减不小于 0。",
     basis="template-spec A9。",
+    reads=("active_disclosure",),
+    templates=("2019",),
 )
 def table2_plausibility(report: Report) -> Iterator[Finding]:
     data = report.active_disclosure
-    if data is None or data.template != "2019" or not _checkable(data):
+    if data is None or data.template != "2019":
         return
     for row, label in (("regulations", "规章"), ("normative_documents", "规范性文件")):
         published, total = data.value(f"{row}.published"), data.value(f"{row}.total")

@@ -26,7 +26,7 @@ from ..extraction import internal_error
 from ..findings import Finding
 from ..model import Loc, Number, Report, ReportHead, TableData
 from ..templates import template
-from . import REGISTRY, Selection, finding, load_rules, rule
+from . import REGISTRY, Selection, applies, finding, judged, load_rules, rule
 from .names import column_label, row_label
 
 SIMILARITY_THRESHOLD = 0.9
@@ -110,10 +110,6 @@ def _count(data: TableData, cell_id: str) -> Number | None:
     return cell.value
 
 
-def _checkable(data: TableData | None) -> bool:
-    return data is not None and data.confidence == "high"
-
-
 def _where(r: Report) -> str:
     return f"{r.meta.year}年报告（{r.source.path or '字节输入'}）"
 
@@ -130,11 +126,12 @@ def _where(r: Report) -> str:
     "机构改革或更正上年报告造成的差异，宜在第六部分说明。",
     basis="上年结转到本年的申请就是上年报告中结转下年度继续办理的申请（模板中两行的含义；"
     "template-spec.md §5 A7）。需要同一机关连续两年的报告，仅在 reportparse check 批量检查时运行。",
+    reads=("applications",),
 )
 def carry_over_continuity(reports: Sequence[Report]) -> Iterator[Finding]:
     for prev, cur in consecutive(reports):
         last, now = prev.applications, cur.applications
-        if last is None or now is None or not _checkable(last) or not _checkable(now):
+        if last is None or now is None:
             continue
         t = template(now.template)
         carried_over = row_label("applications", "carried_over", t)
@@ -168,11 +165,12 @@ def carry_over_continuity(reports: Sequence[Report]) -> Iterator[Finding]:
     "修订、到期失效或集中清理造成的差异可在报告中说明。",
     basis="2021 年模板表二第二十条第（一）项三列之间的存量关系（template-spec.md §5 A8）；"
     "修订、失效和清理都会打破它，因此只作提示。仅在批量检查时运行。",
+    reads=("active_disclosure",),
 )
 def stock_continuity(reports: Sequence[Report]) -> Iterator[Finding]:
     for prev, cur in consecutive(reports):
         last, now = prev.active_disclosure, cur.active_disclosure
-        if last is None or now is None or not _checkable(last) or not _checkable(now):
+        if last is None or now is None:
             continue
         if last.template != "2021" or now.template != "2021":
             continue
@@ -403,8 +401,11 @@ def run_batch_rules(
         for group in by_year if ACROSS_BODIES in r.tags else by_body:
             if len(group) < 2:
                 continue
+            judged_group = [judged(x, r) for x in reports(group) if applies(r, x)]
+            if len(judged_group) < 2:
+                continue
             try:
-                found = list(r.check_batch(reports(group)))
+                found = list(r.check_batch(judged_group))
             except Exception as err:  # one faulty rule must not hide the others' findings
                 last = heads[group[-1]].source.path
                 note = internal_error(f"批量规则 {r.id} 执行时", err, loc=Loc(file=last), files="这些文件")

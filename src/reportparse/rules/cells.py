@@ -35,6 +35,7 @@ def _cells(report: Report) -> Iterator[tuple[TableName, str, Cell, Template, Col
     example="表三某格填“3件”或“无”；表二“行政许可”填“详见附件”。",
     fix="数据单元格只填阿拉伯数字；没有数据填 0。",
     basis="模板数据单元格为数量；只有2019年格式“采购总金额”和2021年格式收费金额可带金额单位。",
+    reads=("active_disclosure", "applications", "review_litigation"),
 )
 def not_a_number(report: Report) -> Iterator[Finding]:
     for name, cid, cell, t, col in _cells(report):
@@ -61,6 +62,7 @@ def not_a_number(report: Report) -> Iterator[Finding]:
     example="表三“二、上年结转政府信息公开申请数量”自然人列填 -2。",
     fix="数量填非负整数；只有2019年格式“本年增/减”可以为负。",
     basis="件数、决定数量为非负整数（template-spec A10）。",
+    reads=("active_disclosure", "applications", "review_litigation"),
 )
 def negative_or_fraction(report: Report) -> Iterator[Finding]:
     for name, cid, cell, t, col in _cells(report):
@@ -121,6 +123,7 @@ def _rows(data: TableData) -> list[str]:
     fix="没有数据的单元格填 0，总计列填写合计数。",
     basis="模板未规定空白的含义，实践中空白与 0 并存（template-spec NUM-003）。",
     emits=("warning",),
+    reads=("active_disclosure", "applications", "review_litigation"),
 )
 def blank_cells(report: Report) -> Iterator[Finding]:
     for name, data in report.tables.items():
@@ -164,6 +167,7 @@ def blank_cells(report: Report) -> Iterator[Finding]:
     example="表二“行政事业性收费”本年收费金额填“3500元”。",
     fix="按表头“本年收费金额（单位：万元）”换算为万元后填写数字。",
     basis="2021年格式表头明确单位为万元。",
+    reads=("active_disclosure",),
 )
 def fee_unit(report: Report) -> Iterator[Finding]:
     data = report.active_disclosure

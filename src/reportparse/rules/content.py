@@ -27,10 +27,11 @@ TOPICS = (
     example="第一部分只写主动公开和依申请公开，没有政府信息管理、平台建设、监督保障的内容。",
     fix="第一部分按主动公开、依申请公开、政府信息管理、政府信息公开平台建设、监督保障五方面综述。",
     basis="国办公开办函〔2021〕30号“（一）总体情况”。",
+    templates=("2021",),
 )
 def overview_topics(report: Report) -> Iterator[Finding]:
     one = report.section(1)
-    if one is None or report.meta.template != "2021":
+    if one is None:
         return  # the five topics are those of the 2021 format (30号)
     for topic, keys in TOPICS:
         if not any(k in one.text for k in keys):
@@ -53,9 +54,11 @@ def overview_topics(report: Report) -> Iterator[Finding]:
     example="某县人民政府年报第一部分“监督保障”只写培训，没有考核、社会评议、责任追究结果。",
     fix="各级人民政府的年报应报告工作考核、社会评议和责任追究结果情况。",
     basis="《政府信息公开条例》第五十条第（四）项；国办公开办函〔2021〕30号。",
+    years=(2019, None),
+    body_kinds=("government",),
 )
 def government_accountability(report: Report) -> Iterator[Finding]:
-    if report.meta.body_kind != "government" or not report.sections:
+    if not report.sections:
         return
     text = "\n".join(s.text for s in report.sections)
     missing = [
@@ -86,6 +89,7 @@ def government_accountability(report: Report) -> Iterator[Finding]:
     example="五、存在的主要问题及改进情况：无。",
     fix="写明本年度存在的主要问题和下一年度的改进措施，并说明上一年度问题的整改情况。",
     basis="《政府信息公开条例》第五十条第（四）项。",
+    templates=("2021", "2019"),
 )
 def problems_and_measures(report: Report) -> Iterator[Finding]:
     five = report.section(5)
@@ -117,10 +121,11 @@ def problems_and_measures(report: Report) -> Iterator[Finding]:
     example="六、其他需要报告的事项：无。",
     fix="在第六部分写明本年度信息处理费的收取金额，或写明未收取。",
     basis="《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）；年报格式第六部分。",
+    years=(2021, None),
 )
 def processing_fee(report: Report) -> Iterator[Finding]:
     six = report.section(6)
-    if six is None or report.meta.template == "legacy" or (report.meta.year or 2021) < 2021:
+    if six is None:
         return
     if not re.search(r"处理费|收费|收取费用|费用", six.text):
         yield finding(
@@ -142,10 +147,11 @@ def processing_fee(report: Report) -> Iterator[Finding]:
     example="第六部分只写信息处理费，没有政务公开工作要点落实情况、人大代表建议和政协提案办理结果公开情况。",
     fix="在第六部分报告落实年度政务公开工作要点情况、人大代表建议和政协提案办理结果公开情况。",
     basis="国办公开办函〔2021〕30号格式第六部分（template-spec §6）。",
+    templates=("2021",),
 )
 def other_matters(report: Report) -> Iterator[Finding]:
     six = report.section(6)
-    if six is None or report.meta.template != "2021":
+    if six is None:
         return
     missing = []
     if "要点" not in six.text:

@@ -1,4 +1,4 @@
-"""Publication deadlines of 条例第四十九条: PUB-001…003."""
+"""Publication deadlines: 条例第四十九条 (PUB-001, PUB-002), the 2007 条例 (PUB-004), plausibility (PUB-003)."""
 
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ def _when(report: Report) -> str:
     return _SOURCE.get(report.meta.published_source or "", "发布日期")
 
 
-def _late(report: Report, rule_id: str, kinds: tuple[str, ...], month: int, day: int) -> Iterator[Finding]:
-    """Published after the statutory deadline of 条例第四十九条 in the year after the report year."""
+def _late(report: Report, rule_id: str, month: int, day: int) -> Iterator[Finding]:
+    """Published after a statutory deadline in the year after the report year."""
     m = report.meta
-    if m.published is None or m.year is None or m.body_kind not in kinds:
+    if m.published is None or m.year is None:
         return
     deadline = dt.date(m.year + 1, month, day)
     if m.published > deadline:
@@ -42,9 +42,11 @@ def _late(report: Report, rule_id: str, kinds: tuple[str, ...], month: int, day:
     example="某区统计局2024年度报告的发布日期为2025年2月10日。",
     fix="县级以上人民政府部门应在每年1月31日前公布上一年度报告。",
     basis="《政府信息公开条例》第四十九条第一款。",
+    years=(2019, None),
+    body_kinds=("department", "township"),
 )
 def deadline_department(report: Report) -> Iterator[Finding]:
-    yield from _late(report, "PUB-001", ("department", "township"), month=1, day=31)
+    yield from _late(report, "PUB-001", month=1, day=31)
 
 
 @rule(
@@ -56,9 +58,27 @@ def deadline_department(report: Report) -> Iterator[Finding]:
     example="某县人民政府2024年度报告的发布日期为2025年4月8日。",
     fix="县级以上地方人民政府的本级年报应在每年3月31日前公布。",
     basis="《政府信息公开条例》第四十九条第二款。",
+    years=(2019, None),
+    body_kinds=("government", "zone"),
 )
 def deadline_government(report: Report) -> Iterator[Finding]:
-    yield from _late(report, "PUB-002", ("government", "zone"), month=3, day=31)
+    yield from _late(report, "PUB-002", month=3, day=31)
+
+
+@rule(
+    "PUB-004",
+    "deadline-legacy",
+    "error",
+    "2018年度及以前的年报晚于次年3月31日发布（旧条例）",
+    tags=("dates",),
+    example="某局2017年度报告的落款日期为2018年4月10日。",
+    fix="2018年度及以前的年报应在次年3月31日前公布（2007年《政府信息公开条例》第三十一条）。",
+    basis="2007年《政府信息公开条例》（国务院令第492号）第三十一条：各级行政机关应当在每年3月31日前公布"
+    "本行政机关的政府信息公开工作年度报告。2019年修订后的条例自2019年5月15日施行，2019年度起适用 PUB-001、PUB-002。",
+    years=(None, 2018),
+)
+def deadline_legacy(report: Report) -> Iterator[Finding]:
+    yield from _late(report, "PUB-004", month=3, day=31)
 
 
 @rule(

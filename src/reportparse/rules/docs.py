@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from ..findings import SEVERITY_CN
+from ..templates import TABLE_SHORT
 from . import REGISTRY, RETIRED, Rule, load_rules
 
 _SCOPE = {"report": "单份报告", "batch": "批量（同一机关的多份报告）", "extraction": "读取阶段"}
@@ -27,6 +28,7 @@ def page(r: Rule) -> str:
         f"- 默认启用：{'是' if r.enabled else '否（用 --extend-select ' + r.id + ' 或 ' + r.family + ' 启用）'}",
         f"- 范围：{'批量（同一年度的不同机关）' if 'across-bodies' in r.tags else _SCOPE[r.scope]}",
         f"- 可能的级别：{'、'.join(SEVERITY_CN[s] for s in r.severities)}",
+        *applicability(r),
         f"- 源码：`{source_file(r)}`",
     ]
     if r.tags:
@@ -51,6 +53,30 @@ def page(r: Rule) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+_BODY = {"government": "人民政府", "department": "部门", "township": "乡镇、街道", "zone": "管委会、开发区"}
+_VERSION = {"2021": "2021 年格式", "2019": "2019 年格式"}
+
+
+def applicability(r: Rule) -> list[str]:
+    """The declared scope of a rule, as the engine applies it (docs/trust.md)."""
+    lines = []
+    if r.templates:
+        lines.append(f"- 适用模板：{'、'.join(_VERSION.get(v, v) for v in r.templates)}")
+    lo, hi = r.years
+    if lo is not None or hi is not None:
+        span = f"{lo} 年度及以后" if hi is None else (f"{hi} 年度及以前" if lo is None else f"{lo}–{hi} 年度")
+        lines.append(f"- 适用年度：{span}的报告（年度不明时按所用模板的年度）")
+    if r.body_kinds:
+        lines.append(f"- 适用机关：{'、'.join(_BODY[k] for k in r.body_kinds)}")
+    if r.reads:
+        shown = "、".join(TABLE_SHORT[t] for t in r.reads)
+        lines.append(
+            f"- 读取的表：{shown}（未能读取的表不交给本规则判断；部分读取时列入“未核对”）"
+            + ("；文件中任何位置都没有的行仍会被指出" if r.judges_rows else "")
+        )
+    return lines
 
 
 def source_file(r: Rule) -> str:

@@ -109,6 +109,7 @@ _WHAT = {
     example="第一部分写“全年收到政府信息公开申请 25 件”，表三本年新收总计为 23。",
     fix="统一正文与表格的数字；正文使用较窄口径（如只计“予以公开”）时写明口径。",
     basis="国办公开办函〔2021〕30号：发布内容不准确属于问责情形。",
+    reads=("active_disclosure", "applications", "review_litigation"),
 )
 def narrative_vs_table(report: Report) -> Iterator[Finding]:
     seen: set[tuple[str, int, str]] = set()
@@ -248,6 +249,7 @@ def statistics_period_rule(report: Report) -> Iterator[Finding]:
     example="表三“2.申请人逾期未按收费通知要求缴纳费用…”为 3，第六部分只写“信息处理费相关工作依规开展”。",
     fix="在第六部分写明本年度收取信息处理费的金额，或写明未收取。",
     basis="《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）。",
+    reads=("applications",),
 )
 def fee_statement(report: Report) -> Iterator[Finding]:
     six = report.section(6)

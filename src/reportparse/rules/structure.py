@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from ..extraction import BLOCKING
@@ -14,10 +15,6 @@ from . import finding, rule
 CN = "一二三四五六"
 
 
-def _templated(report: Report) -> bool:
-    return report.meta.template in ("2021", "2019")
-
-
 @rule(
     "STR-001",
     "missing-section",
@@ -27,10 +24,11 @@ def _templated(report: Report) -> bool:
     example="报告只有“一、总体情况”至“五、存在的主要问题及改进情况”，没有“六、其他需要报告的事项”。",
     fix="按《条例》第五十条和年报格式补齐六个部分；没有内容的部分也应保留标题并写明“无”。",
     basis="《政府信息公开条例》第五十条；国办公开办函〔2021〕30号“不能遗漏”。",
+    templates=("2021", "2019"),
 )
 def missing_section(report: Report) -> Iterator[Finding]:
-    if not _templated(report) or not report.sections:
-        return
+    if not report.sections:
+        return  # STR-006: no part at all
     present = {s.number for s in report.sections}
     for spec in common().sections:
         if spec.number not in present:
@@ -52,10 +50,9 @@ def missing_section(report: Report) -> Iterator[Finding]:
     example="5、 存在的主要问题及改进情况",
     fix="一级标题使用“一、”至“六、”的中文序号，按顺序编排。",
     basis="年报格式的六个部分以中文序号编排。",
+    templates=("2021", "2019"),
 )
 def section_numbering(report: Report) -> Iterator[Finding]:
-    if report.meta.template == "legacy":
-        return  # TPL-010 says it all for a pre-2019 free-format report
     for s in report.sections:
         want = f"{CN[s.number - 1]}、"
         printed = s.numbering.replace(" ", "")
@@ -80,10 +77,9 @@ def section_numbering(report: Report) -> Iterator[Finding]:
     example="四、政府信息公开行政复议和行政诉讼情况",
     fix="使用模板标题：“四、政府信息公开行政复议、行政诉讼情况”。",
     basis="国办公开办函〔2021〕30号格式的标题。",
+    templates=("2021", "2019"),
 )
 def heading_variant(report: Report) -> Iterator[Finding]:
-    if report.meta.template == "legacy":
-        return  # TPL-010 says it all for a pre-2019 free-format report
     specs = {s.number: s for s in common().sections}
     for s in report.sections:
         canonical = specs[s.number].heading
@@ -102,41 +98,58 @@ def heading_variant(report: Report) -> Iterator[Finding]:
     "STR-004",
     "table-missing",
     "error",
-    "第二、三、四部分没有可校验的表格",
+    "第二、三、四部分没有文字表格（缺失、见附件或只有图片）",
     tags=("structure", "tables"),
-    example="“三、收到和处理政府信息公开申请情况”下只有一张图片，或标题后紧接下一部分。",
-    fix="以文字表格（而非图片或附件）发布模板表格，使数据可以被读取和核对。",
-    basis="年报格式要求第二至四部分以表格形式报告；图片表格无法核对（template-spec STR-004）。",
-    emits=("warning",),
+    example="“三、收到和处理政府信息公开申请情况”下只有“（表格见附件）”，或只有一张图片，或标题后紧接下一部分。",
+    fix="在报告正文中以文字表格（而非图片或附件）发布表二、表三、表四，使数据可以被读取和核对。",
+    basis="年报格式要求第二至四部分以表格形式报告；图片和附件中的表格无法核对（template-spec STR-004）。"
+    "只有文件中完全没有该表的文字时才报告：表格已印出但未能读取时，改为 EXT-006 和“未核对”。",
+    templates=("2021", "2019"),
 )
 def table_missing(report: Report) -> Iterator[Finding]:
-    if not _templated(report):
-        return
     if any(n.rule in BLOCKING for n in report.extraction_notes):
         return
-    imaged = [n for n in report.extraction_notes if n.rule == "EXT-005"]
-    present = {s.number for s in report.sections}
+    images = [n for n in report.extraction_notes if n.rule == "EXT-005" and n.data.get("kind") == "image"]
+    present = {s.number: s for s in report.sections}
     for name, data in report.tables.items():
         number = TABLE_SECTION[name]
         if data is not None or (present and number not in present):
             continue
-        if imaged:
-            yield finding(
-                "STR-004",
-                f"{TABLE_TITLES[name]}不是文字表格（{imaged[0].message}），无法校验",
-                report,
-                severity="warning",
-                expected="文字表格",
-                actual="图片或附件",
+        section = present.get(number)
+        where = f"第{CN[number - 1]}部分"
+        text = section.text if section is not None else ""
+        referral = _REFERRAL_RE.search(text)
+        if referral:
+            message = (
+                f"{where}没有{TABLE_TITLES[name]}，只写了「{_around(text, referral)}」：表格不在报告正文中"
             )
+            actual = "见附件"
+        elif images:
+            shown = "、".join(str(n.data.get("url")) for n in images[:3]) + (" 等" if len(images) > 3 else "")
+            message = f"{where}没有文字表格，{TABLE_TITLES[name]}可能只以图片发布（正文中的图片：{shown}），无法核对"
+            actual = "图片"
         else:
-            yield finding(
-                "STR-004",
-                f"第{CN[number - 1]}部分未找到{TABLE_TITLES[name]}",
-                report,
-                expected="文字表格",
-                actual=None,
-            )
+            message = f"{where}未找到{TABLE_TITLES[name]}"
+            actual = None
+        yield finding(
+            "STR-004",
+            message,
+            report,
+            expected="文字表格",
+            actual=actual,
+            loc=section.loc if section is not None else None,
+        )
+
+
+_REFERRAL_RE = re.compile(r"(?:详|参)?见(?:附件|附表|后附|下表|附后)|附(?:件|表)[一二三四1-4]?")
+
+
+def _around(text: str, m: re.Match[str]) -> str:
+    """The line of `text` that holds the match, for quoting (cut to 40 characters)."""
+    start = text.rfind("\n", 0, m.start()) + 1
+    end = text.find("\n", m.end())
+    line = text[start : end if end >= 0 else len(text)].strip()
+    return line if len(line) <= 40 else line[:39] + "…"
 
 
 @rule(
@@ -148,10 +161,9 @@ def table_missing(report: Report) -> Iterator[Finding]:
     example="……未出现关于政务公开方面的投诉、举报情况。二、主动公开政府信息情况",
     fix="将标题另起一行。",
     basis="标题与正文粘连会使读者和检索工具找不到该部分。",
+    templates=("2021", "2019"),
 )
 def glued_heading(report: Report) -> Iterator[Finding]:
-    if report.meta.template == "legacy":
-        return  # TPL-010 says it all for a pre-2019 free-format report
     if sum(1 for s in report.sections if s.glued) >= 4:
         return  # the whole text lost its line breaks (a crawler capture): nothing to say about layout
     for s in report.sections:
@@ -163,6 +175,35 @@ def glued_heading(report: Report) -> Iterator[Finding]:
                 loc=s.loc,
                 actual=f"{s.numbering}{s.heading}",
             )
+
+
+_EMPTY_TEXT = 100  # characters besides the title that a report with no part at all may have
+
+
+@rule(
+    "STR-006",
+    "empty-report",
+    "error",
+    "报告只有标题，没有正文",
+    tags=("structure",),
+    example="文件中只有“××局2024年政府信息公开工作年度报告”一行，没有任何部分和表格。",
+    fix="发布完整的年度报告：六个部分及表二、表三、表四。",
+    basis="《政府信息公开条例》第五十条规定年度报告应当包括的内容；只有标题的文件不是年度报告。",
+)
+def empty_report(report: Report) -> Iterator[Finding]:
+    if report.sections or any(report.tables.values()) or not report.meta.title:
+        return
+    if len(report.preamble) > _EMPTY_TEXT:
+        return  # text without any heading of the format: not known to be a report, not accused
+    if any(n.rule in BLOCKING for n in report.extraction_notes):
+        return  # the file was not read: its EXT- finding says so
+    yield finding(
+        "STR-006",
+        f"文件只有标题「{report.meta.title}」，未找到报告的任何部分或表格",
+        report,
+        expected="六个部分及表二、表三、表四",
+        actual=None,
+    )
 
 
 @rule(
@@ -199,11 +240,11 @@ def template_year(report: Report) -> Iterator[Finding]:
     example="2021年格式表二中的“行政规范性文件”一行写成2019年格式的“规范性文件”。",
     fix="全部表格使用同一版本格式的原文标签。",
     basis="template-spec §4.4 版本识别；实际报告中出现过混用。",
+    templates=("2021", "2019"),
+    reads=("active_disclosure", "applications", "review_litigation"),
 )
 def mixed_template(report: Report) -> Iterator[Finding]:
     s = report.meta.template_scores
-    if report.meta.template not in ("2021", "2019"):
-        return
     other = "2019" if report.meta.template == "2021" else "2021"
     variants = [m for d in report.tables.values() if d for m in d.labels if m.how == "variant"]
     if s.get(other, 0) > 0 or variants:
@@ -227,6 +268,8 @@ def mixed_template(report: Report) -> Iterator[Finding]:
     example="表二没有“第二十条第（八）项 行政事业性收费”一栏。",
     fix="按模板保留表二全部栏目和行，没有数据的填 0。",
     basis="年报格式表二（2021：4栏5行10格；2019：5栏9行22格）。",
+    reads=("active_disclosure",),
+    judges_rows=True,
 )
 def table2_rows(report: Report) -> Iterator[Finding]:
     data = report.active_disclosure
@@ -237,7 +280,7 @@ def table2_rows(report: Report) -> Iterator[Finding]:
     for row in data.missing_rows:
         yield finding(
             "TPL-004",
-            f"表二缺少「{labels.get(row, row)}」一行",
+            f"表二缺少「{labels.get(row, row)}」一行（文件中任何位置都没有这一行的标签）",
             report,
             cells=tuple(
                 f"active_disclosure.{c}"
@@ -278,6 +321,7 @@ def _edited_labels(
     example="2021年格式表二写“规范性文件”而不是“行政规范性文件”。",
     fix="使用模板原文标签。",
     basis="年报格式表二原文标签。",
+    reads=("active_disclosure",),
 )
 def table2_label(report: Report) -> Iterator[Finding]:
     yield from _edited_labels(report, "TPL-005", report.active_disclosure, "表二", "")
@@ -293,6 +337,8 @@ def table2_label(report: Report) -> Iterator[Finding]:
     fix="按模板保留表三全部 25 行（2019 格式 23 行），不增加小计行。",
     basis="年报格式表三（template-spec §3.2）。",
     emits=("warning",),
+    reads=("applications",),
+    judges_rows=True,
 )
 def table3_rows(report: Report) -> Iterator[Finding]:
     data = report.applications
@@ -305,8 +351,9 @@ def table3_rows(report: Report) -> Iterator[Finding]:
             continue
         yield finding(
             "TPL-006",
-            f"表三缺少「{labels.get(row, row)}」一行",
+            f"表三缺少「{labels.get(row, row)}」一行（文件中任何位置都没有这一行的标签）",
             report,
+            cells=tuple(f"applications.{row}.{c.id}" for c in t.app_columns),
             expected=labels.get(row, row),
             actual=None,
             loc=data.loc,
@@ -345,6 +392,7 @@ def table3_rows(report: Report) -> Iterator[Finding]:
     example="2.其他法律行政止公开（模板：2.其他法律行政法规禁止公开）",
     fix="使用模板原文标签，逐字核对。",
     basis="年报格式表三原文标签；实际报告中出现过连年沿用的错字。",
+    reads=("applications",),
 )
 def table3_label(report: Report) -> Iterator[Finding]:
     yield from _edited_labels(report, "TPL-007", report.applications, "表三", ".total")
@@ -360,10 +408,11 @@ def table3_label(report: Report) -> Iterator[Finding]:
     fix="保留模板左上角说明原文。",
     basis="年报格式表三左上角说明。",
     emits=("warning",),
+    reads=("applications",),
 )
 def corner_note(report: Report) -> Iterator[Finding]:
     data = report.applications
-    if data is None or data.confidence == "low":
+    if data is None:
         return
     want = template(data.template).corner_note
     three = report.section(3)
@@ -394,17 +443,21 @@ def corner_note(report: Report) -> Iterator[Finding]:
     example="表四缺少“复议后起诉”一组。",
     fix="按模板保留行政复议、未经复议直接起诉、复议后起诉三组，每组结果维持、结果纠正、其他结果、尚未审结、总计五列。",
     basis="年报格式表四（template-spec §3.3）。",
+    reads=("review_litigation",),
+    judges_rows=True,
 )
 def table4_shape(report: Report) -> Iterator[Finding]:
     data = report.review_litigation
     if data is None or not data.missing_rows:
         return
-    labels = {g.id: g.label for g in template(data.template).review_groups}
+    t = template(data.template)
+    labels = {g.id: g.label for g in t.review_groups}
     for row in data.missing_rows:
         yield finding(
             "TPL-009",
-            f"表四缺少「{labels.get(row, row)}」一组",
+            f"表四缺少「{labels.get(row, row)}」一组（文件中任何位置都没有这一组的标签）",
             report,
+            cells=tuple(f"review_litigation.{row}.{c.id}" for c in t.review_columns),
             expected=labels.get(row, row),
             actual=None,
             loc=data.loc,
