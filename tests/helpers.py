@@ -217,3 +217,24 @@ def crashing(path: str, selection: Selection) -> Outcome:
 def dying(path: str, selection: Selection) -> Outcome:
     """A worker that cannot run at all: it exits (code 4) on every file."""
     os._exit(4)
+
+
+def exhausting(path: str, selection: Selection) -> Outcome:
+    """`process_file` on a report whose parse needs more memory than there is."""
+    from reportparse.batch import onefile
+
+    def greedy(*_: object, **__: object) -> object:
+        return bytearray(1 << 50)  # a petabyte: MemoryError at once
+
+    onefile.parse = greedy  # type: ignore[assignment]  # this worker only
+    return process_file(path, selection)
+
+
+def address_space(path: str, selection: Selection) -> Outcome:
+    """Reports the worker's address-space limit (RLIMIT_AS) as the message of a finding."""
+    import resource
+
+    from reportparse.findings import Finding
+
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    return Outcome(None, (Finding("EXT-013", "error", str(soft)),), 0.0)

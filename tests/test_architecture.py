@@ -17,6 +17,7 @@ PACKAGE = ROOT / "src" / "reportparse"
 # room -> the rooms it may import (besides itself); a room is a top-level module or folder
 MAY_IMPORT: dict[str, set[str]] = {
     "model": set(),
+    "filenames": set(),
     "document": {"model"},
     "normalize": {"model"},
     "limits": set(),
@@ -25,16 +26,17 @@ MAY_IMPORT: dict[str, set[str]] = {
     "serialize": {"model", "findings"},
     "templates": {"model", "document", "normalize"},
     "readers": {"model", "document", "normalize", "limits", "extraction", "templates"},
-    "extract": {"model", "document", "normalize", "extraction", "templates", "readers"},
+    "extract": {"model", "document", "normalize", "extraction", "templates", "readers", "filenames"},
     "rules": {"model", "findings", "extraction", "normalize", "templates"},
     "config": {"model", "rules"},
     "batch": {
         "model", "findings", "extraction", "limits", "serialize", "config", "readers", "extract", "rules",
+        "filenames",
     },
-    "render": {"model", "findings", "serialize", "templates", "rules", "batch", "__init__"},
+    "render": {"model", "findings", "serialize", "templates", "rules", "batch", "filenames", "__init__"},
     "cli": {
         "model", "findings", "serialize", "config", "readers", "extract", "rules", "batch", "render",
-        "__init__",
+        "filenames", "__init__",
     },
 }  # fmt: skip
 

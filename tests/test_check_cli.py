@@ -234,7 +234,8 @@ def test_unwritable_output_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixtu
     target = tmp_path / "no" / "such" / "folder" / "out.json"
     code, out, err = run(capsys, str(folder), "-j", "1", "--format", "json", "-o", str(target))
     assert (code, out) == (2, "")
-    assert err == f"reportparse check：无法写入输出文件 {target}：No such file or directory\n"
+    # said before any work is done: no summary line, nothing written
+    assert err == f"reportparse check：输出文件所在的文件夹不存在：{target.parent}\n"
 
 
 def test_missing_path_and_bad_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -24,7 +24,7 @@ import reportparse
 from conftest import FIXTURES
 from helpers import CORPUS_HTML, cell_differences, load_spec, load_truth, truth_differences
 from reportparse.document import Document, Paragraph, Table
-from reportparse.readers import legacy, read_document
+from reportparse.readers import read_document, soffice
 from reportparse.readers.docx import read
 from reportparse.readers.docx.numbering import format_number
 from reportparse.readers.sniff import OLE_MAGIC
@@ -32,7 +32,7 @@ from reportparse.templates import template
 
 DOCX = FIXTURES / "docx"
 FIXTURE_FILES = sorted(p for p in DOCX.glob("*.docx"))
-HAS_SOFFICE = legacy.soffice() is not None
+HAS_SOFFICE = soffice.launcher() is not None
 needs_soffice = pytest.mark.skipif(not HAS_SOFFICE, reason="LibreOffice (soffice) is not installed")
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -693,7 +693,7 @@ def test_hostile_input_through_parse() -> None:
 
 
 def test_missing_libreoffice_says_how_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv(legacy.ENV_BINARY, str(tmp_path / "no-such-soffice"))
+    monkeypatch.setenv(soffice.ENV_BINARY, str(tmp_path / "no-such-soffice"))
     doc = read_document((DOCX / "clean-2021.doc").read_bytes(), "report.doc")
     rule, message = only_note(doc)
     assert rule == "EXT-011"
@@ -706,8 +706,8 @@ def test_conversion_timeout_kills_the_converter(monkeypatch: pytest.MonkeyPatch,
     pidfile = tmp_path / "pid"
     fake.write_text(f"#!/bin/sh\necho $$ > {pidfile}\nexec sleep 60\n")
     fake.chmod(0o755)
-    monkeypatch.setenv(legacy.ENV_BINARY, str(fake))
-    monkeypatch.setattr(legacy, "TIMEOUT_S", 1)
+    monkeypatch.setenv(soffice.ENV_BINARY, str(fake))
+    monkeypatch.setattr(soffice, "TIMEOUT_S", 1)
     rule, message = only_note(read_document(b"{\\rtf1 x}", "slow.rtf"))
     assert rule == "EXT-003" and "已终止" in message
     pid = int(pidfile.read_text())
@@ -803,7 +803,7 @@ def test_corpus_page_converted_to_docx_matches_truth(corpus: Path, name: str, tm
         text = '<meta http-equiv="Content-Type" content="text/html; charset=utf-8">' + text
     src = tmp_path / name
     src.write_text(text, encoding="utf-8")
-    out = legacy.convert(src, tmp_path / "out", "docx:MS Word 2007 XML", infilter="HTML (StarWriter)")
+    out = soffice.convert(src, tmp_path / "out", "docx:MS Word 2007 XML", infilter="HTML (StarWriter)")
     truth = load_truth(corpus, name)
     report = reportparse.parse(out)
     assert truth_differences(report, truth) == []

@@ -17,10 +17,18 @@ _ENV_PREFIX = "REPORTPARSE_"
 class Limits:
     max_file_mb: float = 100.0  # any input file
     max_unzipped_mb: float = 200.0  # all entries of a DOCX/ODT container together
+    # one XML part parsed into a tree (a tree takes ~25 times its text): a 30-page report's
+    # document.xml is 1–5 MB
+    max_xml_mb: float = 32.0
+    # a PDF's Flate streams that text extraction inflates (not images), together
+    max_inflated_mb: float = 256.0
     max_zip_entries: int = 10_000
     max_html_depth: int = 500  # element nesting
     max_pdf_pages: int = 300  # pages read; the rest is reported, not read
     timeout_s: float = 60.0  # per file in `check` batches, and per LibreOffice conversion
+    # address space of each `check` worker process: past it, allocations fail and the file gets
+    # EXT-003 instead of taking the machine down
+    max_worker_memory_mb: float = 4096.0
 
     @property
     def max_file_bytes(self) -> int:
@@ -29,6 +37,14 @@ class Limits:
     @property
     def max_unzipped_bytes(self) -> int:
         return int(self.max_unzipped_mb * 1024 * 1024)
+
+    @property
+    def max_inflated_bytes(self) -> int:
+        return int(self.max_inflated_mb * 1024 * 1024)
+
+    @property
+    def max_xml_bytes(self) -> int:
+        return int(self.max_xml_mb * 1024 * 1024)
 
 
 def from_env(environ: dict[str, str] | None = None) -> Limits:

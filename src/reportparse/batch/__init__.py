@@ -27,10 +27,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..config import ConfigError
+from ..filenames import readable
 from ..limits import limits
 from ..model import Report
 from ..rules import Selection, load_rules
-from .discover import GENERATOR_MARK, NoInputError, discover, sort_key
+from .discover import GENERATOR_MARK, NoInputError, Skipped, discover, sort_key
 from .onefile import Outcome, ProcessFile, process_file
 from .packing import PackedReport
 from .plan import Overrides, Task, plan
@@ -48,7 +49,7 @@ def _result(task: Task, outcome: Outcome) -> FileResult:
         sel = task.selection
         findings = tuple(sel.regrade(f) for f in findings if sel.enabled(registry[f.rule]))
     return FileResult(
-        path=task.path,
+        path=readable(task.path),
         status=status_of(parsed.head if parsed is not None else None, findings, outcome.timed_out),
         parsed=parsed,
         findings=findings,
@@ -77,8 +78,10 @@ class AuditRun(Iterator[FileResult]):
         lazy_reports: bool = False,
         process: ProcessFile = process_file,
         runner: Runner | None = None,
+        skipped: Sequence[Skipped] = (),
     ) -> None:
         self.tasks = tasks
+        self.skipped = tuple(skipped)  # paths met in folders that could not be looked at
         self.lazy_reports = lazy_reports
         self.process = process
         self.runner = runner
@@ -220,6 +223,7 @@ def audit(
         lazy_reports=lazy_reports,
         process=process,
         runner=runner,
+        skipped=files.skipped,
     )
 
 
@@ -235,6 +239,7 @@ __all__ = [
     "PackedReport",
     "ProcessFile",
     "Runner",
+    "Skipped",
     "Status",
     "Summary",
     "Task",

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+from ..filenames import readable
 from ..readers.formats import REPORT_SUFFIXES
 from ..readers.sniff import recognise
 
@@ -62,30 +65,53 @@ def _wanted(path: Path, rel: str, include: Sequence[str], exclude: Sequence[str]
     return recognise(path) is not None
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """A path met in a folder that could not be looked at: shown, never silently dropped."""
+
+    path: str
+    reason: str  # Chinese
+
+    def to_dict(self) -> dict[str, str]:
+        return {"path": self.path, "reason": self.reason}
+
+
+class Found(list[str]):
+    """The files to check, in order; `skipped` lists what could not even be looked at."""
+
+    def __init__(self, files: Iterable[str], skipped: Iterable[Skipped] = ()) -> None:
+        super().__init__(files)
+        self.skipped = list(skipped)
+
+
 def discover(
     paths: Iterable[str | os.PathLike[str]],
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
     skip: Iterable[str | os.PathLike[str]] = (),
-) -> list[str]:
+) -> Found:
     """Every file to check, sorted and without duplicates.
 
-    A file named on the command line is always checked (whatever its name: it gets an EXT-
-    finding if it is not a report). A folder is recursed, hidden folders skipped; a file in it
-    is taken if it has a report suffix or its bytes sniff as PDF/DOCX/ODT/Word/RTF/HTML —
-    or, with `include` globs, if it matches one of them instead. `exclude` globs remove files
-    and prune folders; globs match the path relative to the folder given, or the bare name.
+    A path named on the command line is always checked (whatever its name or kind: a file that
+    is not a report, a pipe or a device gets an EXT- finding and a status). A folder is
+    recursed, hidden folders skipped; a file in it is taken if it has a report suffix or its
+    bytes sniff as PDF/DOCX/ODT/Word/RTF/HTML — or, with `include` globs, if it matches one of
+    them instead. `exclude` globs remove files and prune folders; globs match the path relative
+    to the folder given, or the bare name. Folders that cannot be read, broken links and
+    special files met in a folder are listed in `Found.skipped`.
     """
     found: dict[str, str] = {}
-    skipped = {os.path.realpath(p) for p in skip}  # e.g. this run's own output file
+    skipped: list[Skipped] = []
+    own = {os.path.realpath(p) for p in skip}  # e.g. this run's own output file
     for p in paths:
         root = Path(p)
         if not root.exists():
-            raise NoInputError(f"路径不存在：{root}")
-        if root.is_file():
+            raise NoInputError(f"路径不存在：{readable(str(root))}")
+        if not root.is_dir():  # a file, a pipe, a device: named, so judged
             found.setdefault(os.path.realpath(root), str(root))
             continue
-        for dirpath, dirnames, filenames in os.walk(root):
+
+        for dirpath, dirnames, filenames in os.walk(root, onerror=functools.partial(_unreadable, skipped)):
             here = Path(dirpath)
             rel_dir = here.relative_to(root).as_posix()
             rel_dir = "" if rel_dir == "." else rel_dir + "/"
@@ -97,9 +123,23 @@ def discover(
             for name in sorted(filenames):
                 fp = here / name
                 real = os.path.realpath(fp)
-                if real not in skipped and fp.is_file() and _wanted(fp, rel_dir + name, include, exclude):
+                if real in own:
+                    continue
+                if not fp.is_file():
+                    reason = "链接指向的文件不存在" if fp.is_symlink() and not fp.exists() else "不是普通文件"
+                    if not name.startswith(".") and not (
+                        exclude and _glob_match(rel_dir + name, name, exclude)
+                    ):
+                        skipped.append(Skipped(readable(str(fp)), reason))
+                    continue
+                if _wanted(fp, rel_dir + name, include, exclude):
                     found.setdefault(real, str(fp))
-    return sorted(found.values(), key=sort_key)
+    return Found(sorted(found.values(), key=sort_key), sorted(skipped, key=lambda s: sort_key(s.path)))
+
+
+def _unreadable(skipped: list[Skipped], err: OSError) -> None:
+    where = err.filename if isinstance(err.filename, str) else "?"
+    skipped.append(Skipped(readable(where), f"无法读取此文件夹（{err.strerror or err}）"))
 
 
 def sort_key(path: str) -> tuple[str, ...]:

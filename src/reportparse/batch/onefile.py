@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 from ..extract.parse import parse
 from ..extraction import bug_report, internal_error, problem
+from ..filenames import readable
 from ..findings import Finding, Unverified
+from ..limits import limits
 from ..model import ExtractionNote, Loc, Report
 from ..rules import Selection, run_report_rules, unverified
 from .packing import PackedReport
@@ -36,29 +38,41 @@ ProcessFile = Callable[[str, Selection], Outcome]
 def process_file(path: str, selection: Selection) -> Outcome:
     start = time.monotonic()
     try:
-        report = parse(path)
+        report = parse(path, path=readable(path))
         findings = tuple(run_report_rules(report, selection))
         unchecked = tuple(unverified(report, selection))
+    except MemoryError:
+        note = problem(
+            "EXT-003",
+            f"处理此文件时内存不足（每个进程上限 {limits().max_worker_memory_mb:g} MB，"
+            "可用环境变量 REPORTPARSE_MAX_WORKER_MEMORY_MB 调整）",
+            loc=Loc(file=readable(path)),
+        )
+        return Outcome(
+            None,
+            (Finding("EXT-003", "error", note.message, loc=note.loc, file=readable(path)),),
+            time.monotonic() - start,
+        )
     except Exception as err:  # parse() guards itself; this is the last resort
-        note = internal_error("处理此文件时", err, loc=Loc(file=path))
+        note = internal_error("处理此文件时", err, loc=Loc(file=readable(path)))
         return Outcome(None, (_as_finding(path, note),), time.monotonic() - start)
     return Outcome(report, findings, time.monotonic() - start, unverified=unchecked)
 
 
 def crash_finding(path: str, what: str) -> Finding:
     """EXT-013 for a file whose work failed outside `process_file` (its worker died, …)."""
-    return _as_finding(path, bug_report(what, loc=Loc(file=path)))
+    return _as_finding(path, bug_report(what, loc=Loc(file=readable(path))))
 
 
 def _as_finding(path: str, note: ExtractionNote) -> Finding:
-    return Finding("EXT-013", "error", note.message, loc=note.loc, file=path)
+    return Finding("EXT-013", "error", note.message, loc=note.loc, file=readable(path))
 
 
 def timeout_finding(path: str, limit: float) -> Finding:
     note = problem(
         "EXT-003",
         f"处理时间超过 {limit:g} 秒上限，已中止（可用 --timeout 调整）",
-        loc=Loc(file=path),
+        loc=Loc(file=readable(path)),
         limit=limit,
     )
-    return Finding("EXT-003", "error", note.message, loc=note.loc, file=path, expected=limit)
+    return Finding("EXT-003", "error", note.message, loc=note.loc, file=readable(path), expected=limit)

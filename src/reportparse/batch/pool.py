@@ -11,13 +11,17 @@ yields as the futures complete, with a time limit of its own.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import functools
 import gc
 import multiprocessing as mp
 import os
 import pickle
+import resource
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 import time
 from collections import deque
@@ -26,6 +30,7 @@ from dataclasses import replace
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from ..limits import limits
 from ..model import Report
 from ..rules import load_rules
 from .onefile import Outcome, ProcessFile, crash_finding, process_file, timeout_finding
@@ -79,11 +84,15 @@ def run_inline(
 # --- worker processes ---
 
 
-def _worker_main(conn: Connection, process: ProcessFile) -> None:
+def _worker_main(conn: Connection, process: ProcessFile, scratch: str) -> None:
     """A worker: run `process` on the files it is sent, one at a time, until told to stop."""
     if hasattr(os, "setpgrp"):
         os.setpgrp()  # its own process group: a kill on timeout also ends converters it started
+    die_with_parent()
+    cap_memory()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    tempfile.tempdir = scratch  # removed by the parent, even if this worker is killed mid-file
     while True:
         try:
             task = conn.recv()
@@ -119,11 +128,31 @@ class WorkerStartError(RuntimeError):
     """Worker processes die before finishing a single file: the tool cannot run here."""
 
 
+def die_with_parent() -> None:
+    """Linux: this process is killed when its parent dies, however the parent ends (a worker must
+    not outlive `check`, nor hold its output pipe open)."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() == 1:  # the parent died before the signal was asked for
+            os._exit(1)
+
+
+def cap_memory() -> None:
+    """The last line against a file that costs more memory than any limit foresaw: allocations
+    past `max_worker_memory_mb` fail (MemoryError: EXT-003) instead of starving the machine."""
+    mb = limits().max_worker_memory_mb
+    if mb > 0 and hasattr(resource, "RLIMIT_AS"):
+        cap = int(mb * 1024 * 1024)
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+
 class _Worker:
-    def __init__(self, ctx: Any, process: ProcessFile) -> None:
+    def __init__(self, ctx: Any, process: ProcessFile, scratch: str) -> None:
         parent, child = ctx.Pipe()
         self.proc = ctx.Process(
-            target=_worker_main, args=(child, process), daemon=True, name="reportparse-worker"
+            target=_worker_main, args=(child, process, scratch), daemon=True, name="reportparse-worker"
         )
         self.proc.start()
         child.close()  # so that the worker's death shows as EOF on our end
@@ -192,7 +221,10 @@ def run_pool(
 ) -> Iterator[tuple[Task, Outcome]]:
     """-j N: `jobs` worker processes; a file that takes longer than `timeout` seconds has its
     worker killed and replaced. lazy: keep reports packed as they came back (PackedReport)."""
-    new = functools.partial(_Worker, _context(), process)
+    # the workers' temporary files (LibreOffice profiles, conversions) live here, so that what a
+    # killed worker leaves behind is removed with the rest at the end of the run
+    scratch = tempfile.mkdtemp(prefix="reportparse-run-")
+    new = functools.partial(_Worker, _context(), process, scratch)
     queue = deque(tasks)
     # The rule registry is needed here too (cross-report rules, selections): loaded before the
     # fork, the workers share it instead of each importing every rule module again.
@@ -229,6 +261,8 @@ def run_pool(
                                 "请用 -j 1 重试"
                             ) from None
                         what = f"处理此文件的工作进程意外退出（退出码 {w.proc.exitcode}）"
+                        if (w.proc.exitcode or 0) < 0:  # killed by a signal: a failed allocation aborts
+                            what += f"，可能超出了每个进程 {limits().max_worker_memory_mb:g} MB 的内存上限"
                         outcome = Outcome(None, (crash_finding(task.path, what),), now - w.started)
                         w.kill()
                         workers[i] = new()
@@ -257,3 +291,4 @@ def run_pool(
             else:
                 w.stop()
         gc.unfreeze()
+        shutil.rmtree(scratch, ignore_errors=True)

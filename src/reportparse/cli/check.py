@@ -19,6 +19,7 @@ from ..batch import FileResult, NoInputError, Overrides, WorkerStartError, audit
 from ..config import FAIL_ON, ConfigError, parse_codes
 from ..readers.formats import FORMATS as INPUT_FORMATS
 from ..render import FORMATS, RenderOptions, render
+from .output import output_problem, write_atomic
 
 CHECK_EPILOG = """退出码：0 没有达到 --fail-on 级别的问题；1 有达到该级别的问题（无法读取或超时的文件按错误计）；
 2 用法错误、配置错误、未找到输入文件或工具自身故障。
@@ -192,6 +193,9 @@ def run_check(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     fmt = FORMATS[args.format]
+    if args.output and (problem := output_problem(args.output)):
+        stderr.write(f"reportparse check：{problem}\n")
+        return 2
     if fmt.binary and not args.output and getattr(stdout, "isatty", lambda: False)():
         stderr.write(f"reportparse check：{args.format} 是二进制格式，请用 -o 指定输出文件或重定向标准输出\n")
         return 2
@@ -222,15 +226,11 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     )
     results = run.collect()
     assert run.summary is not None
-    options = RenderOptions(color=_use_color(args, stdout), root=Path.cwd())
+    options = RenderOptions(color=_use_color(args, stdout), root=Path.cwd(), skipped=run.skipped)
     document = render(args.format, results, options)
     if args.output:
         try:
-            if isinstance(document, bytes):
-                Path(args.output).write_bytes(document)
-            else:
-                with open(args.output, "w", encoding="utf-8", newline="") as fh:
-                    fh.write(document)
+            write_atomic(args.output, document if isinstance(document, bytes) else document.encode("utf-8"))
         except OSError as err:
             stderr.write(f"reportparse check：无法写入输出文件 {args.output}：{err.strerror or err}\n")
             return 2

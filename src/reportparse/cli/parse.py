@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any
 
 from ..extract.parse import parse
+from ..filenames import readable
 from ..render.report_text import render_report
 from ..rules import run_report_rules
 from ..serialize import report_to_dict
+from .output import output_problem, write_atomic
 
 
 def add_parse_parser(sub: Any) -> argparse.ArgumentParser:
@@ -38,15 +41,29 @@ def run_parse(args: argparse.Namespace) -> int:
 
 
 def _parse_command(args: argparse.Namespace) -> int:
-    report = parse(args.file)
+    if not os.path.lexists(args.file):  # as `check` says it: a usage error, not a report finding
+        sys.stderr.write(f"reportparse parse：路径不存在：{readable(args.file)}\n")
+        return 2
+    if os.path.isdir(args.file):
+        sys.stderr.write(
+            f"reportparse parse：这是一个文件夹，请用 reportparse check 检查文件夹：{readable(args.file)}\n"
+        )
+        return 2
+    if args.output and (problem := output_problem(args.output)):
+        sys.stderr.write(f"reportparse parse：{problem}\n")
+        return 2
+    report = parse(args.file, path=readable(args.file))
     findings = run_report_rules(report)
     if args.format == "json":
         text = json.dumps(report_to_dict(report, findings), ensure_ascii=False, indent=1) + "\n"
     else:
         text = render_report(report, findings)
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        try:
+            write_atomic(args.output, text.encode("utf-8"))
+        except OSError as err:
+            sys.stderr.write(f"reportparse parse：无法写入输出文件 {args.output}：{err.strerror or err}\n")
+            return 2
     else:
         sys.stdout.write(text)
     return 1 if any(f.severity == "error" for f in findings) else 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 
@@ -58,6 +59,8 @@ def parse(source: str | Path | bytes, *, path: str | None = None, fmt: str | Non
 def build_report(document: Document, data: bytes) -> Report:
     notes: list[ExtractionNote] = list(document.notes)
     if not document.blocks:
+        if not any(n.rule and n.severity == "error" for n in notes):  # nothing unreadable passes quietly
+            notes.append(problem("EXT-001", _NOTHING_TO_READ[document.format], loc=Loc(file=document.path)))
         return _empty(document.path, data, document.format, notes, document.encoding)
     seg = segment(document)
     props = document.properties
@@ -112,6 +115,17 @@ def build_report(document: Document, data: bytes) -> Report:
         preamble=seg.preamble,
         preamble_loc=seg.preamble_loc,
     )
+
+
+_NOTHING_TO_READ: defaultdict[str, str] = defaultdict(
+    lambda: "文件中没有任何文字内容（空白文件）",
+    {
+        "html": "网页中没有任何正文文字（空白页面）",
+        "docx": "文档正文为空，没有任何段落或表格",
+        "pdf": "PDF 中没有任何可读取的文字",
+        "text": "文本文件中没有任何文字（只有空白或字节顺序标记）",
+    },
+)
 
 
 def _standard_sections(seg: Segmented) -> int:

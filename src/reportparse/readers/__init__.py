@@ -9,6 +9,7 @@ exception) into an empty `Document` carrying the note (`read_document`), so one 
 from __future__ import annotations
 
 import importlib
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
@@ -35,22 +36,31 @@ READER_MODULES = {f.id: f.module for f in FORMATS}
 
 
 def load_bytes(source: str | Path | bytes) -> tuple[bytes, str | None]:
+    """The bytes of a report: a regular file, read no further than the size limit (a device
+    such as /dev/zero, a pipe or a file that grows while read never makes us read on)."""
     if isinstance(source, bytes | bytearray):
         return bytes(source), None
     path = Path(source)
-    size = path.stat().st_size
+    loc = Loc(file=str(path))
+    st = path.stat()
+    if not stat.S_ISREG(st.st_mode):
+        kind = "文件夹" if stat.S_ISDIR(st.st_mode) else "设备、管道或套接字"
+        raise ReadError(problem("EXT-001", f"这不是普通文件（是{kind}），未读取", loc=loc))
     limit = limits().max_file_bytes
+    with path.open("rb") as fh:
+        data = fh.read(limit + 1)
+    size = max(st.st_size, len(data))
     if size > limit:
         raise ReadError(
             problem(
                 "EXT-003",
                 f"文件大小 {size} 字节超过上限 {limit} 字节（可用环境变量 REPORTPARSE_MAX_FILE_MB 调整）",
-                loc=Loc(file=str(path)),
+                loc=loc,
                 limit=limit,
                 size=size,
             )
         )
-    return path.read_bytes(), str(path)
+    return data, str(path)
 
 
 def read_document(data: bytes, path: str | None = None, fmt: str | None = None) -> Document:

@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypedDict
 
 if TYPE_CHECKING:
-    from ..batch import FileResult
+    from ..batch import FileResult, Skipped
 
 
 @dataclass(frozen=True)
 class RenderOptions:
     color: bool = False  # ANSI colours (text format on a terminal only)
     root: Path | None = None  # paths in SARIF/GitHub output are made relative to this folder
+    skipped: tuple[Skipped, ...] = ()  # paths met in folders that could not be looked at
 
 
 DEFAULT_OPTIONS = RenderOptions()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -46,11 +47,24 @@ def scalar(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
+# A field a spreadsheet would run as a formula (OWASP "CSV injection"): file names and report
+# text can begin with these. Numbers (a negative 本年增/减) are left as they are.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER_RE = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+
+
+def defused(field: str) -> str:
+    """`field` made inert for Excel and LibreOffice Calc: a leading ' when it would be a formula."""
+    if field.startswith(_FORMULA_START) and not _NUMBER_RE.match(field):
+        return "'" + field
+    return field
+
+
 def _csv(header: Sequence[str], rows: list[list[str]]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([defused(f) for f in row] for row in rows)
     return BOM + buf.getvalue()
 
 

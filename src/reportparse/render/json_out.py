@@ -17,12 +17,13 @@ if TYPE_CHECKING:
     from ..batch import FileResult
 
 
-def check_document(results: Sequence[FileResult]) -> dict[str, Any]:
+def check_document(results: Sequence[FileResult], options: RenderOptions = DEFAULT_OPTIONS) -> dict[str, Any]:
     from ..batch import Summary
 
     return {
         "schema_version": SCHEMA_VERSION,
         "files": [r.to_dict() for r in results],
+        "skipped": [s.to_dict() for s in options.skipped],
         "summary": Summary.of(results).to_dict(),
     }
 
@@ -33,8 +34,12 @@ def render_json(results: Sequence[FileResult], options: RenderOptions = DEFAULT_
     from ..batch import Summary
 
     files = ",\n".join(r.to_json() for r in results)
+    skipped = json.dumps([s.to_dict() for s in options.skipped], ensure_ascii=False)
     summary = json.dumps(Summary.of(results).to_dict(), ensure_ascii=False)
-    return f'{{"schema_version": {SCHEMA_VERSION}, "files": [\n{files}\n], "summary": {summary}}}\n'
+    return (
+        f'{{"schema_version": {SCHEMA_VERSION}, "files": [\n{files}\n], "skipped": {skipped}, '
+        f'"summary": {summary}}}\n'
+    )
 
 
 def render_jsonl(results: Sequence[FileResult], options: RenderOptions = DEFAULT_OPTIONS) -> str:

@@ -175,4 +175,7 @@ def render_text(results: Sequence[FileResult], options: RenderOptions = DEFAULT_
         lines.append(
             f"其余 {clean} 个文件未发现问题。" if clean < len(results) else f"全部 {clean} 个文件未发现问题。"
         )
+    if options.skipped:
+        lines.append(f"跳过 {len(options.skipped)} 个无法查看的路径：")
+        lines += [f"  {display_path(s.path, options.root)}（{s.reason}）" for s in options.skipped]
     return "\n".join(lines) + "\n"

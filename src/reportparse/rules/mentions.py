@@ -23,7 +23,12 @@ _CN_DIGIT = {
     "九": 9,
 }
 _CN_UNIT = {"十": 10, "百": 100, "千": 1000}
-NUM = r"(\d[\d,，]*|[零〇一二两三四五六七八九十百千]+)"
+# Possessive (`*+`, `++`): a digit run is never given back, so no pattern backtracks through it.
+NUM = r"(\d[\d,，]*+|[零〇一二两三四五六七八九十百千]++)"
+# A number starts where a run of digits (or of Chinese numerals) starts: patterns that begin with
+# NUM put this first, so a run that is not followed by its unit is tried once, not at every
+# position (linear, not quadratic, in the length of a run).
+NUM_START = r"(?<![\d,，零〇一二两三四五六七八九十百千])"
 
 
 def cn_number(text: str) -> int | None:

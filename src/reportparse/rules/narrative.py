@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from ..findings import Finding
 from ..model import Number, Report
 from . import finding, rule
-from .mentions import NUM, cn_number, mentions
+from .mentions import NUM, NUM_START, cn_number, mentions
 
 CN = "〇一二三四五六"
 
@@ -313,7 +313,8 @@ def stale_plan(report: Report) -> Iterator[Finding]:
 
 
 _UNIT = r"(条|件|个|次|篇|期|项|场|人次)"
-_SUM_RE = re.compile(NUM + _UNIT + r"[^。；]{0,6}?[，,（(]?\s*其中")
+_BREAKDOWN = 400  # characters: the longest 其中… breakdown read after a total
+_SUM_RE = re.compile(NUM_START + NUM + _UNIT + r"[^。；]{0,6}?[，,（(]?\s*其中")
 
 
 @rule(
@@ -334,11 +335,13 @@ def narrative_sum(report: Report) -> Iterator[Finding]:
             unit = m.group(2)
             if total is None:
                 continue
-            end = len(text)
+            # the breakdown ends with its sentence; looking no further than _BREAKDOWN characters
+            # keeps the rule linear in the length of the text, however many totals it holds
+            end = min(len(text), m.end() + _BREAKDOWN)
             for stop in ("。", "；", "共计", "累计", "总计"):
-                k = text.find(stop, m.end())
+                k = text.find(stop, m.end(), end)
                 if k != -1:
-                    end = min(end, k)
+                    end = k
             tail = re.sub(r"（[^（）]*）|\([^()]*\)", "", text[m.end() : end])  # sub-breakdowns of an item
             parts = [cn_number(p) for p in re.findall(NUM + re.escape(unit) + r"(?![\d万])", tail)]
             nums = [p for p in parts if p is not None]

@@ -179,7 +179,21 @@ class Package:
         return data
 
     def xml(self, name: str) -> etree._Element:
-        return parse_xml(self.read(name), name, self.path)
+        info = self._infos[name]
+        if info.file_size > limits().max_xml_bytes:
+            data = b"\0" * (limits().max_xml_bytes + 1)  # declared too large: not even read
+        else:
+            data = self.read(name)
+        if len(data) > limits().max_xml_bytes:
+            raise _fail(
+                "EXT-003",
+                f"DOCX 部件 {name} 解压后 {len(data) // (1024 * 1024)} MB，超过 XML 解析上限 "
+                f"{limits().max_xml_mb:g} MB（可用环境变量 REPORTPARSE_MAX_XML_MB 调整）",
+                self.path,
+                part=name,
+                limit=limits().max_xml_bytes,
+            )
+        return parse_xml(data, name, self.path)
 
     def relationships(self, source: str) -> list[tuple[str, str]]:
         """(type, target part name) of the relationships of `source` ("" for the package)."""

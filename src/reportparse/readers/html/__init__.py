@@ -125,8 +125,8 @@ def read(data: bytes, path: str | None = None) -> Document:
                 notes.append(
                     repair(
                         "table_overlap",
-                        f"第 {n_tables + 1} 个表格有 {item.overlaps} 处合并单元格相互重叠，"
-                        f"已按 HTML 表格模型截断列跨度",
+                        f"第 {n_tables + 1} 个表格有 {item.overlaps} 处合并单元格相互重叠或超出表格范围，"
+                        f"已按 HTML 表格模型截断跨度",
                         loc=blocks[-1].loc,
                         overlaps=item.overlaps,
                     )

@@ -17,6 +17,7 @@ from .clean import BLOCK_TAGS, BREAK_TAGS, norm, text_content
 
 MAX_COLSPAN = 1000  # the HTML table model's limits
 MAX_ROWSPAN = 65534
+MAX_GRID_SLOTS = 200_000  # slots one table may cover (表三 covers about 250)
 _LONG_CELL = 200  # a cell with more text than this is page layout, not a report table cell
 DOC_EXT_RE = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|ofd|rtf)(?:$|[?#])", re.I)  # an attachment's link
 _NUMBER_RE = re.compile(r"[+\-－]?\d[\d,，.]*")
@@ -206,7 +207,10 @@ def _span(value: str | None, limit: int, zero: int) -> int:
 def _grid(table: Any) -> tuple[list[tuple[Any, int, int, int, int]], int]:
     """The HTML table model: each cell anchors at the first free slot of its row; rowspan=0 and
     spans past the end of the row group stop at the group's end; a colspan running into a slot
-    already covered from above is cut there (the spec calls it an overlap error)."""
+    already covered from above is cut there (the spec calls it an overlap error).
+
+    A table may cover at most MAX_GRID_SLOTS slots: past that, spans count as 1 (and as bad
+    spans), so a few bytes of `rowspan=65534 colspan=1000` cannot fill the memory."""
     out: list[tuple[Any, int, int, int, int]] = []
     occupied: set[tuple[int, int]] = set()
     overlaps = 0
@@ -230,6 +234,9 @@ def _grid(table: Any) -> tuple[list[tuple[Any, int, int, int, int]], int]:
                     out.append((td, y, x, 1, 1))
                     x += 1
                     continue
+                if len(occupied) + rowspan * colspan > MAX_GRID_SLOTS:
+                    rowspan = colspan = 1
+                    overlaps += 1
                 for k in range(colspan):
                     if (y, x + k) in occupied:
                         colspan = k

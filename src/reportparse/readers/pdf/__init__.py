@@ -35,6 +35,7 @@ from ...limits import limits
 from ...model import ExtractionNote, Loc
 from .. import ReadError
 from . import engine as pdf_engine
+from .guard import inflated_size
 from .layout import (
     BAD_RATIO,
     build_blocks,
@@ -76,6 +77,17 @@ def read(data: bytes, path: str | None) -> Document:
 
 
 def _read(data: bytes, path: str | None) -> Document:
+    cap = limits().max_inflated_bytes
+    if inflated_size(data, cap) > cap:
+        raise ReadError(
+            problem(
+                "EXT-003",
+                f"PDF 的压缩数据解压后超过 {limits().max_inflated_mb:g} MB（疑似压缩炸弹），未读取"
+                "（可用环境变量 REPORTPARSE_MAX_INFLATED_MB 调整）",
+                loc=Loc(file=path),
+                limit=cap,
+            )
+        )
     if pdf_engine.engine() == "pdfium":
         try:
             return _read_pdfium(data, path)
