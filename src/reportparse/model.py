@@ -18,6 +18,22 @@ ReadStatus = Literal["complete", "partial", "failed"]
 Number = int | Decimal
 
 
+_LOC_FIELDS = (
+    "file",
+    "line",
+    "end_line",
+    "page",
+    "bbox",
+    "table",
+    "row",
+    "col",
+    "path",
+    "section",
+    "paragraph",
+    "quote",
+)
+
+
 @dataclass(frozen=True)
 class Loc:
     """Where something is in the source file; only the fields that apply are set."""
@@ -31,10 +47,15 @@ class Loc:
     row: int | None = None
     col: int | None = None
     path: str | None = None
+    # In the report's own terms, for a sentence: the numbered part (0: before part 一), the
+    # paragraph within it (1-based) and a short quote, so that a person can find it in any format.
+    section: int | None = None
+    paragraph: int | None = None
+    quote: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for name in ("file", "line", "end_line", "page", "bbox", "table", "row", "col", "path"):
+        for name in _LOC_FIELDS:
             value = getattr(self, name)
             if value is not None:
                 out[name] = list(value) if isinstance(value, tuple) else value
@@ -164,6 +185,9 @@ class Section:
     loc: Loc
     numbering: str = ""  # as printed: "一、", "5、", "（五）", "" when auto-numbered away
     glued: bool = False  # the heading stood at the end of the previous paragraph
+    # where each paragraph of `text` starts in it, and where it is in the file (same order)
+    paragraph_starts: tuple[int, ...] = field(default=(), repr=False, compare=False)
+    paragraph_locs: tuple[Loc, ...] = field(default=(), repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -273,6 +297,8 @@ class Report:
     extraction_notes: tuple[ExtractionNote, ...] = ()
     preamble: str = ""  # text between the title and section 一 (often holds the statistics period)
     preamble_loc: Loc | None = None
+    title_loc: Loc | None = field(default=None, compare=False)  # where the title is printed
+    signoff_loc: Loc | None = field(default=None, compare=False)  # the sign-off date under the report
 
     @property
     def tables(self) -> dict[TableName, TableData | None]:

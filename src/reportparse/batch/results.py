@@ -158,4 +158,5 @@ def status_of(head: ReportHead | None, findings: Sequence[Finding], timed_out: b
         return "timeout"
     if head is None or head.empty:
         return "unreadable"  # nothing recognisable was read
-    return "findings" if findings else "ok"
+    # a hint (提示) alone leaves a report 正常: the status says whether it needs correcting
+    return "findings" if any(f.severity != "info" for f in findings) else "ok"

@@ -114,6 +114,8 @@ def build_report(document: Document, data: bytes) -> Report:
         extraction_notes=tuple(notes),
         preamble=seg.preamble,
         preamble_loc=seg.preamble_loc,
+        title_loc=seg.title_loc,
+        signoff_loc=seg.signoff_loc,
     )
 
 

@@ -44,6 +44,7 @@ class Segmented:
     # blocks that belong to each section, in order (tables included); 0 = before section 一
     section_blocks: dict[int, list[Block]] = field(default_factory=dict)
     signoff_date: dt.date | None = None
+    signoff_loc: Loc | None = None
 
 
 # --- normalised search with a map back to the original offsets -------------------------------
@@ -276,23 +277,32 @@ def _cn_small(s: str) -> int:
     return CN_DIGITS[s]
 
 
-def _signoff_date(blocks: list[Block]) -> dt.date | None:
-    """A date on one of the last short lines (the sign-off under the report)."""
+def _signoff(blocks: list[Block]) -> tuple[dt.date | None, Loc | None]:
+    """A date on one of the last short lines (the sign-off under the report), and where it is."""
     tail = [b for b in blocks if isinstance(b, Paragraph)][-4:]
     for p in reversed(tail):
         text = p.text.strip()
         if len(text) <= 30:
             d = parse_date(text)
             if d:
-                return d
+                return d, p.loc
         else:
             m = re.search(
                 r"((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日)\s*$",
                 text,
             )
             if m:
-                return parse_date(m.group(1))
-    return None
+                return parse_date(m.group(1)), p.loc
+    return None, None
+
+
+def _starts(parts: list[str]) -> tuple[int, ...]:
+    """Where each part begins in "\n".join(parts)."""
+    out, at = [], 0
+    for part in parts:
+        out.append(at)
+        at += len(part) + 1
+    return tuple(out)
 
 
 # --- the whole pass ---------------------------------------------------------------------------
@@ -303,6 +313,7 @@ def segment(document: Document) -> Segmented:
     headings = find_headings(document.blocks)
     first_block = headings[0].block if headings else len(blocks)
     title, title_loc, title_block, title_end = find_title(blocks, first_block)
+    signoff_date, signoff_loc = _signoff(blocks)
     first_start = headings[0].start if headings else None
     section_blocks: dict[int, list[Block]] = {0: []}
     preamble_parts: list[str] = []
@@ -326,6 +337,7 @@ def segment(document: Document) -> Segmented:
         nxt = headings[k + 1] if k + 1 < len(headings) else None
         stop_block = nxt.block if nxt else len(blocks) - 1
         parts: list[str] = []
+        part_locs: list[Loc] = []
         owned: list[Block] = []
         for bi in range(h.block, stop_block + 1):
             block = blocks[bi]
@@ -338,6 +350,7 @@ def segment(document: Document) -> Segmented:
             piece = block.text[start:stop].strip()
             if piece:
                 parts.append(piece)
+                part_locs.append(block.loc)
                 owned.append(block if piece == block.text else Paragraph(piece, block.loc))
         sections.append(
             Section(
@@ -347,6 +360,8 @@ def segment(document: Document) -> Segmented:
                 loc=blocks[h.block].loc,
                 numbering=h.numbering,
                 glued=h.glued,
+                paragraph_starts=_starts(parts),
+                paragraph_locs=tuple(part_locs),
             )
         )
         section_blocks[h.number] = owned
@@ -357,5 +372,6 @@ def segment(document: Document) -> Segmented:
         preamble_loc=preamble_loc,
         sections=sections,
         section_blocks=section_blocks,
-        signoff_date=_signoff_date(blocks),
+        signoff_date=signoff_date,
+        signoff_loc=signoff_loc,
     )

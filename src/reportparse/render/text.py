@@ -32,17 +32,30 @@ _COLOR = {"error": "\x1b[31m", "warning": "\x1b[33m", "info": "\x1b[36m", "bold"
 _RESET = "\x1b[0m"
 
 
+_PART = "一二三四五六"
+
+
 def location_text(loc: Loc | None) -> str:
-    """Where in the file, as a person says it: 第12行, 第3页, 表格2第5行第3列."""
+    """Where in the file, as a person says it: 第3页 第一部分第2段「…」, 表格2第5行第3列, 第12行.
+
+    A source line is shown for text files only (an HTML page's line can be 70,000 characters
+    long); an element path only when nothing else is known."""
     if loc is None:
         return ""
     parts: list[str] = []
     if loc.page is not None:
         parts.append(f"第{loc.page}页")
-    if loc.line is not None:
+    if loc.line is not None and loc.path is None:
         parts.append(
             f"第{loc.line}行" if loc.end_line in (None, loc.line) else f"第{loc.line}–{loc.end_line}行"
         )
+    if loc.section is not None:
+        where = "正文开头" if loc.section == 0 else f"第{_PART[loc.section - 1]}部分"
+        if loc.paragraph is not None:
+            where += f"第{loc.paragraph}段"
+        parts.append(where + (f"「{loc.quote}」" if loc.quote else ""))
+    elif loc.quote:  # the title, the sign-off date: quoted as printed
+        parts.append(f"「{loc.quote}」")
     if loc.table is not None:
         cell = ""
         if loc.row is not None:

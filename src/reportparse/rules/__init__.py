@@ -17,6 +17,7 @@ from ..extraction import BLOCKING, EXT_RULES, internal_error
 from ..findings import SEVERITY_ORDER, Finding, Unverified, extraction_findings
 from ..model import BodyKind, Loc, Report, Severity, TableData, TableName
 from ..templates import TABLE_TITLES, VERSIONS, template
+from .where import of_report
 
 ReportRule = Callable[[Report], Iterable[Finding]]
 BatchRule = Callable[[Sequence[Report]], Iterable[Finding]]
@@ -177,7 +178,7 @@ def finding(
         cells=tuple(cells),
         expected=expected,
         actual=actual,
-        loc=loc or Loc(file=report.source.path),
+        loc=loc or of_report(report),  # a finding about the whole report points at its title
         file=report.source.path,
     )
 

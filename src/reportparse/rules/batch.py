@@ -28,6 +28,7 @@ from ..model import Loc, Number, Report, ReportHead, TableData
 from ..templates import template
 from . import REGISTRY, Selection, applies, finding, judged, load_rules, rule
 from .names import column_label, row_label
+from .where import of_section
 
 SIMILARITY_THRESHOLD = 0.9
 SHINGLE = 4  # characters per shingle: short enough for Chinese, long enough to keep word order
@@ -359,8 +360,7 @@ def boilerplate_across_bodies(reports: Sequence[Report]) -> Iterator[Finding]:
 
 
 def _narrative_loc(r: Report) -> Loc | None:
-    s = r.section(1)
-    return s.loc if s is not None else None
+    return of_section(r, 1)
 
 
 # ---------------------------------------------------------------------------- engine

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from ..findings import Finding
 from ..model import Report
 from . import finding, rule
+from .where import of_section
 
 TOPICS = (
     ("主动公开", ("主动公开",)),
@@ -41,7 +42,7 @@ def overview_topics(report: Report) -> Iterator[Finding]:
                 report,
                 expected=topic,
                 actual=None,
-                loc=one.loc,
+                loc=of_section(report, 1),
             )
 
 
@@ -77,6 +78,7 @@ def government_accountability(report: Report) -> Iterator[Finding]:
             report,
             expected="工作考核、社会评议、责任追究",
             actual=missing,
+            loc=of_section(report, 1),
         )
 
 
@@ -108,7 +110,7 @@ def problems_and_measures(report: Report) -> Iterator[Finding]:
             report,
             expected="问题和改进措施",
             actual=text[:40] or None,
-            loc=five.loc,
+            loc=of_section(report, 5),
         )
 
 
@@ -134,7 +136,7 @@ def processing_fee(report: Report) -> Iterator[Finding]:
             report,
             expected="信息处理费收取情况",
             actual=None,
-            loc=six.loc,
+            loc=of_section(report, 6),
         )
 
 
@@ -160,5 +162,10 @@ def other_matters(report: Report) -> Iterator[Finding]:
         missing.append("人大代表建议和政协提案办理结果公开情况")
     if missing:
         yield finding(
-            "CNT-005", f"第六部分未见{'、'.join(missing)}", report, expected=missing, actual=None, loc=six.loc
+            "CNT-005",
+            f"第六部分未见{'、'.join(missing)}",
+            report,
+            expected=missing,
+            actual=None,
+            loc=of_section(report, 6),
         )

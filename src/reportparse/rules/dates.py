@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import replace
 
 from ..findings import Finding
-from ..model import Report
+from ..model import Loc, Report
 from . import finding, rule
+from .where import of_report
 
 _SOURCE = {"page": "页面发布日期", "signoff": "报告落款日期"}
 
 
 def _when(report: Report) -> str:
     return _SOURCE.get(report.meta.published_source or "", "发布日期")
+
+
+def _date_loc(report: Report) -> Loc:
+    """The sign-off date under the report, or (a page's publication date) the title."""
+    signed = report.meta.signoff_date
+    if report.meta.published_source == "signoff" and report.signoff_loc is not None and signed is not None:
+        return replace(report.signoff_loc, quote=f"{signed.year}年{signed.month}月{signed.day}日")
+    return of_report(report)
 
 
 def _late(report: Report, rule_id: str, month: int, day: int) -> Iterator[Finding]:
@@ -30,6 +40,7 @@ def _late(report: Report, rule_id: str, month: int, day: int) -> Iterator[Findin
             report,
             expected=deadline.isoformat(),
             actual=m.published.isoformat(),
+            loc=_date_loc(report),
         )
 
 
@@ -103,6 +114,7 @@ def date_plausibility(report: Report) -> Iterator[Finding]:
             report,
             expected=f"≥ {start.isoformat()}",
             actual=m.published.isoformat(),
+            loc=_date_loc(report),
         )
     elif (
         m.signoff_date is not None
@@ -116,4 +128,5 @@ def date_plausibility(report: Report) -> Iterator[Finding]:
             report,
             expected=f"≤ {m.published.isoformat()}",
             actual=m.signoff_date.isoformat(),
+            loc=report.signoff_loc or of_report(report),
         )

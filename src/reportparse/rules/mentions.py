@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..model import Loc, Report
+from .where import in_text
 
 _CN_DIGIT = {
     "零": 0,
@@ -83,10 +84,10 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 
 
 def mentions(report: Report) -> Iterator[Mention]:
-    parts = [(0, report.preamble, report.preamble_loc)] + [(s.number, s.text, s.loc) for s in report.sections]
-    for number, text, loc in parts:
+    parts = [(0, report.preamble)] + [(s.number, s.text) for s in report.sections]
+    for number, text in parts:
         for key, pattern in _PATTERNS:
             for m in pattern.finditer(text):
                 value = cn_number(m.group(1))
                 if value is not None:
-                    yield Mention(key, value, m.group(0), number, loc)
+                    yield Mention(key, value, m.group(0), number, in_text(report, number, m.start(), m.end()))

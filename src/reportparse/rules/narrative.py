@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from ..findings import Finding
-from ..model import Number, Report
+from ..model import Loc, Number, Report
 from . import finding, rule
 from .mentions import NUM, NUM_START, cn_number, mentions
+from .where import in_text, of_report, of_section
 
 CN = "〇一二三四五六"
 
@@ -136,9 +138,19 @@ _PERIOD_RE = re.compile(
 )
 
 
-def statistics_period(report: Report) -> tuple[int | None, int | None, str] | None:
-    """(start year, end year, phrase) of the statistics-period sentence, if printed."""
-    for text in [report.preamble] + [s.text for s in report.sections]:
+@dataclass(frozen=True)
+class Period:
+    """The statistics-period sentence: its years (as printed), the phrase and where it is."""
+
+    start_year: int | None
+    end_year: int | None
+    phrase: str
+    loc: Loc
+
+
+def statistics_period(report: Report) -> Period | None:
+    """The statistics-period sentence, if printed."""
+    for number, text in [(0, report.preamble)] + [(s.number, s.text) for s in report.sections]:
         for m in _PERIOD_RE.finditer(text):
             start = text.rfind("。", 0, m.start()) + 1
             if (
@@ -148,7 +160,7 @@ def statistics_period(report: Report) -> tuple[int | None, int | None, str] | No
             ):
                 y1 = int(m.group("y1")) if m.group("y1") else None
                 y2 = int(m.group("y2")) if m.group("y2") else None
-                return y1, y2, m.group(0)
+                return Period(y1, y2, m.group(0), in_text(report, number, m.start(), m.end()))
     return None
 
 
@@ -172,22 +184,23 @@ def year_consistency(report: Report) -> Iterator[Finding]:
         return
     period = statistics_period(report)
     if period is not None:
-        y = period[0] or period[1]
+        y = period.start_year or period.end_year
         if y is not None and y != year:
             yield finding(
                 "TXT-002",
-                f"统计期限「{period[2]}」的年份为 {y}，报告年度为 {year}",
+                f"统计期限「{period.phrase}」的年份为 {y}，报告年度为 {year}",
                 report,
                 expected=year,
                 actual=y,
-                loc=report.preamble_loc,
+                loc=period.loc,
             )
-    body = "\n".join(s.text for s in report.sections)
-    counts = Counter(int(y) for y in _YEAR_RE.findall(body))
+    found = [(s.number, m) for s in report.sections for m in _YEAR_RE.finditer(s.text)]
+    counts = Counter(int(m.group(1)) for _, m in found)
     if not counts:
         return
     top, n = counts.most_common(1)[0]
     if top not in (year, year + 1) and n > counts.get(year, 0) and n >= 3:
+        number, first = next((k, m) for k, m in found if int(m.group(1)) == top)
         yield finding(
             "TXT-002",
             f"正文中「{top}年」出现 {n} 次，多于报告年度「{year}年」（{counts.get(year, 0)} 次），"
@@ -196,6 +209,7 @@ def year_consistency(report: Report) -> Iterator[Finding]:
             severity="warning",
             expected=year,
             actual=top,
+            loc=in_text(report, number, first.start(), first.end()),
         )
 
 
@@ -209,10 +223,11 @@ def year_consistency(report: Report) -> Iterator[Finding]:
     fix="在报告开头写明统计期限为报告年度1月1日至12月31日。",
     basis="年度报告统计时间段为上一年度1月1日至12月31日（DB51/T 2660—2019 2.1）。",
     emits=("warning",),
+    templates=("2021", "2019", "unknown"),
 )
 def statistics_period_rule(report: Report) -> Iterator[Finding]:
     year = report.meta.year
-    if year is None or not report.sections or report.meta.template == "legacy":
+    if year is None or not report.sections:
         return
     period = statistics_period(report)
     if period is None:
@@ -222,21 +237,21 @@ def statistics_period_rule(report: Report) -> Iterator[Finding]:
             report,
             expected=f"{year}年1月1日至{year}年12月31日",
             actual=None,
-            loc=report.preamble_loc,
+            loc=of_report(report),
         )
         return
-    y1, y2, phrase = period
+    y1, y2 = period.start_year, period.end_year
     if (y1 is not None and y1 != year) or (y2 is not None and y2 != year):
         return  # a wrong year is TXT-002
     if y1 is None and y2 is None:
         yield finding(
             "TXT-003",
-            f"统计期限「{phrase}」未写明年份",
+            f"统计期限「{period.phrase}」未写明年份",
             report,
             severity="warning",
             expected=f"{year}年1月1日至{year}年12月31日",
-            actual=phrase,
-            loc=report.preamble_loc,
+            actual=period.phrase,
+            loc=period.loc,
         )
 
 
@@ -266,7 +281,7 @@ def fee_statement(report: Report) -> Iterator[Finding]:
         f"表三“逾期未按收费通知要求缴纳费用”为 {unpaid.value}，第六部分未说明信息处理费的收取金额或未收取",
         report,
         cells=("applications.other.unpaid_fee.total",),
-        loc=six.loc,
+        loc=of_section(report, 6),
     )
 
 
@@ -308,7 +323,7 @@ def stale_plan(report: Report) -> Iterator[Finding]:
                     report,
                     expected=f"{year + 1}年或以后",
                     actual=max(dated),
-                    loc=s.loc,
+                    loc=in_text(report, s.number, m.start(), m.end()),
                 )
 
 
@@ -356,5 +371,5 @@ def narrative_sum(report: Report) -> Iterator[Finding]:
                     report,
                     expected=total,
                     actual=sum(nums),
-                    loc=s.loc,
+                    loc=in_text(report, s.number, m.start(), end),
                 )

@@ -11,6 +11,7 @@ from ..model import Report, TableData
 from ..normalize import norm_label
 from ..templates import TABLE_SECTION, TABLE_TITLES, common, expected_version, template
 from . import finding, rule
+from .where import of_report, of_section
 
 CN = "一二三四五六"
 
@@ -32,12 +33,16 @@ def missing_section(report: Report) -> Iterator[Finding]:
     present = {s.number for s in report.sections}
     for spec in common().sections:
         if spec.number not in present:
+            before = [n for n in present if n < spec.number]
+            where = f"，应在第{CN[max(before) - 1]}部分之后" if before else "，应在标题之后"
             yield finding(
                 "STR-001",
-                f"未找到第{CN[spec.number - 1]}部分「{CN[spec.number - 1]}、{spec.heading}」",
+                f"未找到第{CN[spec.number - 1]}部分「{CN[spec.number - 1]}、{spec.heading}」{where}",
                 report,
                 expected=f"{CN[spec.number - 1]}、{spec.heading}",
                 actual=None,
+                # where the missing part belongs: after the part before it, or the title
+                loc=of_section(report, max(before)) if before else of_report(report),
             )
 
 
@@ -64,7 +69,7 @@ def section_numbering(report: Report) -> Iterator[Finding]:
                 report,
                 expected=want,
                 actual=s.numbering or None,
-                loc=s.loc,
+                loc=of_section(report, s.number),
             )
 
 
@@ -90,7 +95,7 @@ def heading_variant(report: Report) -> Iterator[Finding]:
                 report,
                 expected=canonical,
                 actual=s.heading,
-                loc=s.loc,
+                loc=of_section(report, s.number),
             )
 
 
@@ -137,7 +142,7 @@ def table_missing(report: Report) -> Iterator[Finding]:
             report,
             expected="文字表格",
             actual=actual,
-            loc=section.loc if section is not None else None,
+            loc=of_section(report, number),
         )
 
 
@@ -172,7 +177,7 @@ def glued_heading(report: Report) -> Iterator[Finding]:
                 "STR-005",
                 f"标题「{s.numbering}{s.heading}」没有单独成行，紧接在上一段末尾",
                 report,
-                loc=s.loc,
+                loc=of_section(report, s.number),
                 actual=f"{s.numbering}{s.heading}",
             )
 
@@ -256,6 +261,7 @@ def mixed_template(report: Report) -> Iterator[Finding]:
             report,
             expected=report.meta.template,
             actual=other,
+            loc=variants[0].loc if variants and variants[0].loc else of_report(report),
         )
 
 
