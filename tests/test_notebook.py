@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 import reportparse
+from conftest import FIXTURES, ROOT
 from reportparse import Selection
 from reportparse.config import ConfigError, parse_codes
 from reportparse.rules import RETIRED
@@ -56,3 +62,46 @@ def test_the_command_line_keeps_its_messages() -> None:
         parse_codes("T3,XYZ-001", "--select")
     assert str(raised.value) == f"--select 中的「XYZ-001」{UNKNOWN}"
     assert parse_codes("T3, T4", "--select") == ("T3", "T4")
+
+
+# --- Report.to_dict / to_json: the JSON of `reportparse parse` ---
+
+SAMPLE = FIXTURES / "text" / "sample-2021.tika.txt"
+CRAWLER = FIXTURES / "text" / "crawler-2021.txt"
+
+
+@pytest.mark.parametrize("fixture", [SAMPLE, CRAWLER], ids=lambda p: p.name)
+def test_to_json_is_the_bytes_parse_prints(fixture: Path) -> None:
+    path = str(fixture.relative_to(ROOT))
+    printed = subprocess.run(
+        [sys.executable, "-m", "reportparse.cli", "parse", path], cwd=ROOT, capture_output=True, check=False
+    ).stdout
+    report = reportparse.parse(ROOT / path, path=path)
+    findings = reportparse.check(report)
+    assert printed == (report.to_json(findings=findings, indent=1) + "\n").encode()
+    assert json.loads(printed) == report.to_dict(findings=findings)
+    assert (fixture is CRAWLER) == bool(findings)  # one with findings, one without
+
+
+def test_to_dict_has_findings_only_when_given() -> None:
+    report = reportparse.parse(SAMPLE)
+    assert list(report.to_dict()) == [
+        "schema_version",
+        "source",
+        "meta",
+        "preamble",
+        "sections",
+        "tables",
+        "extraction_notes",
+    ]
+    assert report.to_dict(findings=[])["findings"] == []
+    assert report.to_json(indent=None) == json.dumps(report.to_dict(), ensure_ascii=False)
+    assert report.applications is not None
+    assert report.to_dict()["tables"]["applications"] == report.applications.to_dict()
+
+
+def test_to_json_is_the_report_check_writes() -> None:
+    result = reportparse.audit([CRAWLER], jobs=1).collect()[0]
+    report = result.report
+    assert report is not None
+    assert f'"report": {report.to_json()}, "findings": ' in result.to_json()

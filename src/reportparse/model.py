@@ -1,11 +1,14 @@
-"""The typed result of parsing a report: frozen dataclasses, JSON-ready via `to_dict`."""
+"""The typed result of parsing a report: frozen dataclasses, JSON-ready via `to_dict`
+(`Report.to_dict` is the document of `reportparse parse`, docs/json.md)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 CellKind = Literal["number", "blank", "dash", "text"]
 Severity = Literal["error", "warning", "info"]
@@ -16,6 +19,15 @@ TemplateVersion = Literal["2021", "2019", "legacy", "unknown"]
 TableName = Literal["active_disclosure", "applications", "review_litigation"]
 ReadStatus = Literal["complete", "partial", "failed"]
 Number = int | Decimal
+
+# The version of the JSON document `Report.to_dict` makes (schema/report.schema.json)
+SCHEMA_VERSION = 1
+
+
+class ToDict(Protocol):
+    """What `Report.to_dict` needs of a finding (findings.Finding, which imports this module)."""
+
+    def to_dict(self) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -291,6 +303,28 @@ class Report:
             table_templates={name: t.template for name, t in tables.items() if t is not None},
             empty=not self.sections and not any(tables.values()) and not self.meta.title,
         )
+
+    def to_dict(self, *, findings: Iterable[ToDict] | None = None) -> dict[str, Any]:
+        """The JSON document of `reportparse parse` (docs/json.md). Its `findings` key is there
+        only when findings are given: `reportparse.check(report)` gives them."""
+        out: dict[str, Any] = {
+            "schema_version": SCHEMA_VERSION,
+            "source": self.source.to_dict(),
+            "meta": self.meta.to_dict(),
+            "preamble": self.preamble,
+            "sections": [s.to_dict() for s in self.sections],
+            "tables": {name: (t.to_dict() if t else None) for name, t in self.tables.items()},
+            "extraction_notes": [n.to_dict() for n in self.extraction_notes],
+        }
+        if findings is not None:
+            out["findings"] = [f.to_dict() for f in findings]
+        return out
+
+    def to_json(self, *, findings: Iterable[ToDict] | None = None, indent: int | None = None) -> str:
+        """`to_dict` as JSON text: with `reportparse.check(report)` and `indent=1`, the bytes
+        `reportparse parse` prints (less the final newline); without findings, the report as
+        the JSON outputs of `check` hold it."""
+        return json.dumps(self.to_dict(findings=findings), ensure_ascii=False, indent=indent)
 
     def section(self, number: int) -> Section | None:
         for s in self.sections:
