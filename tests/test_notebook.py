@@ -5,13 +5,17 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
+import warnings
 from pathlib import Path
 
 import pytest
 
 import reportparse
 from conftest import FIXTURES, ROOT
+from helpers import hanging
 from reportparse import Selection
+from reportparse.batch import pool
 from reportparse.config import ConfigError, parse_codes
 from reportparse.rules import RETIRED
 
@@ -105,3 +109,43 @@ def test_to_json_is_the_report_check_writes() -> None:
     report = result.report
     assert report is not None
     assert f'"report": {report.to_json()}, "findings": ' in result.to_json()
+
+
+# --- audit() in a process with other threads (a Jupyter kernel) ---
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork is the default only on Linux")
+def test_audit_does_not_fork_a_process_with_threads(tmp_path: Path) -> None:
+    """Python 3.12+ warns (DeprecationWarning) when a process with threads forks; the workers are
+    spawned instead. The warning is recorded rather than made an error: os.fork() swallows a
+    warning turned into an exception, so simplefilter("error") would not see it."""
+    hang = tmp_path / "hang.txt"  # helpers.hanging sleeps on it: a worker killed on time
+    hang.write_bytes(SAMPLE.read_bytes())
+    files = [SAMPLE, CRAWLER, hang]
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait, daemon=True)
+    thread.start()
+    try:
+        assert pool._context().get_start_method() == "spawn"
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            # a spawned worker takes about a second to start: not counted in its file's time
+            threaded = reportparse.audit(files, jobs=2, timeout=1.0, process=hanging).collect()
+    finally:
+        stop.set()
+        thread.join()
+    assert [str(w.message) for w in caught] == []
+    statuses = {Path(r.path).name: r.status for r in threaded}
+    assert statuses == {"crawler-2021.txt": "findings", "sample-2021.tika.txt": "ok", "hang.txt": "timeout"}
+    assert pool._context().get_start_method() == "fork"
+    inline = reportparse.audit(files[:2], jobs=1).collect()
+    assert [r.to_json() for r in threaded if r.status != "timeout"] == [r.to_json() for r in inline]
+
+
+def test_a_starting_worker_has_not_begun_its_file() -> None:
+    worker = object.__new__(pool._Worker)  # its clock only: no process
+    worker.started, worker.ready = 100.0, False
+    assert worker.deadline(1.0) == 100.0 + pool._START_S
+    assert worker.deadline(600.0) == 700.0
+    worker.ready = True
+    assert worker.deadline(1.0) == 101.0
