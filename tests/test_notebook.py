@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -17,7 +18,11 @@ from helpers import hanging
 from reportparse import Selection
 from reportparse.batch import pool
 from reportparse.config import ConfigError, parse_codes
+from reportparse.model import Cell, TableData
+from reportparse.render import render
+from reportparse.render.notebook import PANDAS_MISSING
 from reportparse.rules import RETIRED
+from reportparse.templates import template
 
 # --- Selection checks its codes as the command line does ---
 
@@ -149,3 +154,327 @@ def test_a_starting_worker_has_not_begun_its_file() -> None:
     assert worker.deadline(600.0) == 700.0
     worker.ready = True
     assert worker.deadline(1.0) == 101.0
+
+
+# --- short reprs ---
+
+BLANKS = FIXTURES / "text" / "blanks-2021.tika.txt"
+
+
+def test_report_repr_is_one_short_line() -> None:
+    sample, crawler = reportparse.parse(SAMPLE), reportparse.parse(CRAWLER)
+    assert repr(sample) == (
+        "<Report 示例市示例区统计局 2024 template=2021 sections=6 tables=表二✓ 表三✓ 表四✓ file=sample-2021.tika.txt>"
+    )
+    assert repr(crawler) == (
+        "<Report 示例市示例区统计局 2024 template=2021 sections=6 tables=表二(failed) 表三✓ 表四✓ file=crawler-2021.txt>"
+    )
+    assert (
+        repr(reportparse.parse(b""))
+        == "<Report ? ? template=unknown sections=0 tables=表二(none) 表三(none) 表四(none)>"
+    )
+    for fixture in sorted((FIXTURES / "text").glob("*.txt")):
+        shown = repr(reportparse.parse(fixture))
+        assert len(shown) < 200 and "\n" not in shown, fixture.name
+
+
+def test_table_cell_and_section_reprs() -> None:
+    sample, crawler, blanks = (reportparse.parse(p) for p in (SAMPLE, CRAWLER, BLANKS))
+    assert sample.applications is not None and crawler.active_disclosure is not None
+    assert blanks.active_disclosure is not None and blanks.applications is not None
+    assert repr(sample.applications) == "<TableData 表三 2021 175/175 cells complete>"
+    assert (
+        repr(crawler.active_disclosure)
+        == "<TableData 表二 2021 4/10 cells failed（只读到 4 个单元格，表格结构不确定）>"
+    )
+    assert (
+        repr(sample.applications.cells["new_received.total"]) == "<Cell new_received.total number 7 raw='7'>"
+    )
+    assert (
+        repr(blanks.active_disclosure.cells["regulations.repealed"])
+        == "<Cell regulations.repealed dash raw='—'>"
+    )
+    assert (
+        repr(blanks.applications.cells["withheld.state_secret.total"])
+        == "<Cell withheld.state_secret.total blank raw=''>"
+    )
+    assert (
+        repr(blanks.active_disclosure.cells["admin_fees.amount"])
+        == "<Cell admin_fees.amount number 850.62 raw='850.62'>"
+    )
+    assert repr(blanks.sections[4]) == "<Section 5 五、存在的主要问题及改进情况 74 chars>"
+
+
+def test_reprs_leave_equality_alone() -> None:
+    assert reportparse.parse(SAMPLE) == reportparse.parse(SAMPLE)
+    assert reportparse.parse(SAMPLE) != reportparse.parse(BLANKS)
+
+
+# --- DataFrames of one table ---
+
+# CI installs the extra (`pip install '.[dev,pandas]'`), so these run there
+needs_pandas = pytest.mark.skipif(
+    importlib.util.find_spec("pandas") is None, reason="pandas is not installed"
+)
+
+APPLICATION_COLUMNS = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+
+
+@needs_pandas
+def test_a_table_as_printed() -> None:
+    data = reportparse.parse(SAMPLE).applications
+    assert data is not None
+    frame = data.to_frame()
+    t = template("2021")
+    assert frame.shape == (25, 7)
+    assert (frame.index.name, frame.columns.name) == ("行", "列")
+    assert frame.index.tolist() == [r.label for r in t.app_rows]
+    assert frame.columns.tolist() == APPLICATION_COLUMNS
+    assert {str(d) for d in frame.dtypes} == {"Int64"}
+    assert frame.loc["一、本年新收政府信息公开申请数量"].tolist() == [5, 0, 1, 0, 1, 0, 7]
+    assert frame.loc["四、结转下年度继续办理", "总计"] == data.value("carried_forward.total") == 0
+    by_id = data.to_frame(ids=True)
+    assert (by_id.index.name, by_id.columns.name) == ("row", "column")
+    assert by_id.index.tolist() == [r.id for r in t.app_rows]
+    assert by_id.columns.tolist() == [c.id for c in t.app_columns]
+    assert by_id.loc["new_received", "total"] == 7
+
+
+@needs_pandas
+def test_table_two_by_block() -> None:
+    data = reportparse.parse(SAMPLE).active_disclosure
+    assert data is not None
+    frame = data.to_frame()
+    assert frame.index.tolist() == [
+        "规章",
+        "行政规范性文件",
+        "行政许可",
+        "行政处罚",
+        "行政强制",
+        "行政事业性收费",
+    ]
+    assert frame.columns.tolist() == [
+        "本年制发件数",
+        "本年废止件数",
+        "现行有效件数",
+        "本年处理决定数量",
+        "本年收费金额（单位：万元）",
+    ]
+    assert [str(d) for d in frame.dtypes] == ["Int64", "Int64", "Int64", "Int64", "Float64"]
+    shown = frame.astype(object).where(frame.notna(), None).values.tolist()
+    assert shown == [
+        [21, 53, 88, None, None],
+        [53, 81, 36, None, None],
+        [None, None, None, 61, None],
+        [None, None, None, 27, None],
+        [None, None, None, 60, None],
+        [None, None, None, None, 671.68],
+    ]  # a column its row does not print is NA, not 0
+
+
+@needs_pandas
+def test_blank_and_dash_are_na_with_their_text_kept() -> None:
+    data = reportparse.parse(BLANKS).active_disclosure
+    assert data is not None
+    assert data.to_frame().loc["规章"].isna().tolist() == [False, True, False, True, True]
+    assert data.to_frame(values="raw").loc["规章"].tolist() == ["79", "—", "45", None, None]
+    assert data.to_frame(values="kind").loc["规章"].tolist() == ["number", "dash", "number", None, None]
+    applications = reportparse.parse(BLANKS).applications
+    assert applications is not None
+    row = applications.to_frame().loc["1.属于国家秘密"]
+    assert row.isna().all()
+    assert applications.to_frame(values="raw").loc["1.属于国家秘密"].tolist() == [""] * 7
+    assert applications.to_frame(values="kind").loc["1.属于国家秘密"].tolist() == ["blank"] * 7
+
+
+@needs_pandas
+def test_a_table_in_long_format() -> None:
+    data = reportparse.parse(BLANKS).active_disclosure
+    assert data is not None
+    frame = data.to_frame(long=True)
+    assert frame.columns.tolist() == ["id", "row", "column", "row_id", "column_id", "raw", "kind", "value"]
+    assert frame.shape == (10, 8)
+    assert str(frame["value"].dtype) == "Float64"
+    records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    assert records[:2] == [
+        {
+            "id": "regulations.issued",
+            "row": "规章",
+            "column": "本年制发件数",
+            "row_id": "regulations",
+            "column_id": "issued",
+            "raw": "79",
+            "kind": "number",
+            "value": 79.0,
+        },
+        {
+            "id": "regulations.repealed",
+            "row": "规章",
+            "column": "本年废止件数",
+            "row_id": "regulations",
+            "column_id": "repealed",
+            "raw": "—",
+            "kind": "dash",
+            "value": None,
+        },
+    ]
+    assert frame["id"].tolist() == template("2021").cell_ids("active_disclosure")
+
+
+@needs_pandas
+def test_cells_not_read_are_named_so() -> None:
+    failed = reportparse.parse(CRAWLER).active_disclosure
+    assert failed is not None
+    kinds = failed.to_frame(long=True)["kind"].tolist()
+    assert kinds == ["unread"] * 6 + ["number"] * 4
+    assert failed.to_frame(long=True)["raw"].tolist()[:6] == [None] * 6
+    cells = {f"review.{c}": Cell(f"review.{c}", "1", "number", 1) for c in ("upheld", "corrected", "other")}
+    table = TableData("review_litigation", "2021", cells, missing_rows=("litigation_after_review",))
+    frame = table.to_frame(values="kind")
+    assert frame.loc["行政复议"].tolist() == ["number", "number", "number", "unread", "unread"]
+    assert frame.loc["复议后起诉"].tolist() == ["missing"] * 5
+
+
+def test_frame_options_are_checked() -> None:
+    data = reportparse.parse(SAMPLE).applications
+    assert data is not None
+    with pytest.raises(ValueError) as raised:
+        data.to_frame(values="number")  # type: ignore[arg-type]
+    assert str(raised.value) == "values 应为 value、raw 或 kind 之一，而不是「number」"
+    with pytest.raises(ValueError) as raised:
+        data.to_frame(long=True, ids=True)
+    assert (
+        str(raised.value)
+        == "long=True 时每个单元格一行，raw、kind、value 和编号都在列中：values、ids 只用于宽表"
+    )
+
+
+# --- DataFrames of a batch ---
+
+
+@needs_pandas
+def test_findings_frame() -> None:
+    run = reportparse.audit([SAMPLE, CRAWLER, BLANKS], jobs=1)
+    frame = run.findings_frame()  # runs the audit to its end
+    assert frame.columns.tolist() == [
+        "file",
+        "body",
+        "year",
+        "rule",
+        "severity",
+        "severity_id",
+        "message",
+        "cells",
+        "cell_ids",
+        "expected",
+        "actual",
+        "location",
+    ]
+    results = run.results
+    assert len(frame) == sum(len(r.findings) for r in results) == 7
+    assert str(frame["year"].dtype) == "Int64"
+    assert frame["rule"].tolist() == [
+        "NUM-003",
+        "NUM-003",
+        "EXT-007",
+        "EXT-007",
+        "EXT-007",
+        "EXT-007",
+        "EXT-006",
+    ]
+    assert frame["severity"].tolist() == ["提示", "提示", "警告", "警告", "警告", "警告", "警告"]
+    first = frame.iloc[0].to_dict()
+    assert first == {
+        "file": str(BLANKS),
+        "body": "示例市示例区统计局",
+        "year": 2024,
+        "rule": "NUM-003",
+        "severity": "提示",
+        "severity_id": "info",
+        "message": "表二（主动公开）有 1 个单元格为空白或“—”，校验时按 0 计算",
+        "cells": ["表二/规章/本年废止件数"],
+        "cell_ids": ["active_disclosure.regulations.repealed"],
+        "expected": 0,
+        "actual": None,
+        "location": "表二/规章/本年废止件数；第23行 表格1第3行第3列",
+    }
+    assert frame.iloc[5]["cells"] == ["表二/行政规范性文件/本年废止件数", "表二/行政规范性文件/现行有效件数"]
+    assert frame.iloc[6]["location"] == "第5行" and frame.iloc[6]["cells"] == []
+
+
+@needs_pandas
+def test_cells_frame() -> None:
+    run = reportparse.audit([SAMPLE, CRAWLER, BLANKS], jobs=1)
+    frame = run.cells_frame()
+    assert frame.columns.tolist() == [
+        "file",
+        "body",
+        "year",
+        "table",
+        "row",
+        "column",
+        "table_id",
+        "row_id",
+        "column_id",
+        "raw",
+        "kind",
+        "value",
+    ]
+    counts = [sum(len(t.cells) for t in r.report.tables.values() if t) for r in run.results if r.report]
+    assert len(frame) == sum(counts) == 200 + 194 + 200
+    assert render("cells", run.results).count("\r\n") == len(frame) + 1  # the rows of --format cells
+    dash = frame[frame["kind"] == "dash"].astype(object).where(frame.notna(), None).to_dict("records")
+    assert dash == [
+        {
+            "file": str(BLANKS),
+            "body": "示例市示例区统计局",
+            "year": 2024,
+            "table": "表二",
+            "row": "规章",
+            "column": "本年废止件数",
+            "table_id": "active_disclosure",
+            "row_id": "regulations",
+            "column_id": "repealed",
+            "raw": "—",
+            "kind": "dash",
+            "value": None,
+        }
+    ]
+    blank = frame[(frame["kind"] == "blank")]
+    assert len(blank) == 80 and blank["value"].isna().all() and set(blank["raw"]) == {""}
+    total = frame[
+        (frame["file"] == str(SAMPLE)) & (frame["row_id"] == "new_received") & (frame["column_id"] == "total")
+    ]
+    assert total[["table", "row", "column", "value"]].values.tolist() == [
+        ["表三", "一、本年新收政府信息公开申请数量", "总计", 7]
+    ]
+
+
+def test_without_pandas_a_clear_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = reportparse.parse(SAMPLE).applications
+    assert data is not None
+    run = reportparse.audit([SAMPLE], jobs=1)
+    run.collect()
+    monkeypatch.setitem(sys.modules, "pandas", None)  # as if it were not installed
+    message = (
+        "生成 DataFrame 需要 pandas，请安装：pip install 'reportparse[pandas]' 或 pip install pandas"
+        "（DataFrames need pandas: pip install 'reportparse[pandas]' or pip install pandas）"
+    )
+    assert message == PANDAS_MISSING
+    for make in (data.to_frame, run.findings_frame, run.cells_frame):
+        with pytest.raises(ModuleNotFoundError) as raised:
+            make()
+        assert str(raised.value) == message
+    assert repr(data) == "<TableData 表三 2021 175/175 cells complete>"  # the rest works without it
+
+
+def test_import_reportparse_does_not_import_pandas() -> None:
+    code = (
+        "import sys, reportparse; r = reportparse.parse(sys.argv[1]); repr(r); repr(r.applications); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pandas', 'numpy')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(SAMPLE)], capture_output=True, text=True, check=True
+    )
+    assert done.stdout == "[]\n"
+

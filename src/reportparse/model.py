@@ -8,7 +8,10 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CellKind = Literal["number", "blank", "dash", "text"]
 Severity = Literal["error", "warning", "info"]
@@ -66,6 +69,10 @@ class Cell:
     value: Number | None
     loc: Loc | None = None
 
+    def __repr__(self) -> str:
+        value = f" {json_number(self.value)}" if self.value is not None else ""
+        return f"<Cell {self.id} {self.kind}{value} raw={self.raw!r}>"
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "value": json_number(self.value),
@@ -118,9 +125,32 @@ class TableData:
     corner_note: str | None = None
     loc: Loc | None = None
 
+    def __repr__(self) -> str:
+        from .render.notebook import table_repr  # needs the templates, which model may not import
+
+        return table_repr(self)
+
     def value(self, cell_id: str) -> Number | None:
         cell = self.cells.get(cell_id)
         return cell.value if cell else None
+
+    def to_frame(
+        self, *, long: bool = False, values: Literal["value", "raw", "kind"] = "value", ids: bool = False
+    ) -> pd.DataFrame:
+        """The table as a pandas DataFrame, in template order (needs `reportparse[pandas]`).
+
+        Wide (the default): one row per template row, one column per template column, labelled
+        as printed (index 行, columns 列; `ids=True`: the canonical ids, index `row`, columns
+        `column`). `values`: the numbers ("value": Int64, or Float64 where a value has decimals;
+        NA for blank, dash, text and cells not read — never 0), the printed text ("raw") or the
+        kind ("kind": number/blank/dash/text, `unread` or `missing` for a cell not read).
+        `long=True`: one row per cell, columns id, row, column, row_id, column_id, raw, kind,
+        value. A 表二 cell of a column its row does not have is NA in the wide frame and absent
+        from the long one.
+        """
+        from .render.notebook import table_frame  # pandas and the templates: at call time
+
+        return table_frame(self, long=long, values=values, ids=ids)
 
     @property
     def status(self) -> ReadStatus:
@@ -176,6 +206,9 @@ class Section:
     loc: Loc
     numbering: str = ""  # as printed: "一、", "5、", "（五）", "" when auto-numbered away
     glued: bool = False  # the heading stood at the end of the previous paragraph
+
+    def __repr__(self) -> str:
+        return f"<Section {self.number} {self.numbering}{self.heading} {len(self.text)} chars>"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -285,6 +318,11 @@ class Report:
     extraction_notes: tuple[ExtractionNote, ...] = ()
     preamble: str = ""  # text between the title and section 一 (often holds the statistics period)
     preamble_loc: Loc | None = None
+
+    def __repr__(self) -> str:
+        from .render.notebook import report_repr  # table names are template data
+
+        return report_repr(self)
 
     @property
     def tables(self) -> dict[TableName, TableData | None]:
