@@ -478,3 +478,17 @@ def test_import_reportparse_does_not_import_pandas() -> None:
     )
     assert done.stdout == "[]\n"
 
+
+def test_the_notebook_page_shows_what_the_code_gives() -> None:
+    page = (ROOT / "docs" / "notebook.md").read_text(encoding="utf-8")
+    sample, crawler = reportparse.parse(SAMPLE), reportparse.parse(CRAWLER)
+    assert sample.applications is not None and crawler.active_disclosure is not None
+    shown = [
+        repr(sample),
+        repr(sample.applications),
+        repr(sample.applications.cells["new_received.total"]),
+        repr(sample.sections[0]),
+        repr(crawler.active_disclosure),
+        PANDAS_MISSING,
+    ]
+    assert [s for s in shown if s not in page] == []
