@@ -20,10 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .model import Severity
-from .rules import FAMILIES, RETIRED, Selection, load_rules
+from .rules import Selection, rule_codes, rule_severities
 
-SEVERITIES = ("error", "warning", "info")
 FAIL_ON = ("error", "warning", "info", "never")
 
 
@@ -67,17 +65,11 @@ def load_config(path: Path | None) -> Config:
 
 
 def parse_codes(values: Any, where: str) -> tuple[str, ...]:
-    if isinstance(values, str):
-        values = [v for v in values.replace(" ", "").split(",") if v]
-    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-        raise ConfigError(f'{where} 应为规则编号列表，如 ["T3", "CNT-005"]')
-    registry = load_rules()
-    for v in values:
-        if v in RETIRED:
-            raise ConfigError(f"{where} 中的「{v}」已停用：{RETIRED[v]}")
-        if v != "ALL" and v not in registry and v not in FAMILIES:
-            raise ConfigError(f"{where} 中的「{v}」不是已知的规则编号或规则族（如 T3-001、T3）")
-    return tuple(values)
+    """`rules.rule_codes`, its error a ConfigError (the command line and configuration files)."""
+    try:
+        return rule_codes(values, where)
+    except ValueError as err:
+        raise ConfigError(str(err)) from None
 
 
 def config_from_dict(data: dict[str, Any], source: Path | None = None) -> Config:
@@ -88,12 +80,10 @@ def config_from_dict(data: dict[str, Any], source: Path | None = None) -> Config
         raise ConfigError(
             f"{where} 含未知配置项：{'、'.join(sorted(unknown))}（可用：{'、'.join(sorted(known))}）"
         )
-    severity: list[tuple[str, Severity]] = []
-    for code, sev in (data.get("severity") or {}).items():
-        parse_codes([code], f"{where} 的 severity")
-        if sev not in SEVERITIES:
-            raise ConfigError(f"{where} 中 {code} 的级别「{sev}」无效（可用：error、warning、info）")
-        severity.append((code, sev))
+    try:
+        severity = rule_severities(data.get("severity") or {}, where)
+    except ValueError as err:
+        raise ConfigError(str(err)) from None
     fail_on = data.get("fail-on", "error")
     if fail_on not in FAIL_ON:
         raise ConfigError(f"{where} 中 fail-on 的值「{fail_on}」无效（可用：error、warning、info、never）")
@@ -102,7 +92,7 @@ def config_from_dict(data: dict[str, Any], source: Path | None = None) -> Config
             select=parse_codes(data.get("select", []), f"{where} 的 select"),
             ignore=parse_codes(data.get("ignore", []), f"{where} 的 ignore"),
             extend_select=parse_codes(data.get("extend-select", []), f"{where} 的 extend-select"),
-            severity=tuple(severity),
+            severity=severity,
         ),
         fail_on=fail_on,
         source=source,

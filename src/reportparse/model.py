@@ -1,11 +1,17 @@
-"""The typed result of parsing a report: frozen dataclasses, JSON-ready via `to_dict`."""
+"""The typed result of parsing a report: frozen dataclasses, JSON-ready via `to_dict`
+(`Report.to_dict` is the document of `reportparse parse`, docs/json.md)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CellKind = Literal["number", "blank", "dash", "text"]
 Severity = Literal["error", "warning", "info"]
@@ -16,6 +22,15 @@ TemplateVersion = Literal["2021", "2019", "legacy", "unknown"]
 TableName = Literal["active_disclosure", "applications", "review_litigation"]
 ReadStatus = Literal["complete", "partial", "failed"]
 Number = int | Decimal
+
+# The version of the JSON document `Report.to_dict` makes (schema/report.schema.json)
+SCHEMA_VERSION = 1
+
+
+class ToDict(Protocol):
+    """What `Report.to_dict` needs of a finding (findings.Finding, which imports this module)."""
+
+    def to_dict(self) -> dict[str, Any]: ...
 
 
 _LOC_FIELDS = (
@@ -75,6 +90,10 @@ class Cell:
     value: Number | None
     loc: Loc | None = None
 
+    def __repr__(self) -> str:
+        value = f" {json_number(self.value)}" if self.value is not None else ""
+        return f"<Cell {self.id} {self.kind}{value} raw={self.raw!r}>"
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "value": json_number(self.value),
@@ -127,9 +146,32 @@ class TableData:
     corner_note: str | None = None
     loc: Loc | None = None
 
+    def __repr__(self) -> str:
+        from .render.notebook import table_repr  # needs the templates, which model may not import
+
+        return table_repr(self)
+
     def value(self, cell_id: str) -> Number | None:
         cell = self.cells.get(cell_id)
         return cell.value if cell else None
+
+    def to_frame(
+        self, *, long: bool = False, values: Literal["value", "raw", "kind"] = "value", ids: bool = False
+    ) -> pd.DataFrame:
+        """The table as a pandas DataFrame, in template order (needs `reportparse[pandas]`).
+
+        Wide (the default): one row per template row, one column per template column, labelled
+        as printed (index 行, columns 列; `ids=True`: the canonical ids, index `row`, columns
+        `column`). `values`: the numbers ("value": Int64, or Float64 where a value has decimals;
+        NA for blank, dash, text and cells not read — never 0), the printed text ("raw") or the
+        kind ("kind": number/blank/dash/text, `unread` or `missing` for a cell not read).
+        `long=True`: one row per cell, columns id, row, column, row_id, column_id, raw, kind,
+        value. A 表二 cell of a column its row does not have is NA in the wide frame and absent
+        from the long one.
+        """
+        from .render.notebook import table_frame  # pandas and the templates: at call time
+
+        return table_frame(self, long=long, values=values, ids=ids)
 
     @property
     def status(self) -> ReadStatus:
@@ -188,6 +230,9 @@ class Section:
     # where each paragraph of `text` starts in it, and where it is in the file (same order)
     paragraph_starts: tuple[int, ...] = field(default=(), repr=False, compare=False)
     paragraph_locs: tuple[Loc, ...] = field(default=(), repr=False, compare=False)
+
+    def __repr__(self) -> str:
+        return f"<Section {self.number} {self.numbering}{self.heading} {len(self.text)} chars>"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -300,6 +345,11 @@ class Report:
     title_loc: Loc | None = field(default=None, compare=False)  # where the title is printed
     signoff_loc: Loc | None = field(default=None, compare=False)  # the sign-off date under the report
 
+    def __repr__(self) -> str:
+        from .render.notebook import report_repr  # table names are template data
+
+        return report_repr(self)
+
     @property
     def tables(self) -> dict[TableName, TableData | None]:
         return {
@@ -317,6 +367,28 @@ class Report:
             table_templates={name: t.template for name, t in tables.items() if t is not None},
             empty=not self.sections and not any(tables.values()) and not self.meta.title,
         )
+
+    def to_dict(self, *, findings: Iterable[ToDict] | None = None) -> dict[str, Any]:
+        """The JSON document of `reportparse parse` (docs/json.md). Its `findings` key is there
+        only when findings are given: `reportparse.check(report)` gives them."""
+        out: dict[str, Any] = {
+            "schema_version": SCHEMA_VERSION,
+            "source": self.source.to_dict(),
+            "meta": self.meta.to_dict(),
+            "preamble": self.preamble,
+            "sections": [s.to_dict() for s in self.sections],
+            "tables": {name: (t.to_dict() if t else None) for name, t in self.tables.items()},
+            "extraction_notes": [n.to_dict() for n in self.extraction_notes],
+        }
+        if findings is not None:
+            out["findings"] = [f.to_dict() for f in findings]
+        return out
+
+    def to_json(self, *, findings: Iterable[ToDict] | None = None, indent: int | None = None) -> str:
+        """`to_dict` as JSON text: with `reportparse.check(report)` and `indent=1`, the bytes
+        `reportparse parse` prints (less the final newline); without findings, the report as
+        the JSON outputs of `check` hold it."""
+        return json.dumps(self.to_dict(findings=findings), ensure_ascii=False, indent=indent)
 
     def section(self, number: int) -> Section | None:
         for s in self.sections:

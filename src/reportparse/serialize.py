@@ -1,4 +1,7 @@
-"""The versioned JSON contract of `reportparse parse` (schema: schema/report.schema.json)."""
+"""The versioned JSON contract of `reportparse parse` (schema: schema/report.schema.json).
+
+`Report.to_dict` and the `to_dict` of each part build it; here are the names the other rooms use.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +9,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from .findings import Finding
-from .model import Report
+from .model import SCHEMA_VERSION, Report
 
-SCHEMA_VERSION = 1
+__all__ = ["SCHEMA_VERSION", "report_to_dict"]
 
 
 def report_to_dict(report: Report, findings: Iterable[Finding] | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "schema_version": SCHEMA_VERSION,
-        "source": report.source.to_dict(),
-        "meta": report.meta.to_dict(),
-        "preamble": report.preamble,
-        "sections": [s.to_dict() for s in report.sections],
-        "tables": {name: (t.to_dict() if t else None) for name, t in report.tables.items()},
-        "extraction_notes": [n.to_dict() for n in report.extraction_notes],
-    }
-    if findings is not None:
-        out["findings"] = [f.to_dict() for f in findings]
-    return out
+    return report.to_dict(findings=findings)

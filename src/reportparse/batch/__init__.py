@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..config import ConfigError
 from ..filenames import readable
@@ -37,6 +38,9 @@ from .packing import PackedReport
 from .plan import Overrides, Task, plan
 from .pool import Runner, WorkerStartError, default_jobs, run_inline, run_pool
 from .results import STATUSES, FileResult, Status, Summary, status_of
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # --- one run ---
 
@@ -105,6 +109,22 @@ class AuditRun(Iterator[FileResult]):
         for _ in self:
             pass
         return self.results
+
+    def findings_frame(self) -> pd.DataFrame:
+        """Every finding of the run (run to its end first) as a pandas DataFrame, one row each:
+        file, body, year, rule, severity (错误/警告/提示), severity_id, message, cells (by their
+        printed labels), cell_ids, expected, actual, location. Needs `reportparse[pandas]`."""
+        from ..render.notebook import findings_frame  # pandas: at call time
+
+        return findings_frame(self.collect())
+
+    def cells_frame(self) -> pd.DataFrame:
+        """Every table cell of every readable report of the run as a pandas DataFrame, one row
+        each: file, body, year, table, row, column (printed labels), table_id, row_id,
+        column_id, raw, kind, value (NA for blank and dash, never 0). Needs `reportparse[pandas]`."""
+        from ..render.notebook import cells_frame  # pandas: at call time
+
+        return cells_frame(self.collect())
 
     def _outcomes(self) -> Iterator[tuple[Task, Outcome]]:
         if self.runner is not None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copyreg
 import dataclasses
 import io
-import json
 import operator
 import pickle
 from collections.abc import Callable
@@ -26,7 +25,6 @@ from ..model import (
     TableData,
 )
 from ..rules import Selection
-from ..serialize import report_to_dict
 
 
 @dataclass(frozen=True)
@@ -36,7 +34,7 @@ class PackedReport:
     Its head answers what the batch rules and the finding-only formats ask of every report, so
     that the parent of `check -j N` does not rebuild (and hold) hundreds of full reports just
     to print their findings; `json`, when the worker was asked for it, is the report's JSON
-    text (`report_to_dict`), for the JSON outputs."""
+    text (`Report.to_json`), for the JSON outputs."""
 
     head: ReportHead
     data: bytes
@@ -55,7 +53,7 @@ class PackedReport:
 
 def report_json(report: Report) -> str:
     """The report's object in the JSON outputs, as text (the parse JSON without findings)."""
-    return json.dumps(report_to_dict(report), ensure_ascii=False)
+    return report.to_json()
 
 
 # --- pickling ---

@@ -84,6 +84,12 @@ def run_inline(
 # --- worker processes ---
 
 
+# A worker's first message: it is ready, so its file's time starts now (a spawned worker has
+# spent a second importing by then). Every later message is a pickle, never empty.
+_READY = b""
+_START_S = 60.0
+
+
 def _worker_main(conn: Connection, process: ProcessFile, scratch: str) -> None:
     """A worker: run `process` on the files it is sent, one at a time, until told to stop."""
     if hasattr(os, "setpgrp"):
@@ -93,6 +99,10 @@ def _worker_main(conn: Connection, process: ProcessFile, scratch: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     tempfile.tempdir = scratch  # removed by the parent, even if this worker is killed mid-file
+    try:
+        conn.send_bytes(_READY)
+    except (OSError, ValueError):
+        return
     while True:
         try:
             task = conn.recv()
@@ -117,10 +127,16 @@ def _worker_main(conn: Connection, process: ProcessFile, scratch: str) -> None:
 
 def _context() -> Any:
     """fork on Linux: a worker starts in milliseconds with every module imported, and nothing
-    re-imports the caller's script. Elsewhere the platform's default (spawn), which needs the
-    usual `if __name__ == "__main__":` guard in scripts that call `audit`."""
-    if sys.platform.startswith("linux"):
+    re-imports the caller's script. But not while another Python thread runs (a Jupyter
+    kernel's, a web server's): the child would inherit locks that thread may hold, and Python
+    3.12 warns (DeprecationWarning) — spawn then, a fresh interpreter per worker, whose start
+    does not count against its file's time limit (`_READY`). Elsewhere the platform's default
+    (spawn). spawn needs the usual `if __name__ == "__main__":` guard in scripts that call
+    `audit`, and a per-file function the worker can import (a module-level one)."""
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
         return mp.get_context("fork")
+    if sys.platform.startswith("linux"):
+        return mp.get_context("spawn")
     return mp.get_context()
 
 
@@ -159,6 +175,12 @@ class _Worker:
         self.conn: Connection = parent
         self.task: Task | None = None
         self.started = 0.0
+        self.ready = False  # it has said so (`_READY`): until then it is still starting
+
+    def deadline(self, timeout: float) -> float:
+        """When its file has had its time. A worker still starting has not begun the file: it
+        gets `_START_S` to start (spawn imports everything) unless the time limit is longer."""
+        return self.started + (timeout if self.ready else max(timeout, _START_S))
 
     def assign(self, task: Task) -> None:
         self.task = task
@@ -242,7 +264,7 @@ def run_pool(
             busy = [w for w in workers if w.task is not None]
             if not busy:
                 return
-            first_deadline = min(w.started for w in busy) + timeout
+            first_deadline = min(w.deadline(timeout) for w in busy)
             ready = set(wait([w.conn for w in busy], timeout=max(0.0, first_deadline - time.monotonic())))
             now = time.monotonic()
             for w in busy:
@@ -268,6 +290,9 @@ def run_pool(
                         workers[i] = new()
                         _feed(workers, i, queue, new)
                     else:
+                        if data == _READY:  # started: the time limit counts from here
+                            w.ready, w.started = True, now
+                            continue
                         finished += 1
                         w.task = None
                         _feed(workers, i, queue, new)  # it starts its next file while we unpickle
@@ -279,7 +304,7 @@ def run_pool(
                             what = f"结果无法在主进程中读取：{type(err).__name__}: {err}"
                             outcome = Outcome(None, (crash_finding(task.path, what),), now - w.started)
                     yield task, outcome
-                elif now - w.started >= timeout:
+                elif now >= w.deadline(timeout):
                     w.kill()
                     workers[i] = new()
                     _feed(workers, i, queue, new)

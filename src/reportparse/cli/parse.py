@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from typing import Any
@@ -12,7 +11,6 @@ from ..extract.parse import parse
 from ..filenames import readable
 from ..render.report_text import render_report
 from ..rules import run_report_rules
-from ..serialize import report_to_dict
 from .output import output_problem, write_atomic
 
 
@@ -55,7 +53,7 @@ def _parse_command(args: argparse.Namespace) -> int:
     report = parse(args.file, path=readable(args.file))
     findings = run_report_rules(report)
     if args.format == "json":
-        text = json.dumps(report_to_dict(report, findings), ensure_ascii=False, indent=1) + "\n"
+        text = report.to_json(findings=findings, indent=1) + "\n"
     else:
         text = render_report(report, findings)
     if args.output:

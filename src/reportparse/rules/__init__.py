@@ -279,14 +279,65 @@ def _unreadable(report: Report) -> bool:
     return any(n.rule in BLOCKING for n in report.extraction_notes) and not report.sections
 
 
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+
+
+def rule_codes(values: Any, where: str) -> tuple[str, ...]:
+    """Rule ids or families as `select`, `ignore` and `extend-select` take them — a list, or a
+    comma-separated string — checked against the catalogue: a code that is unknown or retired
+    would silently select nothing, so it is a ValueError naming it (`where` says whose)."""
+    if isinstance(values, str):
+        values = [v for v in values.replace(" ", "").split(",") if v]
+    if not isinstance(values, list | tuple) or not all(isinstance(v, str) for v in values):
+        raise ValueError(f'{where} 应为规则编号列表，如 ["T3", "CNT-005"]')
+    registry = load_rules()
+    for v in values:
+        if v in RETIRED:
+            raise ValueError(f"{where} 中的「{v}」已停用：{RETIRED[v]}")
+        if v != "ALL" and v not in registry and v not in FAMILIES:
+            raise ValueError(f"{where} 中的「{v}」不是已知的规则编号或规则族（如 T3-001、T3）")
+    return tuple(values)
+
+
+def rule_severities(values: Any, where: str) -> tuple[tuple[str, Severity], ...]:
+    """Re-gradings as `[severity]` gives them (a mapping, or (code, severity) pairs), checked
+    like `rule_codes`."""
+    shape = f'{where} 的 severity 应为「规则编号 = 级别」，如 {{"TXT-005": "info"}}'
+    pairs = list(values.items()) if isinstance(values, dict) else values
+    if not isinstance(pairs, list | tuple):
+        raise ValueError(shape)
+    out: list[tuple[str, Severity]] = []
+    for pair in pairs:
+        if not isinstance(pair, list | tuple) or len(pair) != 2:
+            raise ValueError(shape)
+        code, sev = pair
+        rule_codes([code], f"{where} 的 severity")
+        if sev not in SEVERITIES:
+            raise ValueError(f"{where} 中 {code} 的级别「{sev}」无效（可用：error、warning、info）")
+        out.append((code, sev))
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class Selection:
-    """Which rules run and at what severity: ids or families, as on the command line."""
+    """Which rules run and at what severity: ids or families, as on the command line.
+
+    Codes are checked when it is made, as `--select` checks them: `Selection(select="T3,T4")`
+    and `Selection(select=["T3"])` mean `select=("T3", "T4")` and `("T3",)`, and an unknown
+    or retired code is a ValueError naming it. `severity` may also be a dict."""
 
     select: tuple[str, ...] = ()  # empty: every rule enabled by default
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()  # turn on rules that are off by default (e.g. QLT)
     severity: tuple[tuple[str, Severity], ...] = ()  # (id or family, new severity)
+
+    def __post_init__(self) -> None:
+        # frozen: the checked, normalised values replace what was given (a str, a list, a dict)
+        for name in ("select", "ignore", "extend_select"):
+            if getattr(self, name):
+                object.__setattr__(self, name, rule_codes(getattr(self, name), f"Selection 的 {name}"))
+        if self.severity:
+            object.__setattr__(self, "severity", rule_severities(self.severity, "Selection"))
 
     def enabled(self, r: Rule) -> bool:
         if _matches(r, self.ignore):
