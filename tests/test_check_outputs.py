@@ -25,7 +25,6 @@ from reportparse.batch import FileResult
 from reportparse.findings import Finding
 from reportparse.model import Loc
 from reportparse.render import FORMATS, RenderOptions, render
-from reportparse.render.sarif import fingerprint
 from reportparse.rules import REGISTRY, load_rules
 
 Batch = tuple[Path, list[FileResult]]
@@ -85,7 +84,7 @@ def test_sarif_validates_against_the_official_schema(batch: Batch) -> None:
     assert len(run["results"]) == sum(len(r.findings) for r in batch[1])
     for res in run["results"]:
         assert rules[res["ruleIndex"]]["id"] == res["ruleId"]
-    fps = [r["partialFingerprints"]["reportparse/v1"] for r in run["results"]]
+    fps = [r["partialFingerprints"]["reportparse/v2"] for r in run["results"]]
     assert len(set(fps)) == len(fps)
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == batch[0].resolve().as_uri() + "/"
 
@@ -142,8 +141,8 @@ def test_fingerprint_ignores_changed_figures() -> None:
         "表三「自然人」列：第一项加第二项之和为 19 + 2 = 21，相差 2",
         ("applications.total.natural_person",),
     )
-    assert fingerprint(a, "x.txt") == fingerprint(b, "x.txt")
-    assert fingerprint(a, "x.txt") != fingerprint(a, "y.txt")
+    assert a.fingerprint("x.txt") == b.fingerprint("x.txt")
+    assert a.fingerprint("x.txt") != a.fingerprint("y.txt")
 
 
 # ---------------------------------------------------------------------------- JUnit, GitHub

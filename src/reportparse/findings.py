@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,6 +11,7 @@ from .model import Loc, Report, Severity, json_number
 
 SEVERITY_ORDER: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
 SEVERITY_CN: dict[str, str] = {"error": "错误", "warning": "警告", "info": "提示"}
+_NUMBER_RE = re.compile(r"[+-]?\d+(?:\.\d+)?")
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,19 @@ class Finding:
             "actual": json_number(self.actual),
             "loc": self.loc.to_dict() if self.loc else None,
         }
+
+    def fingerprint(self, subject: str) -> str:
+        """This finding's stable key about ``subject`` (a file's shown path, or a body and year).
+
+        The same problem keeps its key across runs and re-parses: line numbers, pages and the
+        numbers inside the message and quote are left out, so an edit elsewhere in the file or a
+        changed figure in the same cell does not make an old finding look new. SARIF's
+        partialFingerprints, baselines and review decisions all use this one key.
+        """
+        quote = self.loc.quote if self.loc and self.loc.quote else ""
+        parts = (self.rule, subject, ",".join(self.cells), _NUMBER_RE.sub("#", quote))
+        stable = "\x1f".join((*parts, _NUMBER_RE.sub("#", self.message)))
+        return hashlib.sha256(stable.encode("utf-8")).hexdigest()[:32]
 
 
 def extraction_findings(report: Report) -> list[Finding]:

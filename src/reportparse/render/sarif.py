@@ -14,10 +14,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,14 +34,8 @@ if TYPE_CHECKING:
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 # Where the rule pages (docs/rules/<ID>.md in the repository) are published.
 DOCS_URI = "https://reportparse.invalid/docs/rules/"
-FINGERPRINT_KEY = "reportparse/v1"
+FINGERPRINT_KEY = "reportparse/v2"
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
-_NUMBER_RE = re.compile(r"[+-]?\d+(?:\.\d+)?")
-
-
-def fingerprint(f: Finding, path: str) -> str:
-    stable = "\x1f".join((f.rule, path, ",".join(f.cells), _NUMBER_RE.sub("#", f.message)))
-    return hashlib.sha256(stable.encode("utf-8")).hexdigest()[:32]
 
 
 def _rule(r: Rule) -> dict[str, Any]:
@@ -133,7 +125,7 @@ def render_sarif(results: Sequence[FileResult], options: RenderOptions = DEFAULT
                 "level": _LEVEL[f.severity],
                 "message": {"text": f.message},
                 "locations": [_location(r, f, options.root)],
-                "partialFingerprints": {FINGERPRINT_KEY: fingerprint(f, shown)},
+                "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint(shown)},
                 "properties": {
                     "severity": f.severity,
                     "cells": list(f.cells),
