@@ -38,6 +38,7 @@ MAY_IMPORT: dict[str, set[str]] = {
         "model", "findings", "serialize", "config", "readers", "extract", "rules", "batch", "render",
         "filenames", "__init__",
     },
+    "__main__": {"cli"},
 }  # fmt: skip
 
 # What a room's methods may also import inside their bodies, at call time: conveniences of the
