@@ -36,7 +36,7 @@ MAY_IMPORT: dict[str, set[str]] = {
     "render": {"model", "findings", "serialize", "templates", "rules", "batch", "filenames", "__init__"},
     "cli": {
         "model", "findings", "serialize", "config", "readers", "extract", "rules", "batch", "render",
-        "filenames", "__init__",
+        "filenames", "limits", "__init__",
     },
     "__main__": {"cli"},
 }  # fmt: skip

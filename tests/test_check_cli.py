@@ -20,6 +20,10 @@ import reportparse
 from conftest import FIXTURES
 from helpers import HANG, broken_spec, build_batch, hanging, warned_spec
 from reportparse.cli import main
+from reportparse.extraction import EXT_RULES
+from reportparse.rules import REGISTRY, load_rules
+
+load_rules()
 
 CHECK_SCHEMA = json.loads(
     resources.files("reportparse").joinpath("schema/check.schema.json").read_text("utf-8")
@@ -107,7 +111,8 @@ def test_jsonl_and_determinism(
 def test_same_document_whatever_the_hash_seed(tmp_path: Path) -> None:
     # every fixture (all formats and their messy cases) in fresh interpreters whose string
     # hashes, and so any set's order, differ: the output must not
-    outputs = set()
+    runs: dict[str, dict[str, Any]] = {}
+    documents: set[bytes] = set()
     command = [sys.executable, "-m", "reportparse.cli", "check", str(FIXTURES), "--no-config", "-j", "2"]
     for seed in ("1", "2", "3"):
         target = tmp_path / f"seed{seed}.json"
@@ -119,8 +124,19 @@ def test_same_document_whatever_the_hash_seed(tmp_path: Path) -> None:
             check=False,
         )
         assert done.returncode in (0, 1), done.stderr  # some fixtures hold errors on purpose
-        outputs.add(target.read_bytes())
-    assert len(outputs) == 1
+        runs[seed] = {f["path"]: f for f in json.loads(target.read_bytes())["files"]}
+        documents.add(target.read_bytes())
+    first = runs["1"]
+    differing = sorted(
+        {
+            path
+            for other in runs.values()
+            for path in first.keys() | other.keys()
+            if first.get(path) != other.get(path)
+        }
+    )
+    assert differing == []  # the files whose JSON changed with the hash seed
+    assert len(documents) == 1
 
 
 @pytest.mark.parametrize("fmt", ["text", "sarif", "csv", "junit"])
@@ -241,12 +257,12 @@ def test_unwritable_output_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixtu
 def test_missing_path_and_bad_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, str(tmp_path / "nope"))
     assert (code, err) == (2, f"reportparse check：路径不存在：{tmp_path / 'nope'}\n")
-    with pytest.raises(SystemExit) as exc:
-        main(["check", str(tmp_path), "--format", "pdf"])
-    assert exc.value.code == 2
-    with pytest.raises(SystemExit) as exc:
-        main(["check", str(tmp_path), "--timeout", "0"])
-    assert exc.value.code == 2
+    assert main(["check", str(tmp_path), "--format", "pdf"]) == 2
+    assert capsys.readouterr().err.endswith(
+        "reportparse check：错误：参数 --format：无效的选项 'pdf'（可选：'text', 'json', 'jsonl', 'sarif', 'junit', 'github', 'csv', 'xlsx', 'cells', 'html'）\n"
+    )
+    assert main(["check", str(tmp_path), "--timeout", "0"]) == 2
+    assert capsys.readouterr().err.endswith("reportparse check：错误：参数 --timeout：应大于 0\n")
 
 
 def test_xlsx_is_not_written_to_a_terminal(
@@ -285,11 +301,15 @@ def test_text_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     lines = out.splitlines()
     assert lines[0] == f"{folder / 'empty.txt'}  [无法读取]"
     assert lines[1] == "  错误 EXT-001  文件为空"
-    assert lines[3].startswith(
+    # errors are followed by how to fix them, once per rule and file
+    assert lines[2] == "        修正：" + EXT_RULES["EXT-001"].fix
+    assert lines[4].startswith(
         f"{folder / '审计局-2024.txt'}  [有问题]  示例市示例区审计局 2024 年 2021 模板"
     )
-    assert lines[4].startswith("  错误 T3-001  表三「自然人」列：")
-    assert lines[5].startswith("        单元格：表三/一、本年新收政府信息公开申请数量/自然人、")
+    assert lines[5].startswith("  错误 T3-001  表三「自然人」列：")
+    assert lines[6].startswith("        单元格：表三/一、本年新收政府信息公开申请数量/自然人、")
+    assert lines[7] == "        修正：" + REGISTRY["T3-001"].fix
+    assert out.count("修正：" + REGISTRY["T3-001"].fix) == 1
     assert lines[-1] == "" or lines[-1].startswith("  ")
     assert err.startswith("共 3 个文件：正常 0，有问题 2，无法读取 1，超时 0；错误 2，警告 1，提示 0；用时 ")
 

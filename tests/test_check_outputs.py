@@ -206,9 +206,11 @@ def test_csv(batch: Batch) -> None:
         "severity",
         "message",
         "cells",
+        "cell_ids",
         "expected",
         "actual",
         "location",
+        "fix",
     ]
     assert len(rows) - 1 == sum(len(r.findings) for r in batch[1])
     f = t3_004(batch)
@@ -220,10 +222,13 @@ def test_csv(batch: Batch) -> None:
         "T3-004",
         "warning",
         f.message,
+        "表三/二、上年结转政府信息公开申请数量/自然人",
         "applications.carried_over.natural_person",
         str(f.expected),
         str(f.actual),
         f"表三/二、上年结转政府信息公开申请数量/自然人；第{f.loc.line}行 表格2第5行第2列",
+        "核对两年的台账：本年“上年结转”应等于上年报告的“结转下年度继续办理”（按列）。"
+        "机构改革或更正上年报告造成的差异，宜在第六部分说明。",
     ] in rows
 
 
@@ -231,7 +236,9 @@ def test_cells(batch: Batch) -> None:
     text = out(batch, "cells")
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text[1:])))
-    assert rows[0] == ["file", "body", "year", "table", "row", "column", "value", "kind", "raw"]
+    assert rows[0] == [
+        "file", "body", "year", "table", "row", "column", "table_id", "row_id", "column_id", "value", "kind", "raw",
+    ]  # fmt: skip
     usable = [r for r in batch[1] if r.report is not None and r.status != "unreadable"]
     assert len(rows) - 1 == sum(len(t.cells) for r in usable for t in r.report.tables.values() if t)  # type: ignore[union-attr]
     report = result(batch, "档案局-2024.txt").report
@@ -242,6 +249,9 @@ def test_cells(batch: Batch) -> None:
         "档案局-2024.txt",
         "示例市示例区档案局",
         "2024",
+        "表三",
+        "一、本年新收政府信息公开申请数量",
+        "总计",
         "applications",
         "new_received",
         "total",
@@ -295,17 +305,35 @@ def test_xlsx(batch: Batch) -> None:
     )
     assert len(list(wb["问题"].values)) - 1 == sum(len(r.findings) for r in batch[1])
     cells = list(wb["单元格"].values)
-    assert cells[0] == ("文件", "机关", "年度", "表", "行", "列", "数值", "类型", "原文")
+    assert cells[0] == (
+        "文件",
+        "机关",
+        "年度",
+        "表",
+        "行",
+        "列",
+        "表编号",
+        "行编号",
+        "列编号",
+        "数值",
+        "类型",
+        "原文",
+        "问题",
+    )
     assert (
         "档案局-2024.txt",
         "示例市示例区档案局",
         2024,
+        "表三",
+        "一、本年新收政府信息公开申请数量",
+        "总计",
         "applications",
         "new_received",
         "total",
         figures[0],
         "number",
         str(figures[0]),
+        None,  # no finding about it
     ) in cells
 
 

@@ -118,4 +118,4 @@ def test_r005_label_fragments_and_lost_column(corpus: Path) -> None:
     assert {"regulations.issued", "regulations.repealed", "regulations.in_force"} <= set(
         r.active_disclosure.unread_cells
     )
-    assert any(n.rule == "EXT-007" and "regulations" in n.message for n in r.extraction_notes)
+    assert any(n.rule == "EXT-007" and "「规章」一行" in n.message for n in r.extraction_notes)

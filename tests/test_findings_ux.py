@@ -120,3 +120,16 @@ def test_a_hint_alone_leaves_a_report_ok(tmp_path: Path) -> None:
     (result,) = reportparse.audit([tmp_path], jobs=1).collect()
     assert [(f.rule, f.severity) for f in result.findings] == [("CNT-005", "info")]
     assert result.status == "ok"
+
+
+def test_a_reader_note_is_placed_in_its_part() -> None:
+    """A picture that may hold a table is named by the part it is in, never by an element path."""
+    fixtures = Path(__file__).parent / "fixtures" / "html"
+    r = reportparse.parse(fixtures / "image-tables-2021.html")
+    pictures = [n for n in r.extraction_notes if n.rule == "EXT-005"]
+    assert [location_text(n.loc) for n in pictures] == ["第二部分", "第三部分", "第四部分"]
+    assert (
+        pictures[0].loc is not None and pictures[0].loc.path == "div#zoom > p:nth-of-type(10) > img"
+    )  # JSON
+    page = reportparse.parse(fixtures / "attachment-only-2021.html")  # no part to place it in
+    assert [location_text(n.loc) for n in page.extraction_notes if n.rule] == ["", ""]

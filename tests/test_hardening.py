@@ -530,7 +530,7 @@ def test_csv_fields_cannot_be_formulas(
     _, out, _ = run(capsys, "check", ".", "--format", "cells", "-j", "1")
     rows = list(csv.DictReader(io.StringIO(out.lstrip("\ufeff"))))
     assert {r["file"] for r in rows} == {"'=HYPERLINK(1).txt", "'+2019.txt"}
-    negative = [r for r in rows if r["column"] == "change" and r["raw"].startswith("-")]
+    negative = [r for r in rows if r["column_id"] == "change" and r["raw"].startswith("-")]
     assert negative  # a negative 本年增/减 stays a number a spreadsheet can sum
     assert all(r["value"] == r["raw"] for r in negative)
 
@@ -559,14 +559,14 @@ def test_skipped_paths_are_listed(
     assert [Path(f["path"]).name for f in doc["files"]] == ["r.txt"]
     assert doc["skipped"] == [
         {"path": str(tmp_path / "gone.txt"), "reason": "链接指向的文件不存在"},
-        {"path": str(locked), "reason": "无法读取此文件夹（Permission denied）"},
+        {"path": str(locked), "reason": "无法读取此文件夹（没有权限）"},
         {"path": str(tmp_path / "pipe.txt"), "reason": "不是普通文件"},
     ]
     _code, out, _err = run(capsys, "check", str(tmp_path), "-j", "1")
     assert out.splitlines()[-4:] == [
         "跳过 3 个无法查看的路径：",
         f"  {(tmp_path / 'gone.txt').as_posix()}（链接指向的文件不存在）",
-        f"  {locked.as_posix()}（无法读取此文件夹（Permission denied））",
+        f"  {locked.as_posix()}（无法读取此文件夹（没有权限））",
         f"  {(tmp_path / 'pipe.txt').as_posix()}（不是普通文件）",
     ]
 

@@ -127,8 +127,7 @@ def test_row_with_wrong_number_of_cells_is_unread_with_a_finding() -> None:
     notes = [n for n in r.extraction_notes if n.rule == "EXT-007"]
     assert len(notes) == 1
     assert notes[0].message == (
-        "表三（依申请公开）：「（一）予以公开」一行有 6 个数据单元格，模板为 7 个，"
-        "7 个单元格未读取（行 granted）"
+        "表三（依申请公开）：「（一）予以公开」一行有 6 个数据单元格，模板为 7 个，7 个单元格未读取"
     )
     assert notes[0].cells == tuple(f"applications.granted.{c}" for c in APP_COLS)
 

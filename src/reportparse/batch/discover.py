@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..filenames import readable
+from ..filenames import os_error_text, readable
 from ..readers.formats import REPORT_SUFFIXES
 from ..readers.sniff import recognise
 
@@ -139,7 +139,7 @@ def discover(
 
 def _unreadable(skipped: list[Skipped], err: OSError) -> None:
     where = err.filename if isinstance(err.filename, str) else "?"
-    skipped.append(Skipped(readable(where), f"无法读取此文件夹（{err.strerror or err}）"))
+    skipped.append(Skipped(readable(where), f"无法读取此文件夹（{os_error_text(err)}）"))
 
 
 def sort_key(path: str) -> tuple[str, ...]:

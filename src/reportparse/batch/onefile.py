@@ -35,10 +35,11 @@ class Outcome:
 ProcessFile = Callable[[str, Selection], Outcome]
 
 
-def process_file(path: str, selection: Selection) -> Outcome:
+def process_file(path: str, selection: Selection, shown: str | None = None) -> Outcome:
+    """`shown`: the name the report goes by when it is not its path (standard input)."""
     start = time.monotonic()
     try:
-        report = parse(path, path=readable(path))
+        report = parse(path, path=shown or readable(path))
         findings = tuple(run_report_rules(report, selection))
         unchecked = tuple(unverified(report, selection))
     except MemoryError:

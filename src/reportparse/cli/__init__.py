@@ -10,12 +10,16 @@ from types import FrameType
 
 from .. import __version__
 from .check import add_check_parser
+from .messages import chinese_argparse
 from .parse import add_parse_parser
+from .rules import add_rule_parsers
 
 EPILOG = """退出码：0 正常；1 文件无法读取或存在错误级问题；2 用法错误或工具自身故障。
 示例：
   reportparse parse 年报.docx --format text
-  reportparse parse 年报.pdf > 年报.json"""
+  reportparse parse 年报.pdf > 年报.json
+  reportparse check 年报/
+  reportparse rule T3-001"""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     add_parse_parser(sub)
     add_check_parser(sub)
+    add_rule_parsers(sub)
     return parser
 
 
@@ -38,9 +43,13 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _terminate)
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help(sys.stderr)
-        return 2
-    return int(args.handler(args))
+    with chinese_argparse():
+        parser = build_parser()
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as done:  # --help, --version (0) or a usage error (2, message printed)
+            return done.code if isinstance(done.code, int) else 2
+        if args.command is None:
+            parser.print_help(sys.stderr)
+            return 2
+        return int(args.handler(args))

@@ -9,16 +9,25 @@ error, no input, or a crash of the tool itself.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
+import functools
 import os
 import sys
+import tempfile
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
 from ..batch import FileResult, NoInputError, Overrides, WorkerStartError, audit
-from ..config import FAIL_ON, ConfigError, parse_codes
+from ..batch.onefile import process_file
+from ..config import FAIL_ON, ConfigError, find_config, parse_codes
+from ..filenames import os_error_text
+from ..limits import limits
 from ..readers.formats import FORMATS as INPUT_FORMATS
 from ..render import FORMATS, RenderOptions, render
+from ..render.text import render_statistics
 from .output import output_problem, write_atomic
 
 CHECK_EPILOG = """退出码：0 没有达到 --fail-on 级别的问题；1 有达到该级别的问题（无法读取或超时的文件按错误计）；
@@ -71,7 +80,12 @@ def add_check_parser(sub: Any) -> argparse.ArgumentParser:
         metavar="PATH",
         help="报告文件或文件夹（递归查找，跳过隐藏文件夹；按扩展名 "
         + " ".join(s for f in INPUT_FORMATS for s in f.suffixes)
-        + " 或文件内容识别）",
+        + " 或文件内容识别）；- 表示从标准输入读取一份报告",
+    )
+    p.add_argument(
+        "--stdin-filename",
+        metavar="NAME",
+        help="从标准输入读取时，输出中显示的文件名（也用于查找配置文件），默认为 -",
     )
     p.add_argument(
         "--format",
@@ -126,6 +140,33 @@ def add_check_parser(sub: Any) -> argparse.ArgumentParser:
         default=[],
         metavar="GLOB",
         help="跳过匹配该通配符的文件或文件夹（可多次使用），如 '草稿/*' 或 '*.bak.docx'",
+    )
+    fixes = p.add_mutually_exclusive_group()
+    fixes.add_argument(
+        "--show-fixes",
+        dest="show_fixes",
+        action="store_const",
+        const="all",
+        default="errors",
+        help="文本输出中每类问题都附上修正方法（默认只对错误级问题附上）",
+    )
+    fixes.add_argument(
+        "--no-show-fixes",
+        dest="show_fixes",
+        action="store_const",
+        const="none",
+        help="文本输出中不附修正方法",
+    )
+    p.add_argument(
+        "--statistics",
+        action="store_true",
+        help="只列出每条规则的问题数（从多到少），不逐条列出；仅用于 --format text",
+    )
+    p.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="只输出问题本身：不显示进度、末尾的汇总行、未发现问题的文件数和跳过的路径",
     )
     group = p.add_mutually_exclusive_group()
     group.add_argument(
@@ -196,6 +237,17 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if args.output and (problem := output_problem(args.output)):
         stderr.write(f"reportparse check：{problem}\n")
         return 2
+    if args.statistics and args.format != "text":
+        stderr.write(
+            f"reportparse check：--statistics 只用于 --format text，不能与 --format {args.format} 同时使用\n"
+        )
+        return 2
+    if "-" in args.paths and len(args.paths) > 1:
+        stderr.write("reportparse check：- （标准输入）只能单独使用，不能与其他路径一起给出\n")
+        return 2
+    if args.stdin_filename and args.paths != ["-"]:
+        stderr.write("reportparse check：--stdin-filename 只在从标准输入读取（PATH 为 -）时使用\n")
+        return 2
     if fmt.binary and not args.output and getattr(stdout, "isatty", lambda: False)():
         stderr.write(f"reportparse check：{args.format} 是二进制格式，请用 -o 指定输出文件或重定向标准输出\n")
         return 2
@@ -210,29 +262,47 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         config = Path(args.config)
         if not config.is_file():
             raise ConfigError(f"配置文件不存在：{config}")
-    progress = _Progress(stderr) if getattr(stderr, "isatty", lambda: False)() else None
-    run = audit(
-        args.paths,
-        jobs=args.jobs or None,
-        timeout=args.timeout,
-        config=config,
-        config_discovery=not args.no_config,
-        overrides=overrides,
-        include=args.include,
-        exclude=args.exclude,
-        skip=[args.output] if args.output else [],
-        progress=progress,
-        **fmt.audit_options(),
-    )
-    results = run.collect()
+    progress = _Progress(stderr) if getattr(stderr, "isatty", lambda: False)() and not args.quiet else None
+    with contextlib.ExitStack() as stack:
+        paths, jobs, run_audit = args.paths, args.jobs or None, audit
+        if args.paths == ["-"]:
+            shown = args.stdin_filename or "-"
+            paths, jobs = [stack.enter_context(stdin_file(shown))], 1
+            run_audit = functools.partial(audit, process=functools.partial(process_file, shown=shown))
+            if config is None and not args.no_config:
+                config = find_config(Path.cwd() / os.path.dirname(shown))
+        run = run_audit(
+            paths,
+            jobs=jobs,
+            timeout=args.timeout,
+            config=config,
+            config_discovery=not args.no_config and args.paths != ["-"],
+            overrides=overrides,
+            include=args.include,
+            exclude=args.exclude,
+            skip=[args.output] if args.output else [],
+            progress=progress,
+            **fmt.audit_options(),
+        )
+        results = run.collect()
+        if args.paths == ["-"]:
+            results = [dataclasses.replace(r, path=shown) for r in results]
     assert run.summary is not None
-    options = RenderOptions(color=_use_color(args, stdout), root=Path.cwd(), skipped=run.skipped)
-    document = render(args.format, results, options)
+    options = RenderOptions(
+        color=_use_color(args, stdout),
+        root=Path.cwd(),
+        skipped=run.skipped,
+        show_fixes=args.show_fixes,
+        quiet=args.quiet,
+    )
+    document = (
+        render_statistics(results, options) if args.statistics else render(args.format, results, options)
+    )
     if args.output:
         try:
             write_atomic(args.output, document if isinstance(document, bytes) else document.encode("utf-8"))
         except OSError as err:
-            stderr.write(f"reportparse check：无法写入输出文件 {args.output}：{err.strerror or err}\n")
+            stderr.write(f"reportparse check：无法写入输出文件 {args.output}：{os_error_text(err)}\n")
             return 2
     elif args.format == "text" or not hasattr(stdout, "buffer"):
         stdout.write(document if isinstance(document, str) else document.decode("utf-8"))
@@ -241,5 +311,18 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         stdout.flush()
         stdout.buffer.write(document if isinstance(document, bytes) else document.encode("utf-8"))
         stdout.buffer.flush()
-    stderr.write(run.summary.line() + "\n")
+    if not args.quiet:
+        stderr.write(run.summary.line() + "\n")
     return 1 if any(r.failed for r in results) else 0
+
+
+@contextlib.contextmanager
+def stdin_file(shown: str) -> Iterator[str]:
+    """Standard input saved to a private temporary file named like `shown` (its suffix is a hint
+    only: the format is read from the content), removed afterwards."""
+    data = sys.stdin.buffer.read(limits().max_file_bytes + 1)
+    with tempfile.TemporaryDirectory(prefix="reportparse-stdin-") as folder:
+        path = os.path.join(folder, os.path.basename(shown) if shown not in ("-", "") else "stdin")
+        with open(path, "wb") as fh:
+            fh.write(data)
+        yield path

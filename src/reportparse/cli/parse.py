@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from ..extract.parse import parse
-from ..filenames import readable
+from ..filenames import os_error_text, readable
 from ..render.report_text import render_report
 from ..rules import run_report_rules
 from .output import output_problem, write_atomic
@@ -60,7 +60,7 @@ def _parse_command(args: argparse.Namespace) -> int:
         try:
             write_atomic(args.output, text.encode("utf-8"))
         except OSError as err:
-            sys.stderr.write(f"reportparse parse：无法写入输出文件 {args.output}：{err.strerror or err}\n")
+            sys.stderr.write(f"reportparse parse：无法写入输出文件 {args.output}：{os_error_text(err)}\n")
             return 2
     else:
         sys.stdout.write(text)

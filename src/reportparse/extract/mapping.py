@@ -18,6 +18,7 @@ from ..extraction import problem, repair
 from ..model import Cell, ExtractionNote, LabelMatch, Loc, TableData, TableName
 from ..normalize import is_number_token, norm_label, parse_cell
 from ..templates import TABLE_NAMES, TABLE_SHORT, TABLE_TITLES, Column, Template
+from ..templates.names import row_label
 from .labels import LabelHit, LabelSet, candidate, match_label
 
 
@@ -354,11 +355,13 @@ class TableMapper:
         for cid, why in st.unread.items():
             by_reason.setdefault(why, []).append(cid)
         for why, cids in by_reason.items():
-            rows = list(dict.fromkeys(c.rsplit(".", 1)[0] for c in cids))
+            rows = [f"「{row_label(name, c.rsplit('.', 1)[0], self.t)}」" for c in cids]
+            unnamed = [r + "行" for r in dict.fromkeys(rows) if r not in why]
             self.notes.append(
                 problem(
                     "EXT-007",
-                    f"{TABLE_TITLES[name]}：{why}，{len(cids)} 个单元格未读取（行 {'、'.join(rows)}）",
+                    f"{TABLE_TITLES[name]}：{why}，{len(cids)} 个单元格未读取"
+                    + (f"（{'、'.join(unnamed)}）" if unnamed else ""),
                     cells=tuple(f"{name}.{c}" for c in cids),
                 )
             )

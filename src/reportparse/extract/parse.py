@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from ..document import Document
 from ..extraction import internal_error, problem
-from ..model import ExtractionNote, Loc, Meta, Report, Source, TableData, TableName
+from ..filenames import os_error_text
+from ..model import ExtractionNote, Loc, Meta, Report, Section, Source, TableData, TableName
 from ..normalize import norm_label
 from ..readers import ReadError, load_bytes, read_document
 from ..templates import (
@@ -43,7 +45,7 @@ def parse(source: str | Path | bytes, *, path: str | None = None, fmt: str | Non
             file_path,
             b"",
             "unknown",
-            [problem("EXT-001", f"无法打开文件：{err.strerror or err}", loc=Loc(file=file_path))],
+            [problem("EXT-001", f"无法打开文件：{os_error_text(err)}", loc=Loc(file=file_path))],
         )
     file_path = path or file_path
     document = read_document(data, file_path, fmt)
@@ -54,6 +56,26 @@ def parse(source: str | Path | bytes, *, path: str | None = None, fmt: str | Non
     except Exception as err:  # a bug in segmentation or mapping must not stop a batch
         note = internal_error("解析阶段", err, loc=Loc(file=file_path))
     return _empty(file_path, data, document.format, [*document.notes, note], document.encoding)
+
+
+def _placed(note: ExtractionNote, sections: Sequence[Section]) -> ExtractionNote:
+    """A reader's note about an element (a picture, a link) placed in its part and paragraph by
+    its source line, so a person is told 第二部分第3段, not an element path. Left as it is when the
+    lines do not tell (a page printed on one line)."""
+    loc = note.loc
+    if loc is None or loc.line is None or loc.section is not None or loc.table is not None:
+        return note
+    before = [s for s in sections if s.loc.line is not None and s.loc.line <= loc.line]
+    if not before or (len(before) < len(sections) and sections[len(before)].loc.line == loc.line):
+        return note
+    section = before[-1]
+    if len(before) > 1 and before[-2].loc.line == section.loc.line:
+        return note  # two headings on the line: which part is not known
+    lines = [p.line for p in section.paragraph_locs]
+    paragraph = sum(1 for line in lines if line is not None and line <= loc.line) or None
+    if paragraph is not None and lines.count(lines[paragraph - 1]) > 1:
+        paragraph = None
+    return replace(note, loc=replace(loc, section=section.number, paragraph=paragraph))
 
 
 def build_report(document: Document, data: bytes) -> Report:
@@ -111,7 +133,7 @@ def build_report(document: Document, data: bytes) -> Report:
         active_disclosure=tables["active_disclosure"],
         applications=tables["applications"],
         review_litigation=tables["review_litigation"],
-        extraction_notes=tuple(notes),
+        extraction_notes=tuple(_placed(n, seg.sections) for n in notes),
         preamble=seg.preamble,
         preamble_loc=seg.preamble_loc,
         title_loc=seg.title_loc,

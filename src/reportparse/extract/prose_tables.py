@@ -14,6 +14,7 @@ from ..extraction import problem, repair
 from ..model import Cell, ExtractionNote, Loc, TableData, TableName
 from ..normalize import norm_label, parse_cell, strip_artifacts
 from ..templates import TABLE_SECTION, TABLE_TITLES, Column, Template
+from ..templates.names import cell_name, row_label
 from .runsplit import ColumnSpec, Equation, RowRun, split_runs
 from .segment import Segmented, norm_with_map
 
@@ -174,7 +175,7 @@ def _recover(
         notes.append(
             problem(
                 "EXT-007",
-                f"{TABLE_TITLES[name]}单元格 {'、'.join(cids)}：{why}，未读取",
+                f"{'、'.join(cell_name(name, c, t) for c in cids)}：{why}，未读取",
                 loc=loc,
                 cells=tuple(f"{name}.{c}" for c in cids),
             )
@@ -182,7 +183,9 @@ def _recover(
     if missing_rows:
         notes.append(
             problem(
-                "EXT-012", f"{TABLE_TITLES[name]}在正文中未找到以下行：{'、'.join(missing_rows)}", loc=loc
+                "EXT-012",
+                f"{TABLE_TITLES[name]}在正文中未找到以下行：{'、'.join(row_label(name, r, t) for r in missing_rows)}",
+                loc=loc,
             )
         )
     total = len(t.cell_ids(name))

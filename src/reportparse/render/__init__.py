@@ -22,6 +22,11 @@ class RenderOptions:
     color: bool = False  # ANSI colours (text format on a terminal only)
     root: Path | None = None  # paths in SARIF/GitHub output are made relative to this folder
     skipped: tuple[Skipped, ...] = ()  # paths met in folders that could not be looked at
+    # Which findings the text output follows with the rule's fix ("修正：…"), once per rule and
+    # file: errors by default (what must be corrected), every finding, or none. The HTML page and
+    # the workbook always show the fix.
+    show_fixes: Literal["errors", "all", "none"] = "errors"
+    quiet: bool = False  # text: the findings only, no line about clean files or skipped paths
 
 
 DEFAULT_OPTIONS = RenderOptions()

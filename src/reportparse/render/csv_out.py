@@ -7,19 +7,31 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..model import json_number
+from ..templates import TABLE_SHORT
+from ..templates.names import column_label, row_label
 from . import DEFAULT_OPTIONS, RenderOptions
-from .text import body_of, display_path, finding_location, year_of
+from .text import (
+    body_of,
+    cell_logical,
+    display_path,
+    finding_location,
+    fix_text,
+    report_template,
+    shown_value,
+    year_of,
+)
 
 if TYPE_CHECKING:
     from ..batch import FileResult
 
 BOM = "\ufeff"
+# Cells and severities are named as printed (表三/（一）予以公开/自然人) for the person reading
+# the sheet; the ids stay in their own columns for scripts.
 FINDING_COLUMNS = (
     "file",
     "body",
@@ -28,23 +40,26 @@ FINDING_COLUMNS = (
     "severity",
     "message",
     "cells",
+    "cell_ids",
     "expected",
     "actual",
     "location",
+    "fix",
 )
-CELL_COLUMNS = ("file", "body", "year", "table", "row", "column", "value", "kind", "raw")
-
-
-def scalar(value: Any) -> str:
-    """A value for one CSV field: numbers as written, lists and objects as JSON, None empty."""
-    value = json_number(value)
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float | str):
-        return str(value)
-    return json.dumps(value, ensure_ascii=False, default=str)
+CELL_COLUMNS = (
+    "file",
+    "body",
+    "year",
+    "table",
+    "row",
+    "column",
+    "table_id",
+    "row_id",
+    "column_id",
+    "value",
+    "kind",
+    "raw",
+)
 
 
 # A field a spreadsheet would run as a formula (OWASP "CSV injection"): file names and report
@@ -81,17 +96,19 @@ def finding_rows(results: Sequence[FileResult], options: RenderOptions) -> list[
                     f.rule,
                     f.severity,
                     f.message,
+                    "；".join(cell_logical(r.head, c) for c in f.cells),
                     "; ".join(f.cells),
-                    scalar(f.expected),
-                    scalar(f.actual),
+                    shown_value(f.expected),
+                    shown_value(f.actual),
                     finding_location(r.head, f),
+                    fix_text(f.rule),
                 ]
             )
     return rows
 
 
 def cell_rows(results: Sequence[FileResult], options: RenderOptions) -> list[list[Any]]:
-    """file, body, year, table, row, column, value, kind, raw — value a number or None."""
+    """The columns of CELL_COLUMNS for every cell read — value a number or None."""
     rows: list[list[Any]] = []
     for r in results:
         if r.report is None or r.status == "unreadable":
@@ -100,13 +117,20 @@ def cell_rows(results: Sequence[FileResult], options: RenderOptions) -> list[lis
         for name, data in r.report.tables.items():
             if data is None:
                 continue
+            t = report_template(r.report.head, name)
+            rows_named: dict[str, str] = {}
             for cid, cell in data.cells.items():
                 row, _, col = cid.rpartition(".")
+                if row not in rows_named:
+                    rows_named[row] = row_label(name, row, t)
                 rows.append(
                     [
                         path,
                         body,
                         year,
+                        TABLE_SHORT[name],
+                        rows_named[row],
+                        column_label(name, cid, t),
                         name,
                         row,
                         col,
@@ -123,4 +147,4 @@ def render_csv(results: Sequence[FileResult], options: RenderOptions = DEFAULT_O
 
 
 def render_cells(results: Sequence[FileResult], options: RenderOptions = DEFAULT_OPTIONS) -> str:
-    return _csv(CELL_COLUMNS, [[scalar(v) for v in row] for row in cell_rows(results, options)])
+    return _csv(CELL_COLUMNS, [[shown_value(v) for v in row] for row in cell_rows(results, options)])

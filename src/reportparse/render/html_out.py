@@ -26,6 +26,7 @@ from .text import (
     STATUS_CN,
     cell_logical,
     display_path,
+    fix_text,
     location_text,
     report_template,
     split_cell,
@@ -74,6 +75,9 @@ ol.findings,ul.findings{margin:6px 0 0;padding-left:26px}
 .where{color:#777;font-size:12px}
 a{color:#1f5fa8}
 details.tables>summary{cursor:pointer;color:#555;margin:6px 0}
+.fix{color:#2c6e2c;font-size:12px;margin:1px 0 4px}
+td:target{box-shadow:inset 0 0 0 3px #1f5fa8}
+li:target{background:#fffbd6}
 """
 
 _JS = """
@@ -118,6 +122,15 @@ _JS = """
       r.hidden = q !== '' && r.textContent.toLowerCase().indexOf(q) < 0;
     });
   });
+  // a link to a cell inside folded tables unfolds them first
+  function reveal() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    var el = id && document.getElementById(id);
+    for (var d = el; d; d = d.parentElement) if (d.tagName === 'DETAILS') d.open = true;
+    if (el) el.scrollIntoView({block: 'center'});
+  }
+  window.addEventListener('hashchange', reveal);
+  reveal();
   document.body.setAttribute('data-ready', '1');
 })();
 """
@@ -145,6 +158,11 @@ def _worst(findings: Sequence[Finding]) -> str:
 
 def _sev(f: Finding) -> str:
     return f'<span class="sev sev-{f.severity}">{SEVERITY_CN[f.severity]}</span>'
+
+
+def _fix(f: Finding) -> str:
+    fix = fix_text(f.rule)
+    return f'<div class="fix">如何修正：{_e(fix)}</div>' if fix else ""
 
 
 class _Cells:
@@ -183,6 +201,8 @@ class _Cells:
         found = self.by_cell.get(f"{table}.{cid}", [])
         attrs = f' data-cell="{_e(table + "." + cid)}"'
         if found:
+            attrs += f' id="{self.cell_anchor(f"{table}.{cid}")}"'
+        if found:
             classes.append(f"finding-{_worst(found)}")
             tip = "\n".join(f"{SEVERITY_CN[f.severity]} {f.rule}：{f.message}" for f in found)
             attrs += f' title="{_e(tip)}"'
@@ -193,16 +213,25 @@ class _Cells:
             text += f"<sup>{marks}</sup>"
         return f'<td class="{" ".join(classes)}"{attrs}{extra}>{text}</td>'
 
+    def cell_anchor(self, qualified: str) -> str:
+        return _e(f"{self.prefix}-c-{qualified}")
+
     def listing(self, table: str) -> str:
+        """The findings about a table, each linking to its cells (and each cell back to it)."""
         found = self.by_table.get(table, [])
         if not found:
             return ""
         items = []
         for i, f in enumerate(found, start=1):
-            cells = "、".join(cell_logical(self.head, c) for c in f.cells)
+            cells = "、".join(
+                f'<a href="#{self.cell_anchor(c)}">{_e(cell_logical(self.head, c))}</a>'
+                if c in self.by_cell and split_cell(c)[0] in self.report.tables
+                else _e(cell_logical(self.head, c))
+                for c in f.cells
+            )
             items.append(
                 f'<li id="{self.prefix}-{table}-{i}">{_sev(f)}<span class="rule">{_e(f.rule)}</span>'
-                f'{_e(f.message)} <span class="where">{_e(cells)}</span></li>'
+                f'{_e(f.message)} <span class="where">{cells}</span>{_fix(f)}</li>'
             )
         return f'<ol class="findings">{"".join(items)}</ol>'
 
@@ -370,6 +399,7 @@ def _general(findings: Sequence[Finding]) -> str:
     items = "".join(
         f'<li>{_sev(f)}<span class="rule">{_e(f.rule)}</span>{_e(f.message)}'
         + (f' <span class="where">{_e(w)}</span>' if (w := location_text(f.loc)) else "")
+        + _fix(f)
         + "</li>"
         for f in findings
     )

@@ -4,7 +4,7 @@ table (`TableData.to_frame`) and of a batch (`AuditRun.findings_frame`, `cells_f
 The data types reach this module from their methods, at call time (docs/architecture.md), so
 that `model` stays free of templates. pandas is the optional extra `reportparse[pandas]`,
 imported on first use, never by `import reportparse`. Labels are the printed ones
-(`rules.names`); the batch frames are the rows of `check --format csv` and `--format cells`
+(`templates.names`); the batch frames are the rows of `check --format csv` and `--format cells`
 (`csv_out`), typed and labelled.
 """
 
@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ..findings import SEVERITY_CN
 from ..model import Report, TableData, json_number
-from ..rules.names import column_label, row_label, short
 from ..templates import TABLE_SHORT, VERSIONS, template
+from ..templates.names import column_label, row_label, short
 from . import DEFAULT_OPTIONS
 from .csv_out import CELL_COLUMNS, FINDING_COLUMNS, cell_rows, finding_rows
-from .text import cell_logical, display_path, report_template, year_of
+from .text import cell_logical, year_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -44,20 +44,8 @@ FINDINGS_FRAME_COLUMNS = (
     "actual",
     "location",
 )
-CELLS_FRAME_COLUMNS = (
-    "file",
-    "body",
-    "year",
-    "table",
-    "row",
-    "column",
-    "table_id",
-    "row_id",
-    "column_id",
-    "raw",
-    "kind",
-    "value",
-)
+# the columns of `--format cells`, the value last (it becomes a typed column)
+CELLS_FRAME_COLUMNS = (*CELL_COLUMNS[: CELL_COLUMNS.index("value")], "raw", "kind", "value")
 PANDAS_MISSING = (
     "生成 DataFrame 需要 pandas，请安装：pip install 'reportparse[pandas]' 或 pip install pandas"
     "（DataFrames need pandas: pip install 'reportparse[pandas]' or pip install pandas）"
@@ -235,28 +223,8 @@ def cells_frame(results: Sequence[FileResult]) -> pd.DataFrame:
     require_pandas()
     import pandas as pd
 
-    heads = {display_path(r.path, DEFAULT_OPTIONS.root): r.head for r in results}
     rows = [dict(zip(CELL_COLUMNS, row, strict=True)) for row in cell_rows(results, DEFAULT_OPTIONS)]
-    records = []
-    for c in rows:
-        head, table, cid = heads[c["file"]], c["table"], f"{c['row']}.{c['column']}"
-        assert head is not None  # cell_rows passes over files without a report
-        t = report_template(head, table)
-        records.append(
-            (
-                c["file"],
-                c["body"] or None,
-                c["year"],
-                TABLE_SHORT[table],
-                row_label(table, c["row"], t),
-                column_label(table, cid, t),
-                table,
-                c["row"],
-                c["column"],
-                c["raw"],
-                c["kind"],
-            )
-        )
+    records = [tuple(c[k] for k in CELLS_FRAME_COLUMNS[:-1]) for c in rows]
     frame = pd.DataFrame(records, columns=list(CELLS_FRAME_COLUMNS[:-1]), dtype=object)
     frame["year"] = pd.array(frame["year"].tolist(), dtype="Int64")
     frame["value"] = _numbers([c["value"] for c in rows])

@@ -7,14 +7,16 @@ and what a cell is called (表三/（一）予以公开/自然人).
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..findings import SEVERITY_CN, Finding
-from ..model import Loc, ReportHead
-from ..rules.names import cell_name, logical_location
+from ..findings import SEVERITY_CN, SEVERITY_ORDER, Finding
+from ..model import Loc, ReportHead, json_number
+from ..rules import load_rules
 from ..templates import TABLE_SHORT, VERSIONS, Template, template
+from ..templates.names import cell_name, logical_location
 from . import DEFAULT_OPTIONS, RenderOptions
 
 if TYPE_CHECKING:
@@ -39,7 +41,7 @@ def location_text(loc: Loc | None) -> str:
     """Where in the file, as a person says it: 第3页 第一部分第2段「…」, 表格2第5行第3列, 第12行.
 
     A source line is shown for text files only (an HTML page's line can be 70,000 characters
-    long); an element path only when nothing else is known."""
+    long); an element path never (it stays in the JSON for tools)."""
     if loc is None:
         return ""
     parts: list[str] = []
@@ -63,9 +65,27 @@ def location_text(loc: Loc | None) -> str:
         if loc.col is not None:
             cell += f"第{loc.col + 1}列"
         parts.append(f"表格{loc.table + 1}{cell}")
-    if not parts and loc.path:
-        parts.append(loc.path)
     return " ".join(parts)
+
+
+def fix_text(rule_id: str) -> str:
+    """How to fix what rule `rule_id` finds (its docs page's 如何修正), or ""."""
+    rule = load_rules().get(rule_id)
+    return rule.fix if rule else ""
+
+
+def shown_value(value: object) -> str:
+    """An `expected`/`actual` value as a person reads it: 12, 12.5, 是, 甲、乙; None as ""."""
+    value = json_number(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list | tuple | set | frozenset):
+        return "、".join(shown_value(v) for v in value)
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{shown_value(v)}" for k, v in value.items())
+    return str(value)
 
 
 def report_template(head: ReportHead, table: str | None = None) -> Template:
@@ -143,6 +163,10 @@ def year_of(result: FileResult) -> int | None:
     return result.head.meta.year if result.head else None
 
 
+def _fix_shown(f: Finding, options: RenderOptions) -> bool:
+    return options.show_fixes == "all" or (options.show_fixes == "errors" and f.severity == "error")
+
+
 def _paint(text: str, style: str, color: bool) -> str:
     return f"{_COLOR[style]}{text}{_RESET}" if color else text
 
@@ -171,6 +195,7 @@ def render_text(results: Sequence[FileResult], options: RenderOptions = DEFAULT_
             f"{_paint(head, 'bold', color)}  [{status}]"
             + (f"  {_paint(' '.join(about), 'dim', color)}" if about else "")
         )
+        fixed: set[str] = set()
         for f in r.findings:
             where = location_text(f.loc)
             sev = _paint(SEVERITY_CN[f.severity], f.severity, color)
@@ -179,16 +204,41 @@ def render_text(results: Sequence[FileResult], options: RenderOptions = DEFAULT_
                 names = "、".join(cell_logical(r.head, c) for c in f.cells[:4])
                 more = f" 等 {len(f.cells)} 个" if len(f.cells) > 4 else ""
                 lines.append(f"        {_paint('单元格：' + names + more, 'dim', color)}")
+            if _fix_shown(f, options) and f.rule not in fixed and (fix := fix_text(f.rule)):
+                fixed.add(f.rule)
+                lines.append(f"        修正：{fix}")
         for u in r.unverified:
             lines.append(
                 f"  {_paint('未核对', 'warning', color)}  {u.reason}：{'、'.join(u.checks)} 未能完整核对，请人工查看"
             )
         lines.append("")
-    if clean:
+    if clean and not options.quiet:
         lines.append(
             f"其余 {clean} 个文件未发现问题。" if clean < len(results) else f"全部 {clean} 个文件未发现问题。"
         )
-    if options.skipped:
+    if options.skipped and not options.quiet:
         lines.append(f"跳过 {len(options.skipped)} 个无法查看的路径：")
         lines += [f"  {display_path(s.path, options.root)}（{s.reason}）" for s in options.skipped]
     return "\n".join(lines) + "\n"
+
+
+def render_statistics(results: Sequence[FileResult], options: RenderOptions = DEFAULT_OPTIONS) -> str:
+    """`check --statistics`: how many findings of each rule (at its most severe), most first."""
+    registry = load_rules()
+    count: Counter[str] = Counter()
+    files: dict[str, set[str]] = {}
+    worst: dict[str, str] = {}
+    for r in results:
+        for f in r.findings:
+            count[f.rule] += 1
+            files.setdefault(f.rule, set()).add(r.path)
+            if SEVERITY_ORDER[f.severity] > SEVERITY_ORDER.get(worst.get(f.rule, ""), -1):
+                worst[f.rule] = f.severity
+    lines = []
+    for rid in sorted(count, key=lambda k: (-count[k], k)):
+        rule = registry.get(rid)
+        title = rule.title if rule else ""
+        lines.append(
+            f"{count[rid]:>6}  {rid:<8} {SEVERITY_CN[worst[rid]]}  {title}（{len(files[rid])} 个文件）"
+        )
+    return "\n".join(lines) + "\n" if lines else "未发现问题。\n"

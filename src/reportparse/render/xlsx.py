@@ -2,8 +2,12 @@
 
 - 报告: one row per file — status, body, year, template, the key figures (新收申请、办理结果
   总计、结转下年度、行政复议) and the number of findings by severity;
-- 问题: one row per finding (the columns of `--format csv`);
-- 单元格: every table cell in long format (the columns of `--format cells`), values as numbers.
+- 问题: one row per finding (the columns of `--format csv`): severity in Chinese, cells by their
+  printed labels (ids in their own column), expected/actual as numbers or text, how to fix;
+- 单元格: every table cell in long format (the columns of `--format cells`): table, row and
+  column as printed, then their ids; values as numbers; 问题 names the findings about the cell.
+
+A finding's 单元格 links to its cell's row on 单元格, and that row's 问题 back to the finding.
 
 A sheet longer than Excel's 1,048,576 rows continues in "单元格 (2)" and so on.
 """
@@ -13,11 +17,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..findings import SEVERITY_CN
 from ..model import json_number
 from . import DEFAULT_OPTIONS, RenderOptions
 from .csv_out import CELL_COLUMNS, FINDING_COLUMNS, cell_rows, finding_rows
 from .text import KEY_FIGURES, STATUS_CN, body_of, display_path, year_of
-from .xlsx_writer import Workbook
+from .xlsx_writer import Link, Workbook
 
 if TYPE_CHECKING:
     from ..batch import FileResult
@@ -35,8 +40,37 @@ REPORT_COLUMNS = (
     "提示",
     "未核对",
 )
-FINDING_HEADERS = ("文件", "机关", "年度", "规则", "级别", "说明", "单元格", "应为", "实为", "位置")
-CELL_HEADERS = ("文件", "机关", "年度", "表", "行", "列", "数值", "类型", "原文")
+FINDING_HEADERS = (
+    "文件",
+    "机关",
+    "年度",
+    "规则",
+    "级别",
+    "说明",
+    "单元格",
+    "单元格编号",
+    "应为",
+    "实为",
+    "位置",
+    "如何修正",
+)
+CELL_HEADERS = (
+    "文件",
+    "机关",
+    "年度",
+    "表",
+    "行",
+    "列",
+    "表编号",
+    "行编号",
+    "列编号",
+    "数值",
+    "类型",
+    "原文",
+)
+_SEVERITY = FINDING_COLUMNS.index("severity")
+_CELLS, _CELL_IDS, _RULE = (FINDING_COLUMNS.index(c) for c in ("cells", "cell_ids", "rule"))
+_TABLE_ID, _ROW_ID, _COLUMN_ID = (CELL_COLUMNS.index(c) for c in ("table_id", "row_id", "column_id"))
 _NUMERIC_FINDING = {
     FINDING_COLUMNS.index("year"),
     FINDING_COLUMNS.index("expected"),
@@ -93,10 +127,37 @@ def render_xlsx(results: Sequence[FileResult], options: RenderOptions = DEFAULT_
         report_rows(results, options),
         (40, 8, 30, 6, 8, 6, 10, 12, 10, 10, 6, 6, 6),
     )
-    findings = (
-        [_number(v) if i in _NUMERIC_FINDING else v for i, v in enumerate(row)]
-        for row in finding_rows(results, options)
+    findings, cells = finding_rows(results, options), cell_rows(results, options)
+    # A finding links to its first cell on the 单元格 sheet, and each of its cells back to it.
+    cell_at = {
+        (row[0], f"{row[_TABLE_ID]}.{row[_ROW_ID]}.{row[_COLUMN_ID]}"): i for i, row in enumerate(cells)
+    }
+    finding_at: dict[int, list[tuple[int, str]]] = {}
+    finding_sheet: list[list[Any]] = []
+    for k, row in enumerate(findings):
+        out: list[Any] = [
+            _number(v) if i in _NUMERIC_FINDING else SEVERITY_CN[v] if i == _SEVERITY else v
+            for i, v in enumerate(row)
+        ]
+        targets = [t for c in row[_CELL_IDS].split("; ") if (t := cell_at.get((row[0], c))) is not None]
+        if targets:
+            out[_CELLS] = Link(out[_CELLS], Workbook.row_location("单元格", targets[0]))
+        for target in targets:
+            finding_at.setdefault(target, []).append((k, row[_RULE]))
+        finding_sheet.append(out)
+    wb.add_sheet("问题", FINDING_HEADERS, finding_sheet, (40, 30, 6, 9, 6, 80, 40, 30, 10, 10, 40, 60))
+    wb.add_sheet(
+        "单元格",
+        (*CELL_HEADERS, "问题"),
+        ([*row, _back(finding_at.get(i))] for i, row in enumerate(cells)),
+        (40, 30, 6, 6, 40, 20, 18, 18, 14, 10, 8, 12, 16),
     )
-    wb.add_sheet("问题", FINDING_HEADERS, findings, (40, 30, 6, 9, 8, 80, 40, 10, 10, 40))
-    wb.add_sheet("单元格", CELL_HEADERS, cell_rows(results, options), (40, 30, 6, 18, 28, 16, 10, 8, 12))
     return wb.save()
+
+
+def _back(found: list[tuple[int, str]] | None) -> Link | None:
+    if not found:
+        return None
+    rules = list(dict.fromkeys(rule for _, rule in found))
+    text = "、".join(rules[:2]) + (f" 等 {len(found)} 条" if len(found) > 2 else "")
+    return Link(text, Workbook.row_location("问题", found[0][0]))

@@ -122,6 +122,7 @@ def _register_extraction_rules() -> None:
                 ext.title,
                 ("extraction",),
                 scope="extraction",
+                fix=ext.fix,
                 basis="读取阶段发现的问题，见 docs/extraction.md",
                 emits=ext.emits,
             ),

@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterator
 from ..findings import Finding
 from ..model import Number, Report, TableData, TableName
 from ..templates import TABLE_SHORT, Equation, Template, template
+from ..templates.names import column_label, row_label, short
 from . import finding, rule
 from .cells import blank_totals
 from .mentions import mentions
-from .names import column_label, row_label, short
 
 _DIGIT = re.compile(r"[0-9]")  # ASCII only: str.isdigit() accepts superscripts
 

@@ -26,8 +26,8 @@ from ..extraction import internal_error
 from ..findings import Finding
 from ..model import Loc, Number, Report, ReportHead, TableData
 from ..templates import template
+from ..templates.names import column_label, row_label
 from . import REGISTRY, Selection, applies, finding, judged, load_rules, rule
-from .names import column_label, row_label
 from .where import of_section
 
 SIMILARITY_THRESHOLD = 0.9

@@ -8,8 +8,8 @@ from decimal import Decimal
 from ..findings import Finding
 from ..model import Cell, Report, TableData, TableName
 from ..templates import TABLE_TITLES, Column, Template, template
+from ..templates.names import cell_name, is_total_cell
 from . import finding, rule
-from .names import cell_name, is_total_cell
 
 
 def _cells(report: Report) -> Iterator[tuple[TableName, str, Cell, Template, Column | None]]:

@@ -272,7 +272,7 @@ def _missing_table_notes(
             problem(
                 "EXT-005",
                 f"正文中有图片 {url}，报告表格可能仅以图片形式提供，请打开图片核对",
-                loc=Loc(file=path, path=paths.css(ref.owner)),
+                loc=_loc(path, paths, ref.owner),
                 **data,
             )
         )
@@ -297,7 +297,7 @@ def _missing_table_notes(
             problem(
                 "EXT-005",
                 f"网页正文没有报告表格，报告可能仅以附件形式提供：{label}，请打开附件核对",
-                loc=Loc(file=path, path=paths.css(ref.owner)),
+                loc=_loc(path, paths, ref.owner),
                 **data,
             )
         )

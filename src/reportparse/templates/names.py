@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..templates import TABLE_SHORT, Template
+from . import TABLE_SHORT, Template
 
 
 def row_label(table: str, row: str, t: Template) -> str:
@@ -31,12 +31,17 @@ def short(label: str, limit: int = 18) -> str:
 
 
 def cell_name(table: str, cid: str, t: Template) -> str:
+    """表三「（一）予以公开」行「自然人」列; a whole row (an id without a column): 表二「规范性文件」行."""
+    if "." not in cid:
+        return f"{TABLE_SHORT[table]}「{short(row_label(table, cid, t))}」行"
     row = cid.rpartition(".")[0]
     return f"{TABLE_SHORT[table]}「{short(row_label(table, row, t))}」行「{column_label(table, cid, t)}」列"
 
 
 def logical_location(table: str, cid: str, t: Template) -> str:
-    """Path-like location for SARIF and reports: 表三/（一）予以公开/自然人."""
+    """Path-like location for SARIF and reports: 表三/（一）予以公开/自然人 (a whole row: 表二/规范性文件)."""
+    if "." not in cid:
+        return f"{TABLE_SHORT[table]}/{row_label(table, cid, t)}"
     row = cid.rpartition(".")[0]
     return f"{TABLE_SHORT[table]}/{row_label(table, row, t)}/{column_label(table, cid, t)}"
 
