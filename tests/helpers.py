@@ -238,3 +238,17 @@ def address_space(path: str, selection: Selection) -> Outcome:
 
     soft, _ = resource.getrlimit(resource.RLIMIT_AS)
     return Outcome(None, (Finding("EXT-013", "error", str(soft)),), 0.0)
+
+
+def killing_its_dask_worker(path: str, selection: Selection) -> Outcome:
+    """`process_file`, but while `<path>.kill` exists (removed on the way) the Dask worker that
+    runs this file's chunk is killed, as a machine of the cluster that goes away mid-task."""
+    marker = path + ".kill"
+    if os.path.exists(marker):
+        os.unlink(marker)
+        chunk_process = os.getppid()  # this pool worker's parent; the Dask worker is its parent
+        with open(f"/proc/{chunk_process}/stat", encoding="ascii") as fh:
+            dask_worker = int(fh.read().rsplit(")", 1)[1].split()[1])
+        os.kill(dask_worker, 9)
+        time.sleep(60)
+    return process_file(path, selection)

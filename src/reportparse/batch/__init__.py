@@ -20,6 +20,7 @@ sent back by workers), `results` (FileResult, Summary). Here: the run and the cr
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -37,6 +38,7 @@ from .onefile import Outcome, ProcessFile, process_file
 from .packing import PackedReport
 from .plan import Overrides, Task, plan
 from .pool import Runner, WorkerStartError, default_jobs, run_inline, run_pool
+from .remote import Ship, executor_runner
 from .results import STATUSES, FileResult, Status, Summary, status_of
 
 if TYPE_CHECKING:
@@ -202,6 +204,8 @@ def audit(
     json_reports: bool = False,
     process: ProcessFile = process_file,
     runner: Runner | None = None,
+    executor: cf.Executor | None = None,
+    ship: Ship = "bytes",
 ) -> AuditRun:
     """Audit files and folders; see the module docstring.
 
@@ -214,7 +218,11 @@ def audit(
     `FileResult.to_json` then uses as is (the JSON outputs). process: what is done to each
     file (default `process_file`: parse, per-report rules); a module-level function, since worker
     processes may be started with spawn. runner: where it is done (default: this process for
-    jobs=1, else `jobs` worker processes with the time limit; see `pool.Runner`). Raises
+    jobs=1, else `jobs` worker processes with the time limit; see `pool.Runner`). executor: run
+    the files on this `concurrent.futures.Executor` instead — a Dask cluster's
+    (`distributed.Client(...).get_executor()`) — in chunks, each file with the same time limit
+    and isolation on the executor's worker; ship: send the files' bytes ("bytes") or only their
+    paths, for workers that see the same storage ("path"); see `remote.py`. Raises
     NoInputError when no file is found and ConfigError for a configuration that cannot be used —
     before any work.
     """
@@ -234,6 +242,8 @@ def audit(
     )
     if json_reports:
         tasks = [replace(t, with_json=True) for t in tasks]
+    if executor is not None and runner is None:
+        runner = executor_runner(executor, timeout=timeout, lazy=lazy_reports, ship=ship)
     return AuditRun(
         tasks,
         jobs=jobs if jobs and jobs > 0 else default_jobs(),

@@ -12,11 +12,13 @@ import argparse
 import contextlib
 import dataclasses
 import functools
+import importlib
 import os
 import sys
 import tempfile
+import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -121,6 +123,19 @@ def add_check_parser(sub: Any) -> argparse.ArgumentParser:
         help="并行进程数（默认 0 = 全部 CPU 核心；1 表示在本进程中逐个处理）",
     )
     p.add_argument(
+        "--executor",
+        metavar="URL",
+        help="在 Dask 集群上处理文件：dask://主机:端口（调度器地址；需要 pip install 'reportparse[dask]'，"
+        "见 docs/scale.md）；默认在本机的进程中处理（-j）",
+    )
+    p.add_argument(
+        "--ship",
+        choices=["bytes", "path"],
+        default="bytes",
+        help="使用 --executor 时如何把文件交给集群：bytes 发送文件内容（默认，集群无需访问本机磁盘）；"
+        "path 只发送路径（各节点能以同一路径访问共享存储时更快）",
+    )
+    p.add_argument(
         "--timeout",
         type=_positive_float,
         default=None,
@@ -190,11 +205,14 @@ def _codes(value: str | None, option: str) -> tuple[str, ...] | None:
 
 
 class _Progress:
-    """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
+    """A one-line progress bar on stderr, drawn only when stderr is a terminal: files done of
+    all, and for a long run (more than a few seconds) the rate and the time left."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, clock: Callable[[], float] = time.monotonic) -> None:
         self.stream = stream
         self.width = 30
+        self.clock = clock
+        self.start = clock()
 
     def __call__(self, done: int, total: int, result: FileResult) -> None:
         filled = self.width * done // total
@@ -202,7 +220,13 @@ class _Progress:
         if len(name) > 30:
             name = name[:29] + "…"
         bar = "█" * filled + "░" * (self.width - filled)
-        self.stream.write(f"\r\x1b[2K{bar} {done}/{total} {name}")
+        elapsed = self.clock() - self.start
+        pace = ""
+        if elapsed >= 3 and done < total:
+            rate = done / elapsed
+            left = (total - done) / rate
+            pace = f" {rate:.1f} 个/秒 剩余 {int(left // 60)}:{int(left % 60):02d}"
+        self.stream.write(f"\r\x1b[2K{bar} {done}/{total}{pace} {name}")
         if done == total:
             self.stream.write("\r\x1b[2K")
         self.stream.flush()
@@ -271,6 +295,9 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             run_audit = functools.partial(audit, process=functools.partial(process_file, shown=shown))
             if config is None and not args.no_config:
                 config = find_config(Path.cwd() / os.path.dirname(shown))
+        if args.executor:
+            executor = stack.enter_context(dask_executor(args.executor))
+            run_audit = functools.partial(run_audit, executor=executor, ship=args.ship)
         run = run_audit(
             paths,
             jobs=jobs,
@@ -314,6 +341,25 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if not args.quiet:
         stderr.write(run.summary.line() + "\n")
     return 1 if any(r.failed for r in results) else 0
+
+
+@contextlib.contextmanager
+def dask_executor(url: str) -> Iterator[Any]:
+    """The executor of the Dask cluster at dask://HOST:PORT; ConfigError when it cannot be used."""
+    if not url.startswith("dask://") or len(url) <= len("dask://"):
+        raise ConfigError(f"--executor 应为 dask://主机:端口，而不是「{url}」")
+    try:
+        distributed: Any = importlib.import_module("distributed")  # an optional extra, untyped
+    except ImportError:
+        raise ConfigError("--executor 需要 Dask：pip install 'reportparse[dask]'") from None
+    try:
+        client = distributed.Client("tcp://" + url[len("dask://") :], timeout=30, set_as_default=False)
+    except OSError as err:
+        raise ConfigError(f"无法连接 Dask 调度器 {url}：{err}") from None
+    try:
+        yield client.get_executor()
+    finally:
+        client.close()
 
 
 @contextlib.contextmanager

@@ -1,0 +1,177 @@
+"""Audits on a Dask cluster (issue 21): the same output as the local pool, byte for byte; a lost
+worker's chunk submitted again; the per-file time limit kept on the cluster; progress with rate
+and time left. Needs the `dask` extra (CI installs it)."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import io
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import reportparse
+from conftest import FIXTURES
+from helpers import hanging, killing_its_dask_worker
+from reportparse.batch import FileResult
+from reportparse.cli import main
+from reportparse.render import render
+
+distributed = pytest.importorskip("distributed")
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[Any]:
+    with distributed.LocalCluster(
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None, host="127.0.0.1"
+    ) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def client(cluster: Any) -> Iterator[Any]:
+    with distributed.Client(cluster, set_as_default=False) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every text, HTML and DOCX fixture and two PDFs (the formats and their messy cases)."""
+    target = tmp_path_factory.mktemp("reports")
+    for kind in ("text", "html", "docx"):
+        shutil.copytree(FIXTURES / kind, target / kind, ignore=shutil.ignore_patterns("*.json"))
+    (target / "pdf").mkdir()
+    for name in ("clean-2021.pdf", "clean-2019.pdf"):
+        shutil.copyfile(FIXTURES / "pdf" / name, target / "pdf" / name)
+    return target
+
+
+def _json(run: reportparse.AuditRun) -> str:
+    out = render("json", run.collect())
+    assert isinstance(out, str)
+    return out
+
+
+@pytest.mark.parametrize("ship", ["bytes", "path"])
+def test_cluster_output_is_the_local_pools(folder: Path, client: Any, ship: str) -> None:
+    local = _json(
+        reportparse.audit([folder], jobs=2, json_reports=True, lazy_reports=True, config_discovery=False)
+    )
+    remote = _json(
+        reportparse.audit(
+            [folder],
+            executor=client.get_executor(),
+            ship=ship,  # type: ignore[arg-type]
+            json_reports=True,
+            lazy_reports=True,
+            config_discovery=False,
+        )
+    )
+    assert remote == local
+    assert '"status": "findings"' in local and '"status": "ok"' in local
+
+
+def test_command_line_executor(folder: Path, cluster: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(folder / "text"), "-j", "2", "--no-config"]) == 1
+    local = capsys.readouterr().out
+    address = cluster.scheduler_address.removeprefix("tcp://")
+    assert main(["check", str(folder / "text"), "--executor", f"dask://{address}", "--no-config"]) == 1
+    assert capsys.readouterr().out == local
+
+
+def test_a_lost_worker_is_replaced_and_its_files_done_once(tmp_path: Path, client: Any) -> None:
+    for name in ("a-2021.txt", "b-2021.txt", "c-2021.txt"):
+        shutil.copyfile(FIXTURES / "text" / "clean-2021.md", tmp_path / name)
+    (tmp_path / "b-2021.txt.kill").write_text("", encoding="utf-8")
+    run = reportparse.audit(
+        [tmp_path / "a-2021.txt", tmp_path / "b-2021.txt", tmp_path / "c-2021.txt"],
+        executor=client.get_executor(),
+        ship="path",
+        process=killing_its_dask_worker,
+        timeout=30,
+    )
+    results = run.collect()
+    assert not (tmp_path / "b-2021.txt.kill").exists()  # the worker was killed on its way
+    assert [(Path(r.path).name, r.status) for r in results] == [
+        ("a-2021.txt", "ok"),
+        ("b-2021.txt", "ok"),
+        ("c-2021.txt", "ok"),
+    ]
+
+
+def test_time_limit_on_the_cluster(tmp_path: Path, client: Any) -> None:
+    shutil.copyfile(FIXTURES / "text" / "clean-2021.md", tmp_path / "hang-2021.md")
+    shutil.copyfile(FIXTURES / "text" / "clean-2021.md", tmp_path / "fine-2021.md")
+    results = reportparse.audit(
+        [tmp_path], executor=client.get_executor(), process=hanging, timeout=1
+    ).collect()
+    assert [(Path(r.path).name, r.status) for r in results] == [
+        ("fine-2021.md", "ok"),
+        ("hang-2021.md", "timeout"),
+    ]
+    (finding,) = results[1].findings
+    assert finding.rule == "EXT-003" and finding.file == str(tmp_path / "hang-2021.md")
+
+
+def test_executor_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report = FIXTURES / "text" / "clean-2021.md"
+    assert main(["check", str(report), "--executor", "spark://x"]) == 2
+    assert (
+        capsys.readouterr().err
+        == "reportparse check：--executor 应为 dask://主机:端口，而不是「spark://x」\n"
+    )
+    assert main(["check", str(report), "--executor", "dask://127.0.0.1:9"]) == 2
+    assert capsys.readouterr().err.startswith("reportparse check：无法连接 Dask 调度器 dask://127.0.0.1:9：")
+
+
+def test_progress_shows_rate_and_time_left() -> None:
+    from reportparse.cli.check import _Progress
+
+    now = [0.0]
+    stream = io.StringIO()
+    progress = _Progress(stream, clock=lambda: now[0])
+    result = FileResult("a/年报.txt", "ok", None, ())
+    progress(1, 10, result)
+    now[0] = 4.0
+    progress(2, 10, result)
+    assert stream.getvalue() == (
+        "\r\x1b[2K" + "█" * 3 + "░" * 27 + " 1/10 年报.txt"
+        "\r\x1b[2K" + "█" * 6 + "░" * 24 + " 2/10 0.5 个/秒 剩余 0:16 年报.txt"
+    )
+
+
+class _Failing(cf.Executor):
+    """An executor whose first `failures` tasks fail (as a lost machine's would), then runs tasks
+    in this process."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.submitted = 0
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> cf.Future[Any]:
+        self.submitted += 1
+        future: cf.Future[Any] = cf.Future()
+        if self.submitted <= self.failures:
+            future.set_exception(OSError("连接中断"))
+        else:
+            future.set_result(fn(*args, **kwargs))
+        return future
+
+
+def test_a_failed_chunk_is_tried_once_more_then_reported(tmp_path: Path) -> None:
+    shutil.copyfile(FIXTURES / "text" / "clean-2021.md", tmp_path / "a-2021.md")
+    once = _Failing(1)
+    (result,) = reportparse.audit([tmp_path], executor=once).collect()
+    assert (result.status, once.submitted) == ("ok", 2)
+    twice = _Failing(2)
+    (result,) = reportparse.audit([tmp_path], executor=twice).collect()
+    assert twice.submitted == 2
+    assert [(f.rule, f.message) for f in result.findings] == [
+        (
+            "EXT-013",
+            "处理此文件的远程任务失败两次（OSError: 连接中断）。请将此文件与 reportparse 版本号一并提交问题报告。",
+        )
+    ]
