@@ -41,6 +41,7 @@ CHECK_EPILOG = """退出码：0 没有达到 --fail-on 级别的问题；1 有�
   reportparse check 年报/ --format xlsx -o 审核.xlsx  # 报告、问题、单元格三张工作表
   reportparse check 年报/ --select T3,T4 --fail-on warning
   reportparse check 年报/ --format sarif -o reportparse.sarif   # GitHub 代码扫描
+  reportparse check 年报/ --baseline 基线.json --write-baseline  # 记录现有问题，以后只报告新问题
 
 格式与配置见 docs/check.md，CI 与 pre-commit 见 docs/ci.md。"""
 
