@@ -12,7 +12,7 @@ reports are listed as skipped instead of being audited (and failing the run).
   looks like a report when a line is a report title (…政府信息公开…年度报告/工作报告, optionally
   followed by a bracketed note such as （征求意见稿）), or when it holds three of the report's
   part headings (二、主动公开政府信息情况 …) and table labels (本年新收政府信息公开申请数量 …) —
-  all from the template data.
+  all from the template data (`extract/looks.py`).
 - **Not looked into**: PDF and the formats read through LibreOffice (.doc .wps .rtf .odt) are
   taken by their suffix or bytes. Their text can only be had by parsing the whole file, which
   `check` does only in a worker process with a time limit (a crafted PDF can hang or crash a
@@ -27,35 +27,21 @@ from __future__ import annotations
 import html
 import re
 import zipfile
-from functools import cache
 from pathlib import Path
 
-from ..extract.segment import TITLE_RE
-from ..normalize import fold, norm_label, norm_text
+from ..extract.looks import named_like_report, reads_like_report
 from ..readers.encoding import bom, decode_html, decode_text, utf16_without_bom
 from ..readers.sniff import sniff
-from ..templates import common, template
 
 NOT_A_REPORT = "内容不像政府信息公开工作年度报告"
 TEXT_PREFIX = 64 * 1024
 HTML_PREFIX = 256 * 1024
 DOCX_PREFIX = 512 * 1024
 
-# 年报 / 年度报告 / (政府)信息公开 in a file name
-_NAME_RE = re.compile(r"年报|年度报告|信息公开")
-_MARKUP_RE = re.compile(r"^[\s#>*\-+|=]+")  # Markdown heading, quote, list and table marks
-_NOTE_RE = re.compile(r"^[（(【\[〔].{0,20}[）)】\]〕]$")  # （征求意见稿）, (草稿)
-# a part heading alone on its line: 二、主动公开政府信息情况, 第三部分…, 5、… (no figures after it)
-_NUMBERED_RE = re.compile(r"^(?:第?[一二三四五六][部分、.．,，]|[1-6][、.．])\D*$")
-_PROSE_RE = re.compile(r"[:：，,。；;！？!?]")
 _TAG_RE = re.compile(r"<[^>]*>")
 _HIDDEN_HTML_RE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.S | re.I)
 _BLOCK_END_RE = re.compile(r"</(?:p|div|h[1-6]|tr|li|title|td|th)\s*>|<br\s*/?>", re.I)
 _NOISE_RE = re.compile(r"[\s\x00-\x1f\ufeff]+")
-
-
-def named_like_report(name: str) -> bool:
-    return bool(_NAME_RE.search(fold(name)))
 
 
 def looks_like_report(path: Path) -> str | None:
@@ -79,7 +65,7 @@ def looks_like_report(path: Path) -> str | None:
         return None
     if text is None or not _NOISE_RE.sub("", text):
         return None  # nothing to judge by: the reader explains
-    if _has_markers(text):
+    if reads_like_report(text):
         return None
     where = "全文" if whole else f"开头 {len(_NOISE_RE.sub('', text))} 字"
     return f"{NOT_A_REPORT}：{where}没有年度报告的标题，也没有报告各部分的标题或表格栏目"
@@ -115,42 +101,3 @@ def _docx(path: Path) -> tuple[str | None, bool]:
         return None, False  # refused by the reader, with its reason
     xml = re.sub(r"</w:p>|<w:br\b[^>]*>|<w:tab\b[^>]*>", "\n", xml)
     return html.unescape(_TAG_RE.sub("", xml)), len(data) <= DOCX_PREFIX
-
-
-@cache
-def _vocabulary() -> tuple[tuple[tuple[int, re.Pattern[str]], ...], frozenset[str]]:
-    """The part headings (number, pattern) and the long table labels and markers, folded."""
-    headings = tuple((s.number, re.compile(s.heading_pattern)) for s in common().sections)
-    labels: set[str] = set(common().legacy_markers)
-    for version in ("2021", "2019"):
-        t = template(version)
-        labels.update(r.label for r in t.app_rows)
-        labels.update(t.markers)
-    folded = {norm_label(re.sub(r"^[（(]?[一二三四五六七八九十\d]+[）)、.．]?", "", x)) for x in labels}
-    return headings, frozenset(x for x in folded if len(x) >= 6)
-
-
-def _has_markers(text: str) -> bool:
-    headings, labels = _vocabulary()
-    lines = [_MARKUP_RE.sub("", _NOISE_RE.sub("", fold(line))) for line in text.splitlines()]
-    lines = [line for line in lines if line]
-    for i, line in enumerate(lines):
-        if _is_title(line) or (i + 1 < len(lines) and len(line) <= 40 and _is_title(line + lines[i + 1])):
-            return True
-    found: set[object] = set()
-    for line in lines:
-        if len(line) <= 40 and _NUMBERED_RE.match(line):
-            found.update(n for n, pattern in headings if pattern.search(line))
-    flat = norm_text("".join(lines))
-    found.update(label for label in labels if label in flat)
-    return len(found) >= 3
-
-
-def _is_title(line: str) -> bool:
-    m = TITLE_RE.match(line)
-    if m is None:
-        return False
-    rest = line[m.end() :]
-    if _PROSE_RE.search(m.group("title")):
-        return False  # 标题：…, a sentence that mentions a report
-    return not rest or bool(_NOTE_RE.match(rest))
