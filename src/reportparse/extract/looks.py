@@ -44,17 +44,20 @@ def _vocabulary() -> tuple[tuple[tuple[int, re.Pattern[str]], ...], frozenset[st
 def reads_like_report(text: str) -> bool:
     """A line is a report title (…政府信息公开…年度报告, a bracketed note allowed after it), or
     three of the part headings (on their own lines) and long table labels are in `text`."""
-    headings, labels = _vocabulary()
-    lines = [_MARKUP_RE.sub("", _SPACE_RE.sub("", fold(line))) for line in text.splitlines()]
-    lines = [line for line in lines if line]
-    for i, line in enumerate(lines):
-        if _is_title(line) or (i + 1 < len(lines) and len(line) <= 40 and _is_title(line + lines[i + 1])):
+    if "公开" not in text and "公開" not in text:  # in every title, heading and label looked for
+        return False
+    lines = (_MARKUP_RE.sub("", _SPACE_RE.sub("", fold(line))) for line in text.splitlines())
+    seen: list[str] = []
+    for line in filter(None, lines):  # a title is near the top: stop at the first
+        if _is_title(line) or (seen and len(seen[-1]) <= 40 and _is_title(seen[-1] + line)):
             return True
+        seen.append(line)
+    headings, labels = _vocabulary()
     found: set[object] = set()
-    for line in lines:
+    for line in seen:
         if len(line) <= 40 and _NUMBERED_RE.match(line):
             found.update(n for n, pattern in headings if pattern.search(line))
-    flat = norm_text("".join(lines))
+    flat = norm_text("".join(seen))
     found.update(label for label in labels if label in flat)
     return len(found) >= 3
 
