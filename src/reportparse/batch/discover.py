@@ -67,7 +67,8 @@ ConfigFor = Callable[[Path], Config]  # a folder → the configuration that appl
 
 @dataclass(frozen=True)
 class Skipped:
-    """A path met in a folder that could not be looked at: shown, never silently dropped."""
+    """A path met in a folder and not checked — it could not be looked at, or it does not look
+    like a report: shown with the reason, never silently dropped."""
 
     path: str
     reason: str  # Chinese
