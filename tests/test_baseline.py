@@ -3,8 +3,10 @@ runs show (and fail on) only new ones."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -196,3 +198,27 @@ def test_write_baseline_needs_a_file(repo: Path, capsys: pytest.CaptureFixture[s
         "",
         "reportparse check：基线文件无法写入（输出文件所在的文件夹不存在：无此文件夹）\n",
     )
+
+
+def test_standard_input_is_known_by_its_shown_name(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record(capsys)
+    data = (repo / "年报" / "审计局-2024.txt").read_bytes()
+    argv = [
+        "-",
+        "--stdin-filename",
+        "年报/审计局-2024.txt",
+        "--baseline",
+        "baseline.json",
+        "--format",
+        "json",
+    ]
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    code, out, err = run(capsys, *argv)
+    assert (code, shown(out)) == (0, [])
+    assert "基线已记录的问题 2 条未显示" in err
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    argv[2] = "年报/审计局-2024-副本.txt"
+    code, out, _ = run(capsys, *argv)
+    assert (code, shown(out)) == (1, [("审计局-2024-副本.txt", "T3-001"), ("审计局-2024-副本.txt", "T3-003")])

@@ -272,9 +272,10 @@ def test_sarif_help_links(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     driver = json.loads(out)["runs"][0]["tool"]["driver"]
     assert code == 0 and driver["informationUri"] == url + "/"
     assert next(r for r in driver["rules"] if r["id"] == "T3-001")["helpUri"] == url + "/T3-001.md"
-    with pytest.raises(SystemExit):
-        main(["check", str(tmp_path), "--docs-url", "docs/rules/"])
-    assert "应为以 http:// 或 https:// 开头的网址，而不是「docs/rules/」" in capsys.readouterr().err
+    assert main(["check", str(tmp_path), "--docs-url", "docs/rules/"]) == 2
+    assert capsys.readouterr().err.endswith(
+        "reportparse check：错误：参数 --docs-url：应为以 http:// 或 https:// 开头的网址，而不是「docs/rules/」\n"
+    )
 
 
 def test_corpus_folder(corpus: Path, tmp_path: Path) -> None:
