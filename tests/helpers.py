@@ -15,6 +15,7 @@ import shutil
 import time
 from dataclasses import replace
 from decimal import Decimal
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,11 @@ from reportparse.batch import Outcome, process_file
 from reportparse.model import Report
 from reportparse.rules import Selection
 from reportparse.templates import template
+
+# the schema of `check --format json`, shipped in the package
+CHECK_SCHEMA = json.loads(
+    resources.files("reportparse").joinpath("schema/check.schema.json").read_text("utf-8")
+)
 
 # 表三 (applications) and 表四 (review_litigation) columns, the same in both templates; "total" last
 APP_COLS = [c.id for c in template("2021").app_columns]
@@ -182,12 +188,10 @@ def build_batch(folder: Path) -> dict[str, str]:
         expected[name] = status
     (folder / "corrupt.docx").write_bytes(b"PK\x03\x04" + b"\x00garbage" * 50)
     (folder / "empty.txt").write_bytes(b"")
-    (folder / "notes.txt").write_text("Meeting notes: nothing to do with annual reports.\n", encoding="utf-8")
     shutil.copyfile(FIXTURES / "text" / "clean-2021.md", folder / HANG)
-    expected.update(
-        {"corrupt.docx": "unreadable", "empty.txt": "unreadable", "notes.txt": "unreadable", HANG: "timeout"}
-    )
-    # never checked: a spreadsheet, a hidden folder
+    expected.update({"corrupt.docx": "unreadable", "empty.txt": "unreadable", HANG: "timeout"})
+    # never checked: a spreadsheet, a hidden folder; listed as skipped: text that is not a report
+    (folder / "notes.txt").write_text("Meeting notes: nothing to do with annual reports.\n", encoding="utf-8")
     (folder / "data.xlsx").write_bytes(b"PK\x03\x04")
     (folder / ".git").mkdir()
     (folder / ".git" / "x.txt").write_text("not a report", encoding="utf-8")

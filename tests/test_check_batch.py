@@ -307,8 +307,8 @@ def test_discover(tmp_path: Path) -> None:
         "sub/.hidden/i.txt",
         "草稿/j.txt",
     ):
-        (tmp_path / name).write_bytes(b"x")
-    (tmp_path / "page").write_bytes(b"<!DOCTYPE html><html><body>x</body></html>")
+        (tmp_path / name).write_bytes(b"")  # empty: nothing to judge by, taken by its name
+    (tmp_path / "page").write_bytes(b"<!DOCTYPE html><html><body></body></html>")
     (tmp_path / "blob").write_bytes(b"just bytes")
     names = [Path(p).relative_to(tmp_path).as_posix() for p in discover([tmp_path])]
     assert names == ["a.txt", "b.PDF", "c.docx", "page", "sub/h.md", "草稿/j.txt"]

@@ -564,7 +564,7 @@ def test_skipped_paths_are_listed(
     ]
     _code, out, _err = run(capsys, "check", str(tmp_path), "-j", "1")
     assert out.splitlines()[-4:] == [
-        "跳过 3 个无法查看的路径：",
+        "跳过 3 个未检查的路径：",
         f"  {(tmp_path / 'gone.txt').as_posix()}（链接指向的文件不存在）",
         f"  {locked.as_posix()}（无法读取此文件夹（没有权限））",
         f"  {(tmp_path / 'pipe.txt').as_posix()}（不是普通文件）",

@@ -6,15 +6,24 @@ select = ["T3", "T4", "STR"]  # ids or families; default: every rule that is on 
 ignore = ["CNT-005"]
 extend-select = ["QLT"]       # rules that are off by default
 fail-on = "warning"           # error | warning | info | never
+extend-exclude = ["草稿", "旧版/*.docx"]  # files and folders `check` does not look at
+force-exclude = true          # also when named on the command line (the pre-commit hook)
 [tool.reportparse.severity]
 TXT-005 = "info"
+[tool.reportparse.per-file-ignores]
+"2019/*" = ["TPL-002"]        # these rules are not run on the files that match
 ```
 
 The nearest file at or above the report's folder wins; command-line options override it.
+Patterns are globs as in ruff: one without a `/` matches a file or folder name anywhere
+(`草稿`, `*.bak.docx`), one with a `/` the path relative to the configuration file's folder
+(`2019/*`, `草稿/旧/*`); `*` matches any characters, `/` included.
 """
 
 from __future__ import annotations
 
+import fnmatch
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +32,20 @@ from typing import Any
 from .rules import Selection, rule_codes, rule_severities
 
 FAIL_ON = ("error", "warning", "info", "never")
+# What `exclude` is when a configuration does not set it: hidden files and folders (.git/,
+# .x.txt) and Word's lock files (~$报告.docx). `exclude` replaces it, `extend-exclude` adds to it.
+DEFAULT_EXCLUDE = (".*", "~$*")
+KNOWN_KEYS = (
+    "select",
+    "ignore",
+    "extend-select",
+    "severity",
+    "fail-on",
+    "exclude",
+    "extend-exclude",
+    "force-exclude",
+    "per-file-ignores",
+)
 
 
 class ConfigError(ValueError):
@@ -34,6 +57,52 @@ class Config:
     selection: Selection = field(default_factory=Selection)
     fail_on: str = "error"
     source: Path | None = None
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    extend_exclude: tuple[str, ...] = ()
+    force_exclude: bool = False
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (pattern, codes)
+
+    @property
+    def root(self) -> Path:
+        """The folder patterns with a `/` are relative to: the file's, or the working folder."""
+        return self.source.parent.resolve() if self.source else Path.cwd().resolve()
+
+    def excluded(self, path: Path, *, parents: bool = False) -> bool:
+        """`path` (with `parents`: or a folder above it, up to `root`) matches `exclude` or
+        `extend-exclude`. A folder walk asks about each entry as it goes down; a path named on
+        the command line asks with `parents`."""
+        return _matches(path, self.exclude + self.extend_exclude, self.root, parents=parents)
+
+    def ignored_for(self, path: Path) -> tuple[str, ...]:
+        """The rule codes `per-file-ignores` turns off for `path`."""
+        return tuple(
+            code
+            for pattern, codes in self.per_file_ignores
+            if _matches(path, (pattern,), self.root, parents=True)
+            for code in codes
+        )
+
+
+def _matches(path: Path, patterns: tuple[str, ...], root: Path, *, parents: bool) -> bool:
+    absolute = Path(os.path.abspath(path))
+    try:
+        rel = absolute.relative_to(root).as_posix()
+    except ValueError:
+        rel = None
+    names = [absolute.name]
+    rels = [rel] if rel else []
+    if parents and rel:
+        parts = rel.split("/")
+        names = parts
+        rels = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    for pattern in patterns:
+        bare = pattern.rstrip("/").removeprefix("./")
+        if "/" in bare:
+            if any(fnmatch.fnmatchcase(r, bare) for r in rels):
+                return True
+        elif any(fnmatch.fnmatchcase(n, bare) for n in names):
+            return True
+    return False
 
 
 def find_config(start: Path) -> Path | None:
@@ -74,11 +143,10 @@ def parse_codes(values: Any, where: str) -> tuple[str, ...]:
 
 def config_from_dict(data: dict[str, Any], source: Path | None = None) -> Config:
     where = str(source) if source else "配置"
-    known = {"select", "ignore", "extend-select", "severity", "fail-on"}
-    unknown = set(data) - known
+    unknown = set(data) - set(KNOWN_KEYS)
     if unknown:
         raise ConfigError(
-            f"{where} 含未知配置项：{'、'.join(sorted(unknown))}（可用：{'、'.join(sorted(known))}）"
+            f"{where} 含未知配置项：{'、'.join(sorted(unknown))}（可用：{'、'.join(KNOWN_KEYS)}）"
         )
     try:
         severity = rule_severities(data.get("severity") or {}, where)
@@ -96,4 +164,33 @@ def config_from_dict(data: dict[str, Any], source: Path | None = None) -> Config
         ),
         fail_on=fail_on,
         source=source,
+        exclude=_patterns(data["exclude"], f"{where} 的 exclude") if "exclude" in data else DEFAULT_EXCLUDE,
+        extend_exclude=_patterns(data.get("extend-exclude", []), f"{where} 的 extend-exclude"),
+        force_exclude=_flag(data.get("force-exclude", False), f"{where} 的 force-exclude"),
+        per_file_ignores=_per_file_ignores(data.get("per-file-ignores", {}), where),
+    )
+
+
+def _patterns(values: Any, where: str) -> tuple[str, ...]:
+    if isinstance(values, str):
+        values = [values]
+    if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
+        raise ConfigError(f'{where} 应为通配符列表，如 ["草稿", "*.bak.docx", "2019/*"]')
+    return tuple(values)
+
+
+def _flag(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where} 应为 true 或 false，而不是「{value}」")
+    return value
+
+
+def _per_file_ignores(values: Any, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if not isinstance(values, dict):
+        raise ConfigError(
+            f'{where} 的 per-file-ignores 应为「通配符 = 规则编号列表」，如 "2019/*" = ["TPL-002"]'
+        )
+    return tuple(
+        (pattern, parse_codes(codes, f"{where} 的 per-file-ignores「{pattern}」"))
+        for pattern, codes in values.items()
     )

@@ -33,10 +33,12 @@ from ..filenames import readable
 from ..limits import limits
 from ..model import Report
 from ..rules import Selection, load_rules
+from .baseline import Baseline, BaselineError
 from .discover import GENERATOR_MARK, NoInputError, Skipped, discover, sort_key
 from .onefile import Outcome, ProcessFile, process_file
 from .packing import PackedReport
-from .plan import Overrides, Task, plan
+from .peek import NOT_A_REPORT
+from .plan import Configs, Overrides, Task, plan
 from .pool import Runner, WorkerStartError, default_jobs, run_inline, run_pool
 from .remote import Ship, executor_runner
 from .results import STATUSES, FileResult, Status, Summary, status_of
@@ -85,9 +87,16 @@ class AuditRun(Iterator[FileResult]):
         process: ProcessFile = process_file,
         runner: Runner | None = None,
         skipped: Sequence[Skipped] = (),
+        excluded: int = 0,
+        baseline: Baseline | None = None,
+        write_baseline: bool = False,
     ) -> None:
         self.tasks = tasks
-        self.skipped = tuple(skipped)  # paths met in folders that could not be looked at
+        # with write_baseline, replaced at the end by the baseline that records this run
+        self.baseline = baseline
+        self.write_baseline = write_baseline
+        self.skipped = tuple(skipped)  # paths met in folders and not checked, with the reason
+        self.excluded = excluded  # paths named but dropped by force-exclude
         self.lazy_reports = lazy_reports
         self.process = process
         self.runner = runner
@@ -145,9 +154,12 @@ class AuditRun(Iterator[FileResult]):
                 self.progress(done, len(self.tasks), result)
             yield result
         finished = [r for r in self._finished if r is not None]
-        self.results = sorted(
+        results = sorted(
             add_batch_findings(finished) if self.batch else finished, key=lambda r: sort_key(r.path)
         )
+        if self.baseline is not None:
+            self.baseline, results = self.baseline.settle(results, self.write_baseline)
+        self.results = results
         self.summary = Summary.of(self.results, time.monotonic() - self._start)
 
 
@@ -186,6 +198,11 @@ def add_batch_findings(results: Sequence[FileResult]) -> list[FileResult]:
 # --- entry point ---
 
 
+def _not_reports(skipped: Sequence[Skipped]) -> str:
+    n = sum(1 for s in skipped if s.reason.startswith(NOT_A_REPORT))
+    return f"（跳过 {n} 个内容不像年度报告的文件）" if n else ""
+
+
 def audit(
     paths: Iterable[str | os.PathLike[str]],
     *,
@@ -197,7 +214,10 @@ def audit(
     overrides: Overrides | None = None,
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
+    force_exclude: bool = False,
     skip: Iterable[str | os.PathLike[str]] = (),
+    baseline: Baseline | None = None,
+    write_baseline: bool = False,
     batch: bool = True,
     progress: Progress | None = None,
     lazy_reports: bool = False,
@@ -224,22 +244,20 @@ def audit(
     and isolation on the executor's worker; ship: send the files' bytes ("bytes") or only their
     paths, for workers that see the same storage ("path"); see `remote.py`. Raises
     NoInputError when no file is found and ConfigError for a configuration that cannot be used —
-    before any work.
+    before any work. include/exclude/force_exclude: see `discover` (the configuration's
+    exclusions apply too). baseline: hide the findings it records (`baseline.py`); with
+    write_baseline, record this run's findings in it first (`run.baseline` is then the new
+    baseline, for the caller to write).
     """
     if timeout is None:
         timeout = limits().timeout_s
     if timeout <= 0:
         raise ValueError("timeout must be positive")
-    files = discover(paths, include, exclude, skip)
-    if not files:
-        raise NoInputError("未找到要检查的报告文件")
-    tasks = plan(
-        files,
-        selection=selection,
-        config=Path(config) if config is not None else None,
-        config_discovery=config_discovery,
-        overrides=overrides,
-    )
+    configs = Configs(Path(config) if config is not None else None, config_discovery)
+    files = discover(paths, include, exclude, skip, config_for=configs, force_exclude=force_exclude)
+    if not files and not files.excluded:
+        raise NoInputError("未找到要检查的报告文件" + _not_reports(files.skipped))
+    tasks = plan(files, selection=selection, overrides=overrides, configs=configs)
     if json_reports:
         tasks = [replace(t, with_json=True) for t in tasks]
     if executor is not None and runner is None:
@@ -254,6 +272,9 @@ def audit(
         process=process,
         runner=runner,
         skipped=files.skipped,
+        excluded=files.excluded,
+        baseline=baseline,
+        write_baseline=write_baseline,
     )
 
 
@@ -261,6 +282,8 @@ __all__ = [
     "GENERATOR_MARK",
     "STATUSES",
     "AuditRun",
+    "Baseline",
+    "BaselineError",
     "ConfigError",
     "FileResult",
     "NoInputError",

@@ -5,13 +5,15 @@ from __future__ import annotations
 import fnmatch
 import functools
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..config import Config
 from ..filenames import os_error_text, readable
 from ..readers.formats import REPORT_SUFFIXES
 from ..readers.sniff import recognise
+from .peek import looks_like_report
 
 
 class NoInputError(ValueError):
@@ -47,27 +49,26 @@ def _our_page(path: Path) -> bool:
         return False
 
 
-def _wanted(path: Path, rel: str, include: Sequence[str], exclude: Sequence[str]) -> bool:
+def _wanted(path: Path, rel: str, include: Sequence[str]) -> bool | str:
+    """True: take it; False: not a file to look at; a string: skipped, and why (Chinese)."""
     name = path.name
-    if name.startswith((".", "~$")):  # hidden files, Word's lock files (~$报告.docx)
-        return False
-    if exclude and _glob_match(rel, name, exclude):
-        return False
     if include:
         return _glob_match(rel, name, include)
     suffix = path.suffix.lower()
-    if suffix in (".html", ".htm"):
-        return not _our_page(path)
-    if suffix in REPORT_SUFFIXES:
-        return True
-    if suffix in _OTHER_SUFFIXES:
+    if suffix in (".html", ".htm") and _our_page(path):
         return False
-    return recognise(path) is not None
+    if suffix not in REPORT_SUFFIXES and (suffix in _OTHER_SUFFIXES or recognise(path) is None):
+        return False
+    return looks_like_report(path) or True
+
+
+ConfigFor = Callable[[Path], Config]  # a folder → the configuration that applies in it
 
 
 @dataclass(frozen=True)
 class Skipped:
-    """A path met in a folder that could not be looked at: shown, never silently dropped."""
+    """A path met in a folder and not checked — it could not be looked at, or it does not look
+    like a report: shown with the reason, never silently dropped."""
 
     path: str
     reason: str  # Chinese
@@ -77,11 +78,18 @@ class Skipped:
 
 
 class Found(list[str]):
-    """The files to check, in order; `skipped` lists what could not even be looked at."""
+    """The files to check, in order; `skipped` lists what was met in a folder and not checked
+    (could not be looked at, or does not look like a report); `excluded` counts the paths named
+    on the command line that `force_exclude` dropped."""
 
-    def __init__(self, files: Iterable[str], skipped: Iterable[Skipped] = ()) -> None:
+    def __init__(self, files: Iterable[str], skipped: Iterable[Skipped] = (), excluded: int = 0) -> None:
         super().__init__(files)
         self.skipped = list(skipped)
+        self.excluded = excluded
+
+
+def _default_config(_folder: Path) -> Config:
+    return Config()
 
 
 def discover(
@@ -89,25 +97,46 @@ def discover(
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
     skip: Iterable[str | os.PathLike[str]] = (),
+    *,
+    config_for: ConfigFor = _default_config,
+    force_exclude: bool = False,
 ) -> Found:
     """Every file to check, sorted and without duplicates.
 
     A path named on the command line is always checked (whatever its name or kind: a file that
-    is not a report, a pipe or a device gets an EXT- finding and a status). A folder is
-    recursed, hidden folders skipped; a file in it is taken if it has a report suffix or its
-    bytes sniff as PDF/DOCX/ODT/Word/RTF/HTML — or, with `include` globs, if it matches one of
-    them instead. `exclude` globs remove files and prune folders; globs match the path relative
-    to the folder given, or the bare name. Folders that cannot be read, broken links and
-    special files met in a folder are listed in `Found.skipped`.
+    is not a report, a pipe or a device gets an EXT- finding and a status) — unless
+    `force_exclude` (or the configuration's `force-exclude`) applies the exclusions to it too.
+    A folder is recursed; a file in it is taken if it has a report suffix or its bytes sniff as
+    PDF/DOCX/ODT/Word/RTF/HTML, and it looks like a report by its name or its first part
+    (`peek.py`) — or, with `include` globs, if it matches one of them instead. The exclusions
+    (`exclude` globs, matching the path relative to the folder given or the bare name, and the
+    `exclude`/`extend-exclude` of the configuration that applies in each folder, given by
+    `config_for`) remove files and prune folders. Folders that cannot be read, broken links,
+    special files and files that do not look like reports met in a folder are listed in
+    `Found.skipped`.
     """
     found: dict[str, str] = {}
     skipped: list[Skipped] = []
+    excluded = 0
     own = {os.path.realpath(p) for p in skip}  # e.g. this run's own output file
+    configs: dict[Path, Config] = {}
+
+    def config(folder: Path) -> Config:
+        if folder not in configs:
+            configs[folder] = config_for(folder)
+        return configs[folder]
+
     for p in paths:
         root = Path(p)
         if not root.exists():
             raise NoInputError(f"路径不存在：{readable(str(root))}")
         if not root.is_dir():  # a file, a pipe, a device: named, so judged
+            cfg = config(root.parent)
+            if (force_exclude or cfg.force_exclude) and (
+                cfg.excluded(root, parents=True) or (exclude and _glob_match(str(root), root.name, exclude))
+            ):
+                excluded += 1
+                continue
             found.setdefault(os.path.realpath(root), str(root))
             continue
 
@@ -115,26 +144,31 @@ def discover(
             here = Path(dirpath)
             rel_dir = here.relative_to(root).as_posix()
             rel_dir = "" if rel_dir == "." else rel_dir + "/"
-            dirnames[:] = sorted(
-                d
-                for d in dirnames
-                if not d.startswith(".") and not (exclude and _glob_match(rel_dir + d, d, exclude))
-            )
+            cfg = config(here)
+
+            def out(name: str, cfg: Config = cfg, rel_dir: str = rel_dir, here: Path = here) -> bool:
+                return cfg.excluded(here / name) or bool(
+                    exclude and _glob_match(rel_dir + name, name, exclude)
+                )
+
+            dirnames[:] = sorted(d for d in dirnames if not out(d))
             for name in sorted(filenames):
                 fp = here / name
                 real = os.path.realpath(fp)
-                if real in own:
+                if real in own or out(name):
                     continue
                 if not fp.is_file():
                     reason = "链接指向的文件不存在" if fp.is_symlink() and not fp.exists() else "不是普通文件"
-                    if not name.startswith(".") and not (
-                        exclude and _glob_match(rel_dir + name, name, exclude)
-                    ):
-                        skipped.append(Skipped(readable(str(fp)), reason))
+                    skipped.append(Skipped(readable(str(fp)), reason))
                     continue
-                if _wanted(fp, rel_dir + name, include, exclude):
+                wanted = _wanted(fp, rel_dir + name, include)
+                if isinstance(wanted, str):
+                    skipped.append(Skipped(readable(str(fp)), wanted))
+                elif wanted:
                     found.setdefault(real, str(fp))
-    return Found(sorted(found.values(), key=sort_key), sorted(skipped, key=lambda s: sort_key(s.path)))
+    return Found(
+        sorted(found.values(), key=sort_key), sorted(skipped, key=lambda s: sort_key(s.path)), excluded
+    )
 
 
 def _unreadable(skipped: list[Skipped], err: OSError) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..config import Config, find_config, load_config
@@ -41,6 +41,36 @@ class Task:
     with_json: bool = False  # a worker also writes the report's JSON (PackedReport.json)
 
 
+class Configs:
+    """The configuration that applies in a folder: the file `config`, or (with `discovery`) the
+    nearest `reportparse.toml` / `pyproject.toml` with a `[tool.reportparse]` table at or above
+    it, or none. Each file is found and loaded once; ConfigError for one that cannot be used."""
+
+    def __init__(self, config: Path | None = None, discovery: bool = True) -> None:
+        self.config = config
+        self.discovery = discovery
+        self._found: dict[str, Path | None] = {}
+        self._loaded: dict[Path | None, Config] = {}
+
+    def source(self, folder: Path) -> Path | None:
+        if self.config is not None:
+            return self.config
+        if not self.discovery:
+            return None
+        key = os.path.abspath(folder)
+        if key not in self._found:
+            self._found[key] = find_config(Path(key))
+        return self._found[key]
+
+    def load(self, source: Path | None) -> Config:
+        if source not in self._loaded:
+            self._loaded[source] = load_config(source)
+        return self._loaded[source]
+
+    def __call__(self, folder: Path) -> Config:
+        return self.load(self.source(folder))
+
+
 def plan(
     files: Sequence[str],
     *,
@@ -48,36 +78,31 @@ def plan(
     config: Path | None = None,
     config_discovery: bool = True,
     overrides: Overrides | None = None,
+    configs: Configs | None = None,
 ) -> list[Task]:
     """The selection and fail-on level of each file.
 
-    `selection` given: used for every file as is. Otherwise the configuration file `config`, or
-    (with `config_discovery`) the nearest `reportparse.toml` / `pyproject.toml` with a
-    `[tool.reportparse]` table at or above each file's folder, with `overrides` applied.
-    Raises ConfigError for a configuration that cannot be used.
+    `selection` given: used for every file as is. Otherwise the configuration that applies in
+    the file's folder (`Configs`: the file `config`, or with `config_discovery` the nearest
+    one), its `per-file-ignores` that match the file added to `ignore`, with `overrides`
+    applied. Raises ConfigError for a configuration that cannot be used.
     """
     overrides = overrides or Overrides()
     if selection is not None:
         return [Task(i, f, selection, overrides.fail_on or "error") for i, f in enumerate(files)]
-    loaded: dict[Path | None, tuple[Selection, str]] = {}
-    found_in: dict[str, Path | None] = {}
-
-    def settings(source: Path | None) -> tuple[Selection, str]:
-        if source not in loaded:
-            loaded[source] = overrides.apply(load_config(source))
-        return loaded[source]
+    configs = configs or Configs(config, config_discovery)
+    settings: dict[tuple[Path | None, tuple[str, ...]], tuple[Selection, str]] = {}
 
     tasks: list[Task] = []
     for i, f in enumerate(files):
-        if config is not None:
-            source: Path | None = config
-        elif config_discovery:
-            folder = os.path.dirname(os.path.abspath(f))
-            if folder not in found_in:
-                found_in[folder] = find_config(Path(folder))
-            source = found_in[folder]
-        else:
-            source = None
-        sel, fail_on = settings(source)
+        source = configs.source(Path(os.path.abspath(f)).parent)
+        cfg = configs.load(source)
+        extra = cfg.ignored_for(Path(f))
+        if (source, extra) not in settings:
+            sel, fail_on = overrides.apply(cfg)
+            if extra:
+                sel = replace(sel, ignore=sel.ignore + extra)
+            settings[source, extra] = sel, fail_on
+        sel, fail_on = settings[source, extra]
         tasks.append(Task(i, f, sel, fail_on))
     return tasks

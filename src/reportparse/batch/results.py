@@ -37,6 +37,7 @@ class FileResult:
     selection: Selection = field(default_factory=Selection)
     # checks that could not judge all of a table (read partly or not at all): a human must look
     unverified: tuple[Unverified, ...] = ()
+    baselined: int | None = None  # findings a baseline hid (not in `findings`); None: no baseline
 
     @property
     def report(self) -> Report | None:
@@ -108,6 +109,7 @@ class Summary:
     seconds: float = 0.0
     by_rule: dict[str, int] = field(default_factory=dict)
     unverified: int = 0  # files with a part not verified
+    baselined: int | None = None  # findings hidden by a baseline; None: no baseline used
 
     @classmethod
     def of(cls, results: Sequence[FileResult], seconds: float = 0.0) -> Summary:
@@ -126,6 +128,11 @@ class Summary:
             seconds=seconds,
             by_rule=dict(sorted(rules.items())),
             unverified=sum(1 for r in results if r.unverified),
+            baselined=(
+                sum(r.baselined or 0 for r in results)
+                if any(r.baselined is not None for r in results)
+                else None
+            ),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -141,7 +148,7 @@ class Summary:
             "info": self.info,
             "unverified": self.unverified,
             "by_rule": dict(self.by_rule),
-        }
+        } | ({"baselined": self.baselined} if self.baselined is not None else {})
 
     def line(self) -> str:
         return (
@@ -149,7 +156,9 @@ class Summary:
             f"无法读取 {self.unreadable}，超时 {self.timeout}"
             + (f"，部分未核对 {self.unverified}" if self.unverified else "")
             + "；"
-            f"错误 {self.errors}，警告 {self.warnings}，提示 {self.info}；用时 {self.seconds:.1f} 秒"
+            f"错误 {self.errors}，警告 {self.warnings}，提示 {self.info}"
+            + (f"；基线已记录的问题 {self.baselined} 条未显示" if self.baselined else "")
+            + f"；用时 {self.seconds:.1f} 秒"
         )
 
 

@@ -14,6 +14,7 @@ import dataclasses
 import functools
 import importlib
 import os
+import re
 import sys
 import tempfile
 import time
@@ -22,7 +23,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..batch import FileResult, NoInputError, Overrides, WorkerStartError, audit
+from ..batch import Baseline, FileResult, NoInputError, Overrides, Summary, WorkerStartError, audit
+from ..batch.baseline import read_or_new
 from ..batch.onefile import process_file
 from ..config import FAIL_ON, ConfigError, find_config, parse_codes
 from ..filenames import os_error_text
@@ -41,6 +43,7 @@ CHECK_EPILOG = """退出码：0 没有达到 --fail-on 级别的问题；1 有�
   reportparse check 年报/ --format xlsx -o 审核.xlsx  # 报告、问题、单元格三张工作表
   reportparse check 年报/ --select T3,T4 --fail-on warning
   reportparse check 年报/ --format sarif -o reportparse.sarif   # GitHub 代码扫描
+  reportparse check 年报/ --baseline 基线.json --write-baseline  # 记录现有问题，以后只报告新问题
 
 格式与配置见 docs/check.md，CI 与 pre-commit 见 docs/ci.md。"""
 
@@ -53,6 +56,12 @@ def _positive_float(text: str) -> float:
     if value <= 0:
         raise argparse.ArgumentTypeError("应大于 0")
     return value
+
+
+def _docs_url(text: str) -> str:
+    if not re.match(r"^https?://[^/\s]+", text):
+        raise argparse.ArgumentTypeError(f"应为以 http:// 或 https:// 开头的网址，而不是「{text}」")
+    return text if text.endswith("/") else text + "/"
 
 
 def _jobs(text: str) -> int:
@@ -151,10 +160,34 @@ def add_check_parser(sub: Any) -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--exclude",
+        "--extend-exclude",
         action="append",
         default=[],
         metavar="GLOB",
-        help="跳过匹配该通配符的文件或文件夹（可多次使用），如 '草稿/*' 或 '*.bak.docx'",
+        help="另外跳过匹配该通配符的文件或文件夹（可多次使用；与配置文件的 exclude、extend-exclude 合并），"
+        "如 '草稿/*' 或 '*.bak.docx'",
+    )
+    p.add_argument(
+        "--force-exclude",
+        action="store_true",
+        help="命令行直接列出的文件也按排除规则跳过（pre-commit 钩子使用；配置项 force-exclude）",
+    )
+    p.add_argument(
+        "--docs-url",
+        type=_docs_url,
+        metavar="URL",
+        help="规则说明页（仓库中的 docs/rules/）发布的网址，SARIF 中每条规则的 helpUri 为 URL/<编号>.md；"
+        "不指定则不写链接（说明全文仍在 SARIF 中）",
+    )
+    p.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="不显示基线文件中已记录的问题（也不计入退出码），只报告新问题",
+    )
+    p.add_argument(
+        "--write-baseline",
+        action="store_true",
+        help="先把本次检查发现的问题记入 --baseline 指定的文件（替换所查文件的记录，保留其他文件的记录）",
     )
     fixes = p.add_mutually_exclusive_group()
     fixes.add_argument(
@@ -196,6 +229,18 @@ def add_check_parser(sub: Any) -> argparse.ArgumentParser:
     )
     p.set_defaults(handler=run_check)
     return p
+
+
+def _baseline(args: argparse.Namespace) -> Baseline | None:
+    if args.write_baseline and not args.baseline:
+        raise ConfigError("--write-baseline 需要用 --baseline FILE 指定基线文件")
+    if not args.baseline:
+        return None
+    if args.write_baseline:
+        if problem := output_problem(args.baseline):
+            raise ConfigError(f"基线文件无法写入（{problem}）")
+        return read_or_new(args.baseline)
+    return Baseline.load(args.baseline)
 
 
 def _codes(value: str | None, option: str) -> tuple[str, ...] | None:
@@ -281,15 +326,17 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         extend_select=_codes(args.extend_select, "--extend-select") or (),
         fail_on=args.fail_on,
     )
+    baseline = _baseline(args)
     config = None
     if args.config:
         config = Path(args.config)
         if not config.is_file():
             raise ConfigError(f"配置文件不存在：{config}")
     progress = _Progress(stderr) if getattr(stderr, "isatty", lambda: False)() and not args.quiet else None
+    stdin = args.paths == ["-"]
     with contextlib.ExitStack() as stack:
         paths, jobs, run_audit = args.paths, args.jobs or None, audit
-        if args.paths == ["-"]:
+        if stdin:
             shown = args.stdin_filename or "-"
             paths, jobs = [stack.enter_context(stdin_file(shown))], 1
             run_audit = functools.partial(audit, process=functools.partial(process_file, shown=shown))
@@ -303,25 +350,41 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             jobs=jobs,
             timeout=args.timeout,
             config=config,
-            config_discovery=not args.no_config and args.paths != ["-"],
+            config_discovery=not args.no_config and not stdin,
             overrides=overrides,
             include=args.include,
             exclude=args.exclude,
+            force_exclude=args.force_exclude and not stdin,
             skip=[args.output] if args.output else [],
+            baseline=None if stdin else baseline,  # standard input: by its shown name, below
+            write_baseline=args.write_baseline,
             progress=progress,
             **fmt.audit_options(),
         )
         results = run.collect()
-        if args.paths == ["-"]:
+        assert run.summary is not None
+        if stdin:
             results = [dataclasses.replace(r, path=shown) for r in results]
-    assert run.summary is not None
+            if baseline is not None:
+                run.baseline, results = baseline.settle(results, args.write_baseline)
+                run.summary = Summary.of(results, run.summary.seconds)
+    if args.write_baseline and run.baseline is not None:
+        try:
+            write_atomic(args.baseline, run.baseline.to_json().encode("utf-8"))
+        except OSError as err:
+            stderr.write(f"reportparse check：无法写入基线文件 {args.baseline}：{os_error_text(err)}\n")
+            return 2
+        stderr.write(f"已更新基线文件 {args.baseline}：共记录 {len(run.baseline.entries)} 条问题\n")
     options = RenderOptions(
         color=_use_color(args, stdout),
         root=Path.cwd(),
         skipped=run.skipped,
         show_fixes=args.show_fixes,
         quiet=args.quiet,
+        docs_url=args.docs_url,
     )
+    if not results and run.excluded:
+        stderr.write(f"reportparse check：列出的 {run.excluded} 个文件都按排除规则跳过，没有要检查的文件\n")
     document = (
         render_statistics(results, options) if args.statistics else render(args.format, results, options)
     )

@@ -160,6 +160,7 @@ def find_headings(blocks: tuple[Block, ...]) -> list[Heading]:
 _TITLE_RE = re.compile(
     r"^(?P<title>.{0,60}?(?:政府信息公开|政务公开|信息公开).{0,12}?(?:年度报告|工作报告))", re.S
 )
+TITLE_RE = _TITLE_RE  # also how `check` tells a report in a folder (batch/peek.py)
 _YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")
 _DATE_RE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _CN_DATE_RE = re.compile(

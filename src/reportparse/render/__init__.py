@@ -27,6 +27,7 @@ class RenderOptions:
     # the workbook always show the fix.
     show_fixes: Literal["errors", "all", "none"] = "errors"
     quiet: bool = False  # text: the findings only, no line about clean files or skipped paths
+    docs_url: str | None = None  # where docs/rules/ is published (SARIF helpUri), ends with "/"
 
 
 DEFAULT_OPTIONS = RenderOptions()

@@ -1,7 +1,11 @@
 """`check --format sarif`: SARIF 2.1.0 for code-scanning dashboards (GitHub, GitLab, Azure).
 
 - `tool.driver.rules`: the whole rule registry (id, name, short/full description, help text
-  and the rule's docs page, default level and whether it is on by default).
+  and the rule's docs page as Markdown, default level and whether it is on by default). SARIF
+  wants `helpUri` absolute, and reportparse has no site of its own: with `--docs-url URL`
+  (where the repository's `docs/rules/` is published, e.g. a pinned commit on the forge) each
+  rule gets `helpUri` URL + `<ID>.md` and the driver `informationUri`; without it neither is
+  written, so there is no dead link — the page itself travels in `help.markdown`.
 - one result per finding, `level` error / warning / note;
 - a physical location: the file relative to the working folder (`%SRCROOT%`), with the line for
   text input; page, bounding box, table/row/col and HTML path go into the location's
@@ -32,13 +36,11 @@ if TYPE_CHECKING:
     from ..batch import FileResult
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-# Where the rule pages (docs/rules/<ID>.md in the repository) are published.
-DOCS_URI = "https://reportparse.invalid/docs/rules/"
 FINGERPRINT_KEY = "reportparse/v2"
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
-def _rule(r: Rule) -> dict[str, Any]:
+def _rule(r: Rule, docs_url: str | None) -> dict[str, Any]:
     full = r.title + (f"。{r.basis}" if r.basis else "")
     help_text = "\n".join(
         part
@@ -55,7 +57,7 @@ def _rule(r: Rule) -> dict[str, Any]:
         "name": r.name,
         "shortDescription": {"text": r.title},
         "fullDescription": {"text": full},
-        "helpUri": f"{DOCS_URI}{r.id}.md",
+        **({"helpUri": f"{docs_url}{r.id}.md"} if docs_url else {}),
         "help": {"text": help_text, "markdown": page(r)},
         "defaultConfiguration": {"level": _LEVEL[r.severity], "enabled": r.enabled},
         "properties": {
@@ -143,8 +145,8 @@ def render_sarif(results: Sequence[FileResult], options: RenderOptions = DEFAULT
                 "name": "reportparse",
                 "version": __version__,
                 "semanticVersion": __version__,
-                "informationUri": DOCS_URI.rsplit("rules/", 1)[0],
-                "rules": [_rule(r) for r in rules],
+                **({"informationUri": options.docs_url} if options.docs_url else {}),
+                "rules": [_rule(r, options.docs_url) for r in rules],
             }
         },
         "columnKind": "unicodeCodePoints",

@@ -216,8 +216,11 @@ def render_text(results: Sequence[FileResult], options: RenderOptions = DEFAULT_
         lines.append(
             f"其余 {clean} 个文件未发现问题。" if clean < len(results) else f"全部 {clean} 个文件未发现问题。"
         )
+    hidden = sum(r.baselined or 0 for r in results)
+    if hidden and not options.quiet:
+        lines.append(f"基线已记录的问题 {hidden} 条未显示。")
     if options.skipped and not options.quiet:
-        lines.append(f"跳过 {len(options.skipped)} 个无法查看的路径：")
+        lines.append(f"跳过 {len(options.skipped)} 个未检查的路径：")
         lines += [f"  {display_path(s.path, options.root)}（{s.reason}）" for s in options.skipped]
     return "\n".join(lines) + "\n"
 
