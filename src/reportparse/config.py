@@ -23,6 +23,7 @@ Patterns are globs as in ruff: one without a `/` matches a file or folder name a
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -62,7 +63,7 @@ class Config:
     force_exclude: bool = False
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (pattern, codes)
 
-    @property
+    @functools.cached_property
     def root(self) -> Path:
         """The folder patterns with a `/` are relative to: the file's, or the working folder."""
         return self.source.parent.resolve() if self.source else Path.cwd().resolve()
@@ -84,6 +85,8 @@ class Config:
 
 
 def _matches(path: Path, patterns: tuple[str, ...], root: Path, *, parents: bool) -> bool:
+    if not parents and not any("/" in p.rstrip("/") for p in patterns):  # names only: the common case
+        return any(fnmatch.fnmatchcase(path.name, p.rstrip("/").removeprefix("./")) for p in patterns)
     absolute = Path(os.path.abspath(path))
     try:
         rel = absolute.relative_to(root).as_posix()

@@ -152,9 +152,12 @@ def discover(
                 )
 
             dirnames[:] = sorted(d for d in dirnames if not out(d))
+            real_here = os.path.realpath(here)
             for name in sorted(filenames):
                 fp = here / name
-                real = os.path.realpath(fp)
+                # a file's real path is its folder's unless it is a link itself (one lstat, not
+                # realpath's walk of every component)
+                real = os.path.realpath(fp) if os.path.islink(fp) else os.path.join(real_here, name)
                 if real in own or out(name):
                     continue
                 if not fp.is_file():
