@@ -16,7 +16,7 @@ import pytest
 import reportparse
 from conftest import FIXTURES
 from helpers import hanging, killing_its_dask_worker
-from reportparse.batch import FileResult
+from reportparse.batch import FileResult, PackedReport
 from reportparse.cli import main
 from reportparse.render import render
 
@@ -175,3 +175,17 @@ def test_a_failed_chunk_is_tried_once_more_then_reported(tmp_path: Path) -> None
             "处理此文件的远程任务失败两次（OSError: 连接中断）。请将此文件与 reportparse 版本号一并提交问题报告。",
         )
     ]
+
+
+def test_spilled_reports_give_the_same_outputs(folder: Path) -> None:
+    """With spill, the parent keeps each report's bytes in a temporary file, not in memory."""
+    kept = reportparse.audit([folder / "text"], jobs=2, json_reports=True, lazy_reports=True).collect()
+    spilled = reportparse.audit(
+        [folder / "text"], jobs=2, json_reports=True, lazy_reports=True, spill=True
+    ).collect()
+    packed = [r.parsed for r in spilled if isinstance(r.parsed, PackedReport)]
+    assert len(packed) > 10 and all(p.data == b"" and p.json is None and p.stored for p in packed)
+    for fmt in ("json", "jsonl", "text", "csv"):
+        assert render(fmt, spilled) == render(fmt, kept), fmt
+    first = next(r for r in spilled if r.report is not None)
+    assert first.report == next(r for r in kept if r.path == first.path).report

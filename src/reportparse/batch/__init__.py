@@ -36,7 +36,7 @@ from ..rules import Selection, load_rules
 from .baseline import Baseline, BaselineError
 from .discover import GENERATOR_MARK, NoInputError, Skipped, discover, sort_key
 from .onefile import Outcome, ProcessFile, process_file
-from .packing import PackedReport
+from .packing import PackedReport, Spill
 from .peek import NOT_A_REPORT
 from .plan import Configs, Overrides, Task, plan
 from .pool import Runner, WorkerStartError, default_jobs, run_inline, run_pool
@@ -90,6 +90,7 @@ class AuditRun(Iterator[FileResult]):
         excluded: int = 0,
         baseline: Baseline | None = None,
         write_baseline: bool = False,
+        spill: bool = False,
     ) -> None:
         self.tasks = tasks
         # with write_baseline, replaced at the end by the baseline that records this run
@@ -107,6 +108,7 @@ class AuditRun(Iterator[FileResult]):
         self.results: list[FileResult] = []
         self.summary: Summary | None = None
         self._finished: list[FileResult | None] = [None] * len(tasks)
+        self._spill = Spill() if spill and lazy_reports else None
         self._start = time.monotonic()
         self._it = self._run()
 
@@ -149,6 +151,8 @@ class AuditRun(Iterator[FileResult]):
     def _run(self) -> Iterator[FileResult]:
         for done, (task, outcome) in enumerate(self._outcomes(), start=1):
             result = _result(task, outcome)
+            if self._spill is not None and isinstance(result.parsed, PackedReport):
+                result = replace(result, parsed=result.parsed.spilled(self._spill))
             self._finished[task.index] = result
             if self.progress:
                 self.progress(done, len(self.tasks), result)
@@ -226,6 +230,7 @@ def audit(
     runner: Runner | None = None,
     executor: cf.Executor | None = None,
     ship: Ship = "bytes",
+    spill: bool = False,
 ) -> AuditRun:
     """Audit files and folders; see the module docstring.
 
@@ -242,7 +247,9 @@ def audit(
     the files on this `concurrent.futures.Executor` instead — a Dask cluster's
     (`distributed.Client(...).get_executor()`) — in chunks, each file with the same time limit
     and isolation on the executor's worker; ship: send the files' bytes ("bytes") or only their
-    paths, for workers that see the same storage ("path"); see `remote.py`. Raises
+    paths, for workers that see the same storage ("path"); see `remote.py`. spill (with
+    lazy_reports): keep the packed reports in a temporary file, not in memory, until a renderer
+    reads them — the parent's memory stays flat in a long run. Raises
     NoInputError when no file is found and ConfigError for a configuration that cannot be used —
     before any work. include/exclude/force_exclude: see `discover` (the configuration's
     exclusions apply too). baseline: hide the findings it records (`baseline.py`); with
@@ -275,6 +282,7 @@ def audit(
         excluded=files.excluded,
         baseline=baseline,
         write_baseline=write_baseline,
+        spill=spill,
     )
 
 

@@ -1,4 +1,5 @@
-"""Reports as worker processes hand them back: pickled compactly, unpacked on first use."""
+"""Reports as worker processes hand them back: pickled compactly, unpacked on first use; in a
+long run, kept on disk (`Spill`) rather than in memory until then."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import copyreg
 import dataclasses
 import io
 import operator
+import os
 import pickle
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -27,24 +30,70 @@ from ..model import (
 from ..rules import Selection
 
 
+class Spill:
+    """An unnamed temporary file that holds packed reports' bytes for the parent of a run, so
+    that its memory stays flat however many reports come back (each result keeps its head and
+    findings in memory, the rest here until a renderer asks). Gone when the process ends."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile(prefix="reportparse-spill-")  # noqa: SIM115  # as long as the run
+        self._end = 0
+
+    def put(self, data: bytes) -> int:
+        offset = self._end
+        self._file.seek(offset)
+        self._file.write(data)
+        self._end += len(data)
+        return offset
+
+    def get(self, offset: int, size: int) -> bytes:
+        self._file.flush()
+        return os.pread(self._file.fileno(), size, offset)
+
+    def close(self) -> None:
+        self._file.close()
+
+
 @dataclass(frozen=True)
 class PackedReport:
     """A report as a worker process handed it back: pickled, unpacked on first use.
 
     Its head answers what the batch rules and the finding-only formats ask of every report, so
     that the parent of `check -j N` does not rebuild (and hold) hundreds of full reports just
-    to print their findings; `json`, when the worker was asked for it, is the report's JSON
-    text (`Report.to_json`), for the JSON outputs."""
+    to print their findings; its JSON text (`Report.to_json`), when the worker was asked for
+    it, serves the JSON outputs. Both are in memory (`data`, `json`) or in a Spill (`stored`:
+    the spill, offset, size of the pickle, size of the JSON or -1)."""
 
     head: ReportHead
     data: bytes
     json: str | None = None
+    stored: tuple[Spill, int, int, int] | None = None
 
     def unpack(self) -> Report:
-        report = pickle.loads(self.data)
+        data = self.data
+        if self.stored is not None:
+            spill, offset, size, _ = self.stored
+            data = spill.get(offset, size)
+        report = pickle.loads(data)
         if not isinstance(report, Report):
             raise TypeError(f"packed report holds {type(report).__name__}")
         return report
+
+    def json_text(self) -> str | None:
+        if self.stored is None:
+            return self.json
+        spill, offset, size, json_size = self.stored
+        return None if json_size < 0 else spill.get(offset + size, json_size).decode("utf-8")
+
+    def spilled(self, spill: Spill) -> PackedReport:
+        """This report with its bytes moved to `spill`."""
+        if self.stored is not None:
+            return self
+        text = self.json.encode("utf-8") if self.json is not None else b""
+        offset = spill.put(self.data + text)
+        return PackedReport(
+            self.head, b"", None, (spill, offset, len(self.data), len(text) if self.json is not None else -1)
+        )
 
     @classmethod
     def pack(cls, report: Report, with_json: bool = False) -> PackedReport:

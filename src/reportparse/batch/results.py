@@ -83,8 +83,8 @@ class FileResult:
         parsed = self.parsed
         if not self._shown() or parsed is None:
             report = "null"
-        elif isinstance(parsed, PackedReport) and parsed.json is not None:
-            report = parsed.json
+        elif isinstance(parsed, PackedReport) and (text := parsed.json_text()) is not None:
+            report = text
         else:
             report = report_json(self.report) if self.report is not None else "null"
         path, status = json.dumps(self.path, ensure_ascii=False), json.dumps(self.status)

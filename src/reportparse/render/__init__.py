@@ -36,6 +36,7 @@ DEFAULT_OPTIONS = RenderOptions()
 class AuditOptions(TypedDict):
     lazy_reports: bool
     json_reports: bool
+    spill: bool
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,10 @@ class Format:
 
     def audit_options(self) -> AuditOptions:
         """The `audit()` arguments that give this renderer what it reads, and no more."""
-        return AuditOptions(lazy_reports=self.reads != "full", json_reports=self.reads == "json")
+        # reports it reads only at the end (or never) wait on disk, not in memory
+        return AuditOptions(
+            lazy_reports=self.reads != "full", json_reports=self.reads == "json", spill=self.reads != "full"
+        )
 
     def renderer(self) -> Callable[[Sequence[FileResult], RenderOptions], str | bytes]:
         module = importlib.import_module(f"{__name__}.{self.module}")
