@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -288,10 +289,23 @@ def test_crash_of_the_tool_is_exit_2(
     def boom(*args: object) -> str:
         raise RuntimeError("renderer bug")
 
-    monkeypatch.setattr("reportparse.cli.check.render", boom)
+    monkeypatch.setattr("reportparse.render.text.render_text", boom)
     code, out, err = run(capsys, str(folder), "-j", "1")
     assert (code, out) == (2, "")
     assert err.startswith("reportparse check：内部错误") and "RuntimeError: renderer bug" in err
+    # a streamed format that fails half-way through leaves no output file behind
+    pieces = iter(["{", RuntimeError("renderer bug")])
+
+    def half(*args: object) -> Iterator[str]:
+        for p in pieces:
+            if isinstance(p, Exception):
+                raise p
+            yield p
+
+    monkeypatch.setattr("reportparse.render.json_out.stream_jsonl", half)
+    code, _, err = run(capsys, str(folder), "-j", "1", "--format", "jsonl", "-o", str(tmp_path / "out.jsonl"))
+    assert code == 2 and "RuntimeError: renderer bug" in err
+    assert sorted(os.listdir(tmp_path)) == ["reports"]
 
 
 def test_text_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

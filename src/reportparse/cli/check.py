@@ -30,7 +30,7 @@ from ..config import FAIL_ON, ConfigError, find_config, parse_codes
 from ..filenames import os_error_text
 from ..limits import limits
 from ..readers.formats import FORMATS as INPUT_FORMATS
-from ..render import FORMATS, RenderOptions, render
+from ..render import FORMATS, RenderOptions
 from ..render.text import render_statistics
 from .output import output_problem, write_atomic
 
@@ -385,21 +385,21 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     )
     if not results and run.excluded:
         stderr.write(f"reportparse check：列出的 {run.excluded} 个文件都按排除规则跳过，没有要检查的文件\n")
-    document = (
-        render_statistics(results, options) if args.statistics else render(args.format, results, options)
-    )
+    pieces = iter([render_statistics(results, options)]) if args.statistics else fmt.pieces(results, options)
     if args.output:
         try:
-            write_atomic(args.output, document if isinstance(document, bytes) else document.encode("utf-8"))
+            write_atomic(args.output, (p if isinstance(p, bytes) else p.encode("utf-8") for p in pieces))
         except OSError as err:
             stderr.write(f"reportparse check：无法写入输出文件 {args.output}：{os_error_text(err)}\n")
             return 2
     elif args.format == "text" or not hasattr(stdout, "buffer"):
-        stdout.write(document if isinstance(document, str) else document.decode("utf-8"))
+        for piece in pieces:
+            stdout.write(piece if isinstance(piece, str) else piece.decode("utf-8"))
         stdout.flush()
     else:  # machine formats are UTF-8 whatever the terminal's encoding
         stdout.flush()
-        stdout.buffer.write(document if isinstance(document, bytes) else document.encode("utf-8"))
+        for piece in pieces:
+            stdout.buffer.write(piece if isinstance(piece, bytes) else piece.encode("utf-8"))
         stdout.buffer.flush()
     if not args.quiet:
         stderr.write(run.summary.line() + "\n")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -30,13 +31,15 @@ def output_problem(path: str) -> str | None:
     return None
 
 
-def write_atomic(path: str, data: bytes) -> None:
-    """Replace `path` with `data` in one step; raises OSError (the old file stays as it was)."""
+def write_atomic(path: str, data: bytes | Iterable[bytes]) -> None:
+    """Replace `path` with `data` (or its pieces, written as they come) in one step; raises
+    OSError (the old file stays as it was)."""
     target = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            for piece in [data] if isinstance(data, bytes) else data:
+                fh.write(piece)
             fh.flush()
             os.fsync(fh.fileno())
         if target.exists():

@@ -8,7 +8,7 @@ imported on first use, so `check --format text` never loads the HTML or xlsx wri
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypedDict
@@ -51,6 +51,9 @@ class Format:
     # worker processes then write for it) or the whole report ("full": `check` unpacks every
     # report as it arrives from the workers instead of on demand).
     reads: Literal["head", "json", "full"] = "head"
+    # a function that yields the document in pieces (so that a large batch's document is never
+    # one string in memory); None: `function` makes it whole
+    stream: str | None = None
 
     def audit_options(self) -> AuditOptions:
         """The `audit()` arguments that give this renderer what it reads, and no more."""
@@ -58,6 +61,14 @@ class Format:
         return AuditOptions(
             lazy_reports=self.reads != "full", json_reports=self.reads == "json", spill=self.reads != "full"
         )
+
+    def pieces(self, results: Sequence[FileResult], options: RenderOptions) -> Iterator[str | bytes]:
+        """The document in pieces, in order: many for a streamed format, else one."""
+        if self.stream is None:
+            yield self.renderer()(results, options)
+            return
+        module = importlib.import_module(f"{__name__}.{self.module}")
+        yield from getattr(module, self.stream)(results, options)
 
     def renderer(self) -> Callable[[Sequence[FileResult], RenderOptions], str | bytes]:
         module = importlib.import_module(f"{__name__}.{self.module}")
@@ -69,7 +80,15 @@ FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
         Format("text", "text", "render_text", title="按文件分组的中文问题清单"),
-        Format("json", "json_out", "render_json", suffix=".json", title="一个 JSON 文档", reads="json"),
+        Format(
+            "json",
+            "json_out",
+            "render_json",
+            suffix=".json",
+            title="一个 JSON 文档",
+            reads="json",
+            stream="stream_json",
+        ),
         Format(
             "jsonl",
             "json_out",
@@ -77,11 +96,14 @@ FORMATS: dict[str, Format] = {
             suffix=".jsonl",
             title="每行一个文件的 JSON",
             reads="json",
+            stream="stream_jsonl",
         ),
         Format("sarif", "sarif", "render_sarif", suffix=".sarif", title="SARIF 2.1.0（代码扫描）"),
         Format("junit", "junit", "render_junit", suffix=".xml", title="JUnit XML（CI 测试报告）"),
         Format("github", "github", "render_github", title="GitHub Actions 工作流注释"),
-        Format("csv", "csv_out", "render_csv", suffix=".csv", title="每行一个问题的 CSV"),
+        Format(
+            "csv", "csv_out", "render_csv", suffix=".csv", title="每行一个问题的 CSV", stream="stream_csv"
+        ),
         Format(
             "xlsx",
             "xlsx",
@@ -98,6 +120,7 @@ FORMATS: dict[str, Format] = {
             suffix=".csv",
             title="全部单元格的长表 CSV",
             reads="full",
+            stream="stream_cells",
         ),
         Format("html", "html_out", "render_html", suffix=".html", title="单个自包含网页", reads="full"),
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..model import json_number
@@ -75,12 +75,19 @@ def defused(field: str) -> str:
     return field
 
 
-def _csv(header: Sequence[str], rows: list[list[str]]) -> str:
+def _csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> Iterator[str]:
+    """The CSV text in pieces of a thousand rows (a large batch is never one string)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
+    buf.write(BOM)
     writer.writerow(header)
-    writer.writerows([defused(f) for f in row] for row in rows)
-    return BOM + buf.getvalue()
+    for i, row in enumerate(rows, start=1):
+        writer.writerow([defused(f) for f in row])
+        if i % 1000 == 0:
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue()
 
 
 def finding_rows(results: Sequence[FileResult], options: RenderOptions) -> list[list[str]]:
@@ -142,9 +149,17 @@ def cell_rows(results: Sequence[FileResult], options: RenderOptions) -> list[lis
     return rows
 
 
-def render_csv(results: Sequence[FileResult], options: RenderOptions = DEFAULT_OPTIONS) -> str:
+def stream_csv(results: Sequence[FileResult], options: RenderOptions = DEFAULT_OPTIONS) -> Iterator[str]:
     return _csv(FINDING_COLUMNS, finding_rows(results, options))
 
 
+def stream_cells(results: Sequence[FileResult], options: RenderOptions = DEFAULT_OPTIONS) -> Iterator[str]:
+    return _csv(CELL_COLUMNS, ([shown_value(v) for v in row] for row in cell_rows(results, options)))
+
+
+def render_csv(results: Sequence[FileResult], options: RenderOptions = DEFAULT_OPTIONS) -> str:
+    return "".join(stream_csv(results, options))
+
+
 def render_cells(results: Sequence[FileResult], options: RenderOptions = DEFAULT_OPTIONS) -> str:
-    return _csv(CELL_COLUMNS, [[shown_value(v) for v in row] for row in cell_rows(results, options)])
+    return "".join(stream_cells(results, options))

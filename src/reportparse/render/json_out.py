@@ -7,7 +7,7 @@ Validated against schema/check.schema.json; `report` is the parse JSON without i
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..serialize import SCHEMA_VERSION
@@ -28,19 +28,28 @@ def check_document(results: Sequence[FileResult], options: RenderOptions = DEFAU
     }
 
 
-def render_json(results: Sequence[FileResult], options: RenderOptions = DEFAULT_OPTIONS) -> str:
+def stream_json(results: Sequence[FileResult], options: RenderOptions = DEFAULT_OPTIONS) -> Iterator[str]:
     """The document with one file object per line: as easy to grep as JSONL, and written by the
-    C encoder (an indented dump of a few hundred reports takes longer than parsing them)."""
+    C encoder (an indented dump of a few hundred reports takes longer than parsing them). In
+    pieces, one file at a time, so that a large batch is never one string in memory."""
     from ..batch import Summary
 
-    files = ",\n".join(r.to_json() for r in results)
+    yield f'{{"schema_version": {SCHEMA_VERSION}, "files": [\n'
+    for i, r in enumerate(results):
+        yield ("" if i == 0 else ",\n") + r.to_json()
     skipped = json.dumps([s.to_dict() for s in options.skipped], ensure_ascii=False)
     summary = json.dumps(Summary.of(results).to_dict(), ensure_ascii=False)
-    return (
-        f'{{"schema_version": {SCHEMA_VERSION}, "files": [\n{files}\n], "skipped": {skipped}, '
-        f'"summary": {summary}}}\n'
-    )
+    yield f'\n], "skipped": {skipped}, "summary": {summary}}}\n'
+
+
+def stream_jsonl(results: Sequence[FileResult], options: RenderOptions = DEFAULT_OPTIONS) -> Iterator[str]:
+    for r in results:
+        yield r.to_json() + "\n"
+
+
+def render_json(results: Sequence[FileResult], options: RenderOptions = DEFAULT_OPTIONS) -> str:
+    return "".join(stream_json(results, options))
 
 
 def render_jsonl(results: Sequence[FileResult], options: RenderOptions = DEFAULT_OPTIONS) -> str:
-    return "".join(r.to_json() + "\n" for r in results)
+    return "".join(stream_jsonl(results, options))

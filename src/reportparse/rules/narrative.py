@@ -345,10 +345,11 @@ _SUM_RE = re.compile(NUM_START + NUM + _UNIT + r"[^。；]{0,6}?[，,（(]?\s*�
 def narrative_sum(report: Report) -> Iterator[Finding]:
     for s in report.sections:
         text = s.text
+        judged = 0  # where the last breakdown read ended: a total inside it is one of its items
         for m in _SUM_RE.finditer(text):
             total = cn_number(m.group(1))
             unit = m.group(2)
-            if total is None:
+            if total is None or m.start() < judged:
                 continue
             # the breakdown ends with its sentence; looking no further than _BREAKDOWN characters
             # keeps the rule linear in the length of the text, however many totals it holds
@@ -357,6 +358,7 @@ def narrative_sum(report: Report) -> Iterator[Finding]:
                 k = text.find(stop, m.end(), end)
                 if k != -1:
                     end = k
+            judged = end
             tail = re.sub(r"（[^（）]*）|\([^()]*\)", "", text[m.end() : end])  # sub-breakdowns of an item
             parts = [cn_number(p) for p in re.findall(NUM + re.escape(unit) + r"(?![\d万])", tail)]
             nums = [p for p in parts if p is not None]

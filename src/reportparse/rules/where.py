@@ -15,6 +15,7 @@ from ..model import Loc, Report
 
 QUOTE = 40  # characters of a quote at most
 _SENTENCE_END = "。！？；;!?\n"
+_REACH = 4 * QUOTE
 
 
 def in_text(report: Report, number: int, start: int, end: int | None = None) -> Loc:
@@ -42,9 +43,12 @@ def in_text(report: Report, number: int, start: int, end: int | None = None) -> 
 
 def quote(text: str, start: int, end: int) -> str:
     """The sentence that holds text[start:end], cut around it to QUOTE characters."""
-    left = max((text.rfind(ch, 0, start) for ch in _SENTENCE_END), default=-1) + 1
-    ends = [i for ch in _SENTENCE_END if (i := text.find(ch, max(start, end - 1))) >= 0]
-    right = min(ends) + 1 if ends else len(text)
+    # a sentence is looked for no further than _REACH characters either side: the quote is cut
+    # to QUOTE anyway, and a text without sentence ends must not cost a scan per finding
+    lo, hi = max(0, start - _REACH), min(len(text), max(start, end - 1) + _REACH)
+    left = max(max((text.rfind(ch, lo, start) for ch in _SENTENCE_END), default=-1) + 1, lo)
+    ends = [i for ch in _SENTENCE_END if (i := text.find(ch, max(start, end - 1), hi)) >= 0]
+    right = min(ends) + 1 if ends else hi
     sentence = text[left:right].strip().rstrip("\n")
     if len(sentence) <= QUOTE:
         return sentence
