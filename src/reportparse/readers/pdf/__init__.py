@@ -30,7 +30,7 @@ from pdfminer.psexceptions import PSException
 from pdfplumber.utils.exceptions import PdfminerException
 
 from ...document import Document
-from ...extraction import problem
+from ...extraction import problem, repair
 from ...limits import limits
 from ...model import ExtractionNote, Loc
 from .. import ReadError
@@ -104,7 +104,8 @@ def _read_pdfium(data: bytes, path: str | None) -> Document:
         raise ReadError(problem("EXT-002", "PDF 已加密，需要密码才能打开", loc=loc)) from err
     pages: list[PageContent] = []
     failed: list[int] = []
-    with doc:
+    by_encoding = _PlumberPages(data)
+    with doc, by_encoding:
         n = len(doc)
         if not n:
             raise pdf_engine.UseFallback("no pages")
@@ -117,13 +118,74 @@ def _read_pdfium(data: bytes, path: str | None) -> Document:
             except pdf_engine.PageError:
                 failed.append(index + 1)
                 continue
-            pages.append(read_page(page))
+            content = by_encoding.read(index) if page.lost_text else None
+            pages.append(content or read_page(page))
     total, bad = sum(p.n_glyphs for p in pages), sum(p.n_bad for p in pages)
     if total and bad / total >= BAD_RATIO:
         # Glyphs without a ToUnicode map: pdfminer falls back on an embedded TrueType font's
         # own cmap, PDFium does not. Let pdfminer try; it reports the same note if it fails too.
         raise pdf_engine.UseFallback("garbled text layer")
-    return _assemble(data, path, properties, pages, failed, notes)
+    return _assemble(data, path, properties, pages, failed, notes + by_encoding.notes(loc))
+
+
+class _PlumberPages:
+    """Pages PDFium cannot be trusted to read whole (text in a font neither embedded nor
+    installed: `PdfiumPage.lost_text`), read again by pdfminer, which maps each glyph through
+    the file's own ToUnicode map or CMap. The rest of the document stays with PDFium."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.pdf: Any = None
+        self.reread: list[int] = []
+        self.kept: list[int] = []
+
+    def __enter__(self) -> _PlumberPages:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pdf is not None:
+            with contextlib.suppress(PdfminerException, *_DAMAGED):
+                self.pdf.close()
+
+    def read(self, index: int) -> PageContent | None:
+        try:
+            if self.pdf is None:
+                self.pdf = open_pdf(self.data, None)
+            page = self.pdf.pages[index]
+            try:
+                content = read_page(page)
+            finally:
+                page.close()
+        except (ReadError, PdfminerException, *_DAMAGED):
+            self.kept.append(index + 1)  # pdfminer cannot parse it: PDFium's reading, said so
+            return None
+        self.reread.append(index + 1)
+        return content
+
+    def notes(self, loc: Loc) -> list[ExtractionNote]:
+        out = []
+        if self.reread:
+            out.append(
+                repair(
+                    "pdf-fonts",
+                    f"第 {page_list(self.reread)} 页所用字体未嵌入 PDF、本机也没有：这些页的文字按文件自身的"
+                    "字符编码（ToUnicode/CMap）读取",
+                    loc=loc,
+                    pages=self.reread,
+                )
+            )
+        if self.kept:
+            out.append(
+                problem(
+                    "EXT-008",
+                    f"第 {page_list(self.kept)} 页所用字体未嵌入 PDF、本机也没有，且该页无法按文件自身的编码"
+                    "读取：单独排列的字符（如竖排文字）可能缺失",
+                    loc=loc,
+                    severity="warning",
+                    pages=self.kept,
+                )
+            )
+        return out
 
 
 def _read_plumber(data: bytes, path: str | None) -> Document:

@@ -21,6 +21,13 @@ What is reproduced from pdfminer/pdfplumber, and how:
   that are neither stroked nor filled (clipping paths) are not painted, so not listed.
 - **Images**: the unit square through the image matrix. Form XObjects are walked with their
   matrices combined.
+- **Fonts the machine lacks**: PDFium measures a glyph from the font program, which for a font
+  not embedded in the file is whatever the machine has installed (it scans /usr/share/fonts,
+  /usr/local/share/fonts and /usr/share/X11/fonts itself, not fontconfig). Without a matching
+  font a glyph has no box, and its text page silently drops a text object of zero width — a
+  character set on its own, as vertical or spread-out text is. `lost_text` marks such a page:
+  the reader then takes that page from pdfminer, which maps glyphs through the file's own
+  ToUnicode map or CMap and never needs the font program.
 
 pypdfium2 is not thread-safe: use processes (the batch engine does). Documents, pages and text
 pages are closed deterministically.
@@ -52,6 +59,7 @@ _NEEDED = (
     "FPDFPath_GetPathSegment",
     "FPDFFormObj_GetObject",
     "FPDF_GetPageBoundingBox",
+    "FPDFFont_GetIsEmbedded",
 )
 AVAILABLE = pdfium_c is not None and all(hasattr(pdfium_c, name) for name in _NEEDED)
 
@@ -173,6 +181,7 @@ class PdfiumPage:
     rects: list[dict[str, Any]] = field(default_factory=list)
     curves: list[dict[str, Any]] = field(default_factory=list)
     images: list[dict[str, Any]] = field(default_factory=list)
+    lost_text: bool = False  # text in a font PDFium could not measure may be missing
 
     def close(self) -> None:
         """Nothing to release: PDFium's page is closed as soon as its objects are read."""
@@ -262,6 +271,17 @@ def _same_object(textpage: Any, i: int, j: int) -> bool:
     return bool(a) and ctypes.cast(a, ctypes.c_void_p).value == ctypes.cast(b, ctypes.c_void_p).value
 
 
+def _unmeasured(obj: Any, bounds: tuple[Any, ...]) -> bool:
+    """A text object PDFium's text page leaves out: no width (its glyphs have no box, 0.01 is
+    PDFium's own cut-off) in a font the file does not embed. (A lone space has no width either;
+    taking such a page from pdfminer costs time, never text.)"""
+    c = pdfium_c
+    if not c.FPDFPageObj_GetBounds(obj, *bounds) or abs(bounds[2].value - bounds[0].value) >= 0.01:
+        return False
+    font = c.FPDFTextObj_GetFont(obj)
+    return bool(font) and not c.FPDFFont_GetIsEmbedded(font)
+
+
 def _matrix(obj: Any, m: Any) -> Matrix:
     if not pdfium_c.FPDFPageObj_GetMatrix(obj, m):
         return IDENTITY
@@ -285,9 +305,11 @@ class _Objects:
         self.curves: list[dict[str, Any]] = []
         self.images: list[dict[str, Any]] = []
         self.points = 0
+        self.lost_text = False
         self._m = pdfium_c.FS_MATRIX()
         self._x = ctypes.c_float()
         self._y = ctypes.c_float()
+        self._bounds = tuple(ctypes.c_float() for _ in range(4))
 
     def walk(self, count: int, get: Callable[[int], Any], parent: Matrix, depth: int) -> None:
         c = pdfium_c
@@ -303,6 +325,8 @@ class _Objects:
                     compose(_matrix(obj, self._m), parent), ((0, 0), (1, 0), (0, 1), (1, 1))
                 )
                 self.images.append({"x0": x0, "x1": x1, "top": top, "bottom": bottom})
+            elif kind == c.FPDF_PAGEOBJ_TEXT and not self.lost_text:
+                self.lost_text = _unmeasured(obj, self._bounds)
             elif kind == c.FPDF_PAGEOBJ_FORM and depth < MAX_FORM_DEPTH:
                 inner = compose(_matrix(obj, self._m), parent)
                 self.walk(
@@ -500,6 +524,7 @@ class PdfiumDocument:
             objects.rects,
             objects.curves,
             objects.images,
+            objects.lost_text,
         )
 
 
