@@ -269,6 +269,68 @@ def test_tables_with_other_columns_are_not_stitched() -> None:
     assert len(read(c.pdf(), None).tables()) == 2
 
 
+REVIEW_HEAD = ["行政复议", "行政诉讼"]
+
+
+@pytest.mark.parametrize("repeat", [False, True])
+def test_header_row_alone_at_the_foot_of_a_page(repeat: bool) -> None:
+    """表四's heading and first header row end a page; the rest of the header and the data row
+    start the next, with or without the first row repeated (Word's repeated header rows)."""
+    xs = [72.0 + 30 * k for k in range(16)]
+    c = Canvas().page()
+    c.text(72, 740, "四、政府信息公开行政复议、行政诉讼情况")
+    c.grid([xs[0], xs[5], xs[15]], [770.0, 790.0])
+    c.text(76, 775, "行政复议", size=9)
+    c.text(226, 775, "行政诉讼", size=9)
+    c.text(280, 810, "- 1 -")
+    c.page()
+    ys = [72.0, 92.0, 112.0, 132.0]
+    if repeat:
+        c.grid([xs[0], xs[5], xs[15]], [52.0, 72.0])
+        c.text(76, 57, "行政复议", size=9)
+        c.text(226, 57, "行政诉讼", size=9)
+    c.grid(
+        xs, ys, skip={("h", 1, c_) for c_ in range(5)} | {("v", 0, c_) for c_ in (6, 7, 8, 9, 11, 12, 13, 14)}
+    )
+    for k, label in enumerate(["维持", "纠正", "其他", "尚未", "总计"]):
+        c.text(xs[k] + 3, 77, label, size=9)
+    c.text(xs[5] + 3, 77, "未经复议直接起诉", size=9)
+    c.text(xs[10] + 3, 77, "复议后起诉", size=9)
+    for k in range(10):
+        c.text(xs[5 + k] + 3, 97, ["维持", "纠正", "其他", "尚未", "总计"][k % 5], size=9)
+    for k in range(15):
+        c.text(xs[k] + 10, 117, str(k % 4), size=9)
+    c.text(280, 810, "- 2 -")
+    doc = read(c.pdf(), None)
+    (table,) = doc.tables()
+    assert table.n_rows == 4
+    assert [x.text for x in table.rows()[0]] == REVIEW_HEAD
+    assert [x.text for x in table.rows()[3]] == [str(k % 4) for k in range(15)]
+    assert {x.loc.page for x in table.rows()[0]} == {1}
+    assert [p.text for p in doc.paragraphs()] == ["四、政府信息公开行政复议、行政诉讼情况"]
+
+
+def test_vertical_writing_in_a_cell_reads_column_by_column() -> None:
+    """Upright glyphs stacked in columns (Word's text direction, CSS vertical writing): columns
+    right to left, each top to bottom; a vertical comma drawn high in its box keeps its place."""
+    c = Canvas().page()
+    xs, ys = [72.0, 110.0, 300.0], [100.0, 140.0, 180.0, 220.0]
+    c.grid(xs, ys, skip={("h", 1, 0), ("h", 2, 0)})
+    for k, ch in enumerate("三、本年"):  # right column
+        c.text(92, 110 + 12 * k - (5 if ch == "、" else 0), ch, size=12)
+    for k, ch in enumerate("度办理"):  # left column, touching glyphs
+        c.text(78, 110 + 12 * k, ch, size=12)
+    for r, label in enumerate(["（一）予以公开", "（二）部分公开", "（三）不予公开"]):
+        c.text(120, ys[r] + 12, label, size=10)
+    (table,) = read(c.pdf(), None).tables()
+    assert {(x.row, x.col, x.rowspan, x.text) for x in table.cells} == {
+        (0, 0, 3, "三、本年度办理"),
+        (0, 1, 1, "（一）予以公开"),
+        (1, 1, 1, "（二）部分公开"),
+        (2, 1, 1, "（三）不予公开"),
+    }
+
+
 def test_merged_label_cell_continues_over_the_page_break() -> None:
     c = Canvas().page()
     xs, ys = [72.0, 150.0, 300.0, 400.0], [700.0, 725.0, 750.0]

@@ -7,6 +7,7 @@ like a data table; the glyphs left over are grouped into `TextLine`s, with wide 
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 import unicodedata
@@ -331,6 +332,8 @@ def _cell_text(cell: GridCell, glyphs: Sequence[Glyph]) -> str:
         return ""
     if sum(not g.upright for g in glyphs) > len(glyphs) / 2:
         return _vertical_text(glyphs)
+    if _stacked(glyphs):
+        return _column_text(glyphs)
     width = cell.bbox[2] - cell.bbox[0]
     out = ""
     forced = False
@@ -343,6 +346,40 @@ def _cell_text(cell: GridCell, glyphs: Sequence[Glyph]) -> str:
         out = join_lines(out, text, forced) if out else text
         forced = extent + 1.5 * size >= width  # this line filled the cell: the next one continues it
     return out
+
+
+def _stacked(glyphs: Sequence[Glyph]) -> bool:
+    """Upright glyphs in vertical writing (Word's text direction, CSS `writing-mode`): each glyph
+    drawn touches the one before it from below, where horizontal text touches it from the side.
+    (One glyph per line with line spacing between reads the same either way.)"""
+    below = beside = 0
+    for g, h in itertools.pairwise(glyphs):
+        touch = 0.2 * g.size
+        if abs(h.cx - g.cx) <= 0.3 * g.size and -0.9 * g.size <= h.top - g.bottom <= touch:
+            below += 1
+        elif abs(h.cy - g.cy) <= 0.3 * g.size and -0.6 * g.size <= h.x0 - g.x1 <= touch:
+            beside += 1
+    return below >= 2 and below > beside
+
+
+def _column_text(glyphs: Sequence[Glyph]) -> str:
+    """Vertical writing: columns right to left, each top to bottom. Within a column the order
+    the file draws the glyphs in is kept when it runs downwards: a vertical form of a
+    punctuation mark (、，。) sits high in its em box, so its box can start above the glyph drawn
+    before it."""
+    columns: list[list[Glyph]] = []
+    for g in sorted(glyphs, key=lambda g: -g.cx):
+        if columns and abs(columns[-1][0].cx - g.cx) <= 0.5 * g.size:
+            columns[-1].append(g)
+        else:
+            columns.append([g])
+    order = {id(g): k for k, g in enumerate(glyphs)}
+    out = []
+    for col in columns:
+        drawn = sorted(col, key=lambda g: order[id(g)])
+        downwards = all(b.cy - a.cy > -0.5 * b.size for a, b in itertools.pairwise(drawn))
+        out.append("".join(g.text for g in (drawn if downwards else sorted(col, key=lambda g: g.top))))
+    return tidy("".join(out))
 
 
 def _vertical_text(glyphs: Sequence[Glyph]) -> str:

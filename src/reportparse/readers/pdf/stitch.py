@@ -82,7 +82,8 @@ def _header_rows(upper: list[FragCell], lower: list[FragCell], n_upper: int, n_l
             return None  # k cuts through a merged cell: not a header boundary
         return sorted((c.row, c.rowspan, c.col, c.colspan, _norm(c.text)) for c in top)
 
-    for k in range(min(6, n_upper - 1, n_lower - 1), 0, -1):
+    # (all of the upper part may be header: a header row alone at the foot of a page, repeated)
+    for k in range(min(6, n_upper, n_lower - 1), 0, -1):
         a, b = head(upper, k), head(lower, k)
         if a is not None and a == b and any(t[4] and not _NUMERIC.match(t[4]) for t in a):
             return k
@@ -120,11 +121,13 @@ def _combine(upper: Fragment, lower: Fragment) -> Fragment:
     for u, lo in pairs:
         if u is None:
             continue
+        # a merged label over the break, or a label cut after its first character (a merged
+        # header cell: its first line on one page, the rest on the next; no label is one glyph)
         continues = whole_row or (
             _is_label(u.text)
             and _is_label(lo.text)
             and not _LIST_MARKER.match(lo.text)
-            and (u.rowspan > 1 or lo.rowspan > 1)
+            and (u.rowspan > 1 or lo.rowspan > 1 or (len(_norm(u.text)) == 1 and bool(lo.text)))
         )
         if continues:
             u.rowspan += lo.rowspan - collapse
