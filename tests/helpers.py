@@ -51,12 +51,19 @@ def load_truth(corpus: Path, name: str) -> dict[str, Any]:
 
 
 def cell_differences(report: Report, spec: dict[str, Any], allow_unread: bool = False) -> list[str]:
-    """Every template cell whose kind or value differs from the spec (unread cells too unless allowed)."""
+    """Every template cell whose kind or value differs from the spec (unread cells too unless
+    allowed). A cell the spec lists in `absent_cells` is not on the page (cut off by its edge):
+    it must be unread."""
     out: list[str] = []
+    absent = set(spec.get("absent_cells", ()))
     for table, cells in spec["cells"].items():
         data = report.tables[table]
         for cid, want in cells.items():
             cell = data.cells.get(cid) if data else None
+            if f"{table}.{cid}" in absent:
+                if cell is not None:
+                    out.append(f"{table}.{cid}: not on the page, but read as {cell.kind} {cell.value!r}")
+                continue
             if cell is None:
                 if not allow_unread:
                     out.append(f"{table}.{cid}: unread, want {want}")

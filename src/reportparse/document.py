@@ -42,6 +42,9 @@ class Table:
     # False where the source does not say where merged cells sit (plain text): a row's cells
     # are then only known in reading order, and `col` is the position within the row.
     spans_known: bool = True
+    # "right" or "left": the table runs off that edge of the page (a PDF): columns beyond it are
+    # not in the file at all, so its rows may hold fewer cells than they had
+    cut_off: str = ""
 
     @property
     def n_rows(self) -> int:

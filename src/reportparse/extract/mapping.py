@@ -40,6 +40,9 @@ class _TableState:
     labels: list[LabelMatch] = field(default_factory=list)
     extra_rows: list[LabelMatch] = field(default_factory=list)
     unread: dict[str, str] = field(default_factory=dict)
+    # cells of a table running off the page: not in the file -> the column's printed label
+    absent: dict[str, str] = field(default_factory=dict)
+    absent_side: str = ""
     seen_rows: set[str] = field(default_factory=set)
     corner_note: str | None = None
     header_seen: bool = False
@@ -75,6 +78,8 @@ class TableMapper:
     def feed(self, table: Table) -> None:
         for row in table.rows():
             self._row(row, table)
+        if table.cut_off and self._t4_values:
+            self._flush_t4(table.cut_off)  # the data row as far as the page shows it
 
     def _row(self, row: list[TableCell], table: Table) -> None:
         texts = [c.text for c in row]
@@ -94,7 +99,7 @@ class TableMapper:
             return
         label_idx = [i for i, t in enumerate(texts) if norms[i] and not is_number_token(t)]
         if not label_idx:
-            self._numeric_row(row)
+            self._numeric_row(row, table.cut_off)
             return
         if nonempty[0] in self._t2_headers or norms[label_idx[0]].startswith(self._t2_headers):
             self._t2_header = [norms[i] for i in label_idx[1:]]
@@ -132,10 +137,10 @@ class TableMapper:
                 LabelMatch("", printed, "", "other_version", row[label_idx[-1]].loc)
             )
 
-    def _numeric_row(self, row: list[TableCell]) -> None:
+    def _numeric_row(self, row: list[TableCell], cut: str = "") -> None:
         if self._context == "review_litigation":
             self._t4_values.extend(c for c in row if c.text.strip() or True)
-            self._flush_t4()
+            self._flush_t4(cut)
             return
         if self._context == "applications" and sum(1 for c in row if any(ch.isdigit() for ch in c.text)) >= 3:
             self._unlabelled.append(row)
@@ -175,12 +180,28 @@ class TableMapper:
             )
         )
 
-    def _flush_t4(self) -> None:
+    def _flush_t4(self, cut: str = "") -> None:
         width = len(self.t.review_groups) * len(self.t.review_columns)
         vals = _trim(self._t4_values, width)
+        cols = self.t.review_columns
+        ids = [f"{g.id}.{c.id}" for g in self.t.review_groups for c in cols]
+        st = self.state["review_litigation"]
+        if cut and 0 < len(vals) < width:
+            # the page shows only the columns on its side of the edge, in their order
+            shown = ids[: len(vals)] if cut == "right" else ids[width - len(vals) :]
+            for cid, cell in zip(shown, vals, strict=True):
+                st.cells.setdefault(cid, _cell(cid, cell, cols[ids.index(cid) % len(cols)]))
+            for k, cid in enumerate(ids):
+                if cid not in shown:
+                    group = self.t.review_groups[k // len(cols)]
+                    st.absent[cid] = "·".join(
+                        label for label in (group.group, group.label, cols[k % len(cols)].label) if label
+                    )
+            st.absent_side = cut
+            self._t4_values = []
+            return
         if len(vals) < width:
             return
-        st = self.state["review_litigation"]
         if len(vals) > width:
             self.notes.append(
                 problem(
@@ -258,6 +279,17 @@ class TableMapper:
             return  # a repeated row (e.g. under a repeated header) keeps its first reading
         st.seen_rows.add(rh.row_id)
         values = _trim(rh.values, len(columns))
+        if table.cut_off and 0 < len(values) < len(columns):
+            # the page shows only the columns on its side of the edge, in their order
+            n = len(values)
+            shown = columns[:n] if table.cut_off == "right" else columns[len(columns) - n :]
+            for cell, col in zip(values, shown, strict=True):
+                st.cells[f"{rh.row_id}.{col.id}"] = _cell(f"{rh.row_id}.{col.id}", cell, col)
+            for col in columns:
+                if col not in shown:
+                    st.absent[f"{rh.row_id}.{col.id}"] = col.label
+            st.absent_side = table.cut_off
+            return
         if len(values) != len(columns):
             for c in columns:
                 st.unread[f"{rh.row_id}.{c.id}"] = (
@@ -336,9 +368,7 @@ class TableMapper:
             self._t4_values = []
         if not st.found and not st.cells:
             return None
-        present_rows = {cid.rsplit(".", 1)[0] for cid in st.cells} | {
-            cid.rsplit(".", 1)[0] for cid in st.unread
-        }
+        present_rows = {cid.rsplit(".", 1)[0] for cid in (*st.cells, *st.unread, *st.absent)}
         order = ids + [cid for cid in st.cells if cid not in ids]
         cells = {cid: st.cells[cid] for cid in order if cid in st.cells}
         if name == "applications" and "other" in present_rows and self.t.version == "2021":
@@ -351,6 +381,18 @@ class TableMapper:
             if row not in present_rows and row not in missing_rows:
                 missing_rows.append(row)
         unread = tuple(cid for cid in ids if cid not in cells)
+        if st.absent:
+            labels = "".join(f"「{label}」" for label in dict.fromkeys(st.absent.values()))
+            side = "右" if st.absent_side == "right" else "左"
+            self.notes.append(
+                problem(
+                    "EXT-007",
+                    f"{TABLE_TITLES[name]}超出页面{side}边缘：{labels}共 {len(set(st.absent.values()))} 列"
+                    f"不在页面上（文件中没有这部分内容），{len(st.absent)} 个单元格未读取",
+                    cells=tuple(f"{name}.{c}" for c in st.absent),
+                    loc=st.loc,
+                )
+            )
         by_reason: dict[str, list[str]] = {}
         for cid, why in st.unread.items():
             by_reason.setdefault(why, []).append(cid)

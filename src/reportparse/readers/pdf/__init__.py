@@ -47,7 +47,8 @@ from .layout import (
     text_layer_notes,
 )
 from .meta import INFO_KEYS, is_encryption, metadata, metadata_from, open_pdf, open_problem
-from .page import PageContent, read_page
+from .objects import PageContent
+from .page import read_page
 from .stitch import stitch_tables
 
 # what pdfminer raises on a damaged page (bad content stream, broken object, bad compression)

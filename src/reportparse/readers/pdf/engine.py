@@ -260,6 +260,7 @@ def _chars(textpage: Any, frame: PageFrame) -> list[dict[str, Any]]:
                 "bottom": y_bottom,
                 "size": size,
                 "upright": upright,
+                "matrix": (a, b, cc, d),  # pdfminer's char matrix, up to scale: the text's direction
             }
         )
     return out

@@ -14,7 +14,8 @@ from ...document import Block, Paragraph, Table, TableCell
 from ...extraction import problem, repair
 from ...model import ExtractionNote, Loc
 from ...templates import common
-from .page import Fragment, ImageMark, Item, PageContent, TextLine, item_top, join_lines, round_box
+from .objects import Fragment, ImageMark, Item, PageContent, TextLine, item_top, round_box
+from .text import join_lines
 
 MARGIN_ZONE = 0.12  # share of the page height at top and bottom where headers and footers live
 BAD_RATIO = 0.05  # share of unmappable glyphs from which the text layer counts as garbled
@@ -232,7 +233,8 @@ def _table(frag: Fragment, index: int, path: str | None) -> Table:
         )
         for c in sorted(frag.cells, key=lambda c: (c.row, c.col))
     )
-    return Table(cells, Loc(file=path, page=frag.page, bbox=frag.bbox, table=index), spans_known=True)
+    loc = Loc(file=path, page=frag.page, bbox=frag.bbox, table=index)
+    return Table(cells, loc, spans_known=True, cut_off=frag.cut)
 
 
 def table_notes(tables: Sequence[tuple[Table, Fragment]], path: str | None) -> list[ExtractionNote]:

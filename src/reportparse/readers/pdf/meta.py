@@ -14,7 +14,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 from ...extraction import problem
 from ...model import ExtractionNote, Loc
 from .. import ReadError
-from .page import CJK_RE
+from .text import CJK_RE
 
 
 def open_pdf(data: bytes, path: str | None) -> Any:

@@ -8,8 +8,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from .page import FragCell, Fragment, Item, TextLine, join_lines
+from .objects import FragCell, Fragment, Item, TextLine
 from .tables import cluster
+from .text import join_lines
 
 COL_TOL = 3.0  # column boundaries this close match across a page break
 _LIST_MARKER = re.compile(
@@ -137,4 +138,6 @@ def _combine(upper: Fragment, lower: Fragment) -> Fragment:
     issues = upper.issues + lower.issues
     n_rows = seam + lower.n_rows - k - collapse
     cells.sort(key=lambda c: (c.row, c.col))
-    return Fragment(upper.page, lower.last_page, tuple(xs), upper.bbox, n_rows, cells, issues)
+    stitched = Fragment(upper.page, lower.last_page, tuple(xs), upper.bbox, n_rows, cells, issues)
+    stitched.cut = upper.cut or lower.cut
+    return stitched

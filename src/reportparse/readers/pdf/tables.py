@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 SNAP = 2.5  # strokes this close are the same ruling (double borders, hairline boxes)
@@ -30,6 +30,7 @@ COVER = 0.6  # share of a grid edge a ruling must cover to separate two cells
 MIN_LENGTH = 4.0  # shorter strokes are decoration (underlines of single characters, dots)
 MAX_SEGMENTS = 3000  # more strokes than this on a page is a drawing (chart, hatching), not tables
 MAX_GRID_CELLS = 20000  # a candidate with more grid cells than this is a drawing too
+EDGE = 1.5  # a grid this close to the page's left or right edge runs off the page
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,9 @@ class Grid:
     ys: tuple[float, ...]
     cells: tuple[GridCell, ...]
     irregular: bool  # some merged area was not a rectangle
+    # a vertical ruling closes the grid on the left / on the right (else its outline there comes
+    # from where the horizontal rulings end: a table cut off by the page edge)
+    closed: tuple[bool, bool] = (True, True)
 
     @property
     def bbox(self) -> tuple[float, float, float, float]:
@@ -260,7 +264,42 @@ def build_grid(group: Sequence[Segment]) -> Grid:
                     GridCell(r, run[0], 1, len(run), (xs[run[0]], ys[r], xs[run[-1] + 1], ys[r + 1]))
                 )
     cells.sort(key=lambda g: (g.row, g.col))
-    return Grid(tuple(xs), tuple(ys), tuple(cells), irregular)
+    closed = (any(abs(v.pos - xs[0]) <= SNAP for v in vs), any(abs(v.pos - xs[-1]) <= SNAP for v in vs))
+    return Grid(tuple(xs), tuple(ys), tuple(cells), irregular, closed)
+
+
+def cut_at_edge(grid: Grid, width: float) -> tuple[Grid, str]:
+    """A grid that reaches the left or right edge of the page runs off it: the columns beyond
+    are not in the file. The sliver of a column the edge cuts through (after the last vertical
+    ruling) is taken away too, since what it prints may be cut. Returns the grid kept and the
+    side cut off ("" when none)."""
+    side = "right" if grid.xs[-1] >= width - EDGE else "left" if grid.xs[0] <= EDGE else ""
+    if not side or len(grid.xs) < 3:
+        return grid, side
+    if side == "right" and not grid.closed[1]:
+        xs = grid.xs[:-1]
+        cells = [
+            replace(c, colspan=c.colspan - 1, bbox=(c.bbox[0], c.bbox[1], xs[-1], c.bbox[3]))
+            if c.col + c.colspan == len(grid.xs) - 1
+            else c
+            for c in grid.cells
+            if c.col < len(xs) - 1
+        ]
+        return replace(grid, xs=xs, cells=tuple(cells), closed=(grid.closed[0], True)), side
+    if side == "left" and not grid.closed[0]:
+        xs = grid.xs[1:]
+        cells = [
+            replace(
+                c,
+                col=max(c.col - 1, 0),
+                colspan=c.colspan - (c.col == 0),
+                bbox=(max(c.bbox[0], xs[0]), c.bbox[1], c.bbox[2], c.bbox[3]),
+            )
+            for c in grid.cells
+            if c.col + c.colspan > 1
+        ]
+        return replace(grid, xs=xs, cells=tuple(cells), closed=(True, grid.closed[1])), side
+    return grid, side
 
 
 def find_grids(

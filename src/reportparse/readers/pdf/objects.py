@@ -1,0 +1,100 @@
+"""The objects a PDF page is read into: glyphs, text lines, table fragments (a ruled or
+unruled table as found on one page, later stitched over page breaks) and image marks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class TextBox:
+    """Text with its box (x from the left, `top`/`bottom` from the top of the page) and font size."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+
+
+@dataclass(frozen=True)
+class Glyph(TextBox):
+    upright: bool = True
+    turn: int = 0  # the way its text runs, in quarter turns counter-clockwise (0, 90, 180, 270)
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+@dataclass(frozen=True)
+class TextLine(TextBox):
+    page: int
+
+
+@dataclass
+class FragCell:
+    row: int
+    col: int
+    rowspan: int
+    colspan: int
+    bbox: tuple[float, float, float, float]
+    page: int
+    text: str
+
+
+@dataclass
+class Fragment:
+    """A ruled table, first as found on one page, then possibly stitched over page breaks."""
+
+    page: int
+    last_page: int
+    xs: tuple[float, ...]
+    bbox: tuple[float, float, float, float]  # on the first page
+    n_rows: int
+    cells: list[FragCell]
+    issues: list[str] = field(default_factory=list)
+    # Fewer than three rows or two columns: a table only as part of one continued over a page
+    # break; otherwise (a boxed heading or note) its text stays narrative, as `lines`.
+    small: bool = False
+    lines: list[TextLine] = field(default_factory=list)
+    cut: str = ""  # "right"/"left": the table runs off that edge of the page
+
+
+@dataclass(frozen=True)
+class ImageMark:
+    page: int
+    top: float
+    bbox: tuple[float, float, float, float]
+
+
+@dataclass
+class PageContent:
+    number: int
+    width: float
+    height: float
+    lines: list[TextLine]
+    fragments: list[Fragment]
+    images: list[ImageMark]
+    n_glyphs: int = 0
+    n_bad: int = 0
+    repaired: int = 0
+
+
+Item = TextLine | Fragment | ImageMark
+
+
+def item_top(item: Item) -> float:
+    return item.bbox[1] if isinstance(item, Fragment) else item.top
+
+
+# --- one page: glyphs, grids, lines -----------------------------------------------------------
+
+
+def round_box(b: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    return (round(b[0], 2), round(b[1], 2), round(b[2], 2), round(b[3], 2))

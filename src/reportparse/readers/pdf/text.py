@@ -1,0 +1,165 @@
+"""Text from glyphs: lines by vertical centre, the gaps between glyphs as spaces or column
+breaks, wrapped lines joined, and a cell's text whichever way it is written (lines, vertical
+writing in columns, text turned a quarter)."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import statistics
+from collections.abc import Sequence
+from dataclasses import replace
+
+from .objects import Glyph, TextLine
+from .tables import GridCell
+from .turned import Turn, grid_turn
+
+TAB_GAP = 2.0  # a gap wider than this many font sizes in an unruled line is a column break
+_CJK = (
+    r"\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+    r"\uff00-\uffef\u2014\u2018\u2019\u201c\u201d\u2026\u00b7"
+)
+CJK_RE = re.compile(f"[{_CJK}]")
+_SPACE_NEAR_CJK = re.compile(f"(?<=[{_CJK}]) +| +(?=[{_CJK}])")
+
+
+def group_lines(glyphs: Sequence[Glyph]) -> list[list[Glyph]]:
+    """Glyphs into lines: a glyph whose vertical centre lies within the current line joins it."""
+    lines: list[list[Glyph]] = []
+    centre = size = 0.0
+    for g in sorted(glyphs, key=lambda g: (g.cy, g.x0)):
+        if lines and abs(g.cy - centre) <= 0.5 * min(size, g.size):
+            lines[-1].append(g)
+            continue
+        lines.append([g])
+        centre, size = g.cy, g.size
+    for line in lines:
+        line.sort(key=lambda g: g.x0)
+    lines.sort(key=lambda ln: min(g.top for g in ln))
+    return lines
+
+
+def line_string(glyphs: Sequence[Glyph], tabs: bool) -> str:
+    """A line's text; a gap becomes a space, a wide gap a tab (unruled tables) when `tabs`."""
+    parts: list[str] = []
+    prev: Glyph | None = None
+    pending_space = False
+    for g in glyphs:
+        if not g.text.strip():
+            pending_space = True
+            continue
+        if prev is not None:
+            gap = g.x0 - prev.x1
+            size = max(min(prev.size, g.size), 1.0)
+            if tabs and gap > TAB_GAP * size:
+                parts.append("\t")
+            elif pending_space or gap > 0.2 * size:
+                parts.append(" ")
+        parts.append(g.text)
+        prev, pending_space = g, False
+    return tidy("".join(parts))
+
+
+def tidy(text: str) -> str:
+    """Drop the spaces a PDF leaves next to Chinese (`2023 年` -> `2023年`); keep `3 4` apart."""
+    text = re.sub(r" {2,}", " ", text)
+    return _SPACE_NEAR_CJK.sub("", text).strip(" ")
+
+
+def text_line(glyphs: list[Glyph], page: int) -> TextLine:
+    text = line_string(glyphs, tabs=True)
+    return TextLine(
+        text,
+        min(g.x0 for g in glyphs),
+        max(g.x1 for g in glyphs),
+        min(g.top for g in glyphs),
+        max(g.bottom for g in glyphs),
+        statistics.median(g.size for g in glyphs),
+        page,
+    )
+
+
+def join_lines(prev: str, nxt: str, forced: bool) -> str:
+    """How two wrapped lines join: glued next to Chinese, a space between words, a line break
+    between two numbers unless the first line was filled to the edge (a number wrapped)."""
+    if not prev or not nxt:
+        return prev + nxt
+    a, b = prev[-1], nxt[0]
+    if CJK_RE.match(a) or CJK_RE.match(b) or a in "-/（(" or b in ")）%,.，。":
+        return prev + nxt
+    if a.isdigit() and b.isdigit():
+        return prev + nxt if forced else prev + "\n" + nxt
+    return prev + " " + nxt
+
+
+def cell_text(cell: GridCell, glyphs: Sequence[Glyph]) -> str:
+    glyphs = [g for g in glyphs if g.text.strip()]
+    if not glyphs:
+        return ""
+    if sum(not g.upright for g in glyphs) > len(glyphs) / 2:
+        turn = grid_turn(glyphs)
+        if not turn:
+            return _vertical_text(glyphs)
+        # text turned a quarter in an upright table: read it as if the cell were turned upright
+        frame = Turn(turn, 0.0, 0.0)
+        glyphs = [frame.glyph(g) for g in glyphs]
+        cell = replace(cell, bbox=frame.box(cell.bbox))
+    if _stacked(glyphs):
+        return _column_text(glyphs)
+    width = cell.bbox[2] - cell.bbox[0]
+    out = ""
+    forced = False
+    for line in group_lines(glyphs):
+        text = line_string(line, tabs=False)
+        if not text:
+            continue
+        extent = max(g.x1 for g in line) - min(g.x0 for g in line)
+        size = statistics.median(g.size for g in line)
+        out = join_lines(out, text, forced) if out else text
+        forced = extent + 1.5 * size >= width  # this line filled the cell: the next one continues it
+    return out
+
+
+def _stacked(glyphs: Sequence[Glyph]) -> bool:
+    """Upright glyphs in vertical writing (Word's text direction, CSS `writing-mode`): each glyph
+    drawn touches the one before it from below, where horizontal text touches it from the side.
+    (One glyph per line with line spacing between reads the same either way.)"""
+    below = beside = 0
+    for g, h in itertools.pairwise(glyphs):
+        touch = 0.2 * g.size
+        if abs(h.cx - g.cx) <= 0.3 * g.size and -0.9 * g.size <= h.top - g.bottom <= touch:
+            below += 1
+        elif abs(h.cy - g.cy) <= 0.3 * g.size and -0.6 * g.size <= h.x0 - g.x1 <= touch:
+            beside += 1
+    return below >= 2 and below > beside
+
+
+def _column_text(glyphs: Sequence[Glyph]) -> str:
+    """Vertical writing: columns right to left, each top to bottom. Within a column the order
+    the file draws the glyphs in is kept when it runs downwards: a vertical form of a
+    punctuation mark (、，。) sits high in its em box, so its box can start above the glyph drawn
+    before it."""
+    columns: list[list[Glyph]] = []
+    for g in sorted(glyphs, key=lambda g: -g.cx):
+        if columns and abs(columns[-1][0].cx - g.cx) <= 0.5 * g.size:
+            columns[-1].append(g)
+        else:
+            columns.append([g])
+    order = {id(g): k for k, g in enumerate(glyphs)}
+    out = []
+    for col in columns:
+        drawn = sorted(col, key=lambda g: order[id(g)])
+        downwards = all(b.cy - a.cy > -0.5 * b.size for a, b in itertools.pairwise(drawn))
+        out.append("".join(g.text for g in (drawn if downwards else sorted(col, key=lambda g: g.top))))
+    return tidy("".join(out))
+
+
+def _vertical_text(glyphs: Sequence[Glyph]) -> str:
+    """Text rotated a quarter turn: columns right to left, each read top to bottom."""
+    columns: list[list[Glyph]] = []
+    for g in sorted(glyphs, key=lambda g: -g.cx):
+        if columns and abs(columns[-1][0].cx - g.cx) <= 0.5 * g.size:
+            columns[-1].append(g)
+        else:
+            columns.append([g])
+    return tidy("".join("".join(g.text for g in sorted(col, key=lambda g: g.top)) for col in columns))
