@@ -12,13 +12,13 @@ import re
 from pathlib import Path
 
 import pytest
-from generator.docx_writer import active_layout, applications_layout, review_layout
+from generator.docx_writer import GridCell, active_layout, applications_layout, review_layout
 from generator.make_pdf import FIXTURES as PDF_FIXTURES
 from generator.make_pdf import Canvas, build_spec, encrypted_pdf, garble, scanned_pdf, truncate
 
 import reportparse
 from conftest import FIXTURES
-from helpers import cell_differences, load_spec, load_truth, truth_differences
+from helpers import APP_COLS, cell_differences, load_spec, load_truth, truth_differences
 from reportparse.document import Document, Table
 from reportparse.readers import read_document
 from reportparse.readers.pdf import read
@@ -47,6 +47,25 @@ def _rules(doc: Document) -> list[str | None]:
 # -- word-processor fixtures: grids exactly as laid out ----------------------------------------
 
 
+# what each fixture's reading reports besides its cells (extraction findings)
+EXPECTED_NOTES = {"clipped-review": ["EXT-007"]}
+# 表四 of clipped-review: the page edge cuts it after twelve of its fifteen columns
+SHOWN_COLUMNS = {"clipped-review": 12}
+
+
+def _shown(cells: list[GridCell], n_cols: int) -> set[tuple[int, int, int, int, str]]:
+    """A layout as far as the page shows it: cells left of column `n_cols`, cut at it; a label
+    centred over columns mostly beyond the edge is not printed at all."""
+    out = set()
+    for c in cells:
+        if c.col >= n_cols:
+            continue
+        cut = c.col + c.colspan > n_cols
+        text = "" if cut and (c.col + c.colspan / 2) > n_cols else _norm(c.text)
+        out.add((c.row, c.col, c.rowspan, min(c.colspan, n_cols - c.col), text))
+    return out
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_fixture_grids_equal_the_layout(name: str) -> None:
     spec = build_spec(name, PDF_FIXTURES[name])
@@ -54,7 +73,13 @@ def test_fixture_grids_equal_the_layout(name: str) -> None:
     layouts = [active_layout(spec), applications_layout(spec), review_layout(spec)]
     assert len(doc.tables()) == 3
     for table, (_, cells) in zip(doc.tables(), layouts, strict=True):
-        assert _grid(table) == {(c.row, c.col, c.rowspan, c.colspan, _norm(c.text)) for c in cells}
+        shown = SHOWN_COLUMNS.get(name) if table is doc.tables()[2] else None
+        if shown:
+            assert table.cut_off == "right"
+            assert _grid(table) == _shown(cells, shown)
+        else:
+            assert table.cut_off == ""
+            assert _grid(table) == {(c.row, c.col, c.rowspan, c.colspan, _norm(c.text)) for c in cells}
     assert _rules(doc) == []
 
 
@@ -537,7 +562,68 @@ def test_fixture_parses_to_its_spec(name: str) -> None:
     assert r.meta.year == spec["year"]
     assert r.meta.title == spec["title"]
     assert [s.number for s in r.sections] == [1, 2, 3, 4, 5, 6]
-    assert [n.rule for n in r.extraction_notes if n.rule] == []
+    assert [n.rule for n in r.extraction_notes if n.rule] == EXPECTED_NOTES.get(name, [])
+
+
+def test_table_cut_off_by_the_page_edge_is_read_as_far_as_printed() -> None:
+    """clipped-review: 表四's last three columns are beyond the page edge, not in the file. The
+    twelve printed are read, in their own columns; the three are unread, with one finding that
+    names them by their printed labels."""
+    path = PDF / "clipped-review.pdf"
+    spec = load_spec(path)
+    r = reportparse.parse(path)
+    assert cell_differences(r, spec) == []
+    assert r.review_litigation is not None and r.review_litigation.status == "partial"
+    absent = tuple(spec["absent_cells"])
+    assert absent == tuple(
+        f"review_litigation.litigation_after_review.{c}" for c in ("other", "pending", "total")
+    )
+    assert [(f.rule, f.severity, f.message, f.cells) for f in reportparse.check(r)] == [
+        (
+            "EXT-007",
+            "warning",
+            "表四（行政复议、行政诉讼）超出页面右边缘：「行政诉讼·复议后起诉·其他结果」「行政诉讼·复议后起诉·尚未审结」"
+            "「行政诉讼·复议后起诉·总计」共 3 列不在页面上（文件中没有这部分内容），3 个单元格未读取",
+            absent,
+        )
+    ]
+
+
+def test_rows_cut_off_by_the_page_edge_keep_their_columns() -> None:
+    """表三 rows running off the right edge of a narrow page: the values printed go to the
+    columns they are printed in, never shifted; the columns beyond the edge are unread."""
+    c = Canvas(width=330).page()
+    c.text(40, 60, "三、收到和处理政府信息公开申请情况")
+    xs = [20.0, *(180.0 + 25 * k for k in range(6))]  # five columns, the sixth cut by the edge
+    ys = [90.0, 110.0, 130.0, 150.0]
+    c.grid(xs, ys)
+    for y in ys:
+        c.hline(xs[-1], 330, y)
+    for k, label in enumerate(["自然人", "商业", "科研", "公益", "法律"]):
+        c.text(xs[1 + k] + 2, ys[0] + 5, label, size=8)
+    rows = [
+        ("一、本年新收政府信息公开申请数量", "5 1 0 2 0"),
+        ("二、上年结转政府信息公开申请数量", "1 0 0 0 0"),
+    ]
+    for r, (label, values) in enumerate(rows, 1):
+        c.text(xs[0] + 2, ys[r] + 5, label, size=8)
+        for k, v in enumerate(values.split()):
+            c.text(xs[1 + k] + 8, ys[r] + 5, v, size=8)
+    doc = read(c.pdf(), None)
+    (table,) = doc.tables()
+    assert table.cut_off == "right" and table.n_rows == 3
+    r = reportparse.parse(c.pdf())
+    assert r.applications is not None
+    assert [r.applications.value(f"new_received.{col}") for col in APP_COLS] == [5, 1, 0, 2, 0, None, None]
+    (note,) = [n for n in r.extraction_notes if n.rule == "EXT-007"]
+    assert note.message == (
+        "表三（依申请公开）超出页面右边缘：「其他」「总计」共 2 列不在页面上（文件中没有这部分内容），4 个单元格未读取"
+    )
+    assert set(note.cells) == {
+        f"applications.{row}.{col}"
+        for row in ("new_received", "carried_over")
+        for col in ("other_org", "total")
+    }
 
 
 def test_corpus_r003_cells(corpus: Path) -> None:
