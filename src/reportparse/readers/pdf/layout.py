@@ -19,7 +19,7 @@ from .text import join_lines
 
 MARGIN_ZONE = 0.12  # share of the page height at top and bottom where headers and footers live
 BAD_RATIO = 0.05  # share of unmappable glyphs from which the text layer counts as garbled
-_PAGE_NUMBER = re.compile(
+PAGE_NUMBER = re.compile(
     r"^(?:[-—–－_~·•\s]*\d{1,4}[-—–－_~·•\s]*"
     r"|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
     r"|(?:共\s*\d{1,4}\s*页\s*)?第\s*\d{1,4}\s*页"
@@ -127,7 +127,7 @@ def drop_headers_footers(pages: Sequence[PageContent]) -> None:
     drop: set[int] = set()
     for _, t in candidates:
         repeats = sum(abs(top - t.top) <= 6 for top in by_shape[_shape(t.text)])
-        if _PAGE_NUMBER.match(t.text.strip()) or (len(pages) >= 2 and repeats >= need):
+        if PAGE_NUMBER.match(t.text.strip()) or (len(pages) >= 2 and repeats >= need):
             drop.add(id(t))
     for p in pages:
         p.lines = [t for t in p.lines if id(t) not in drop]

@@ -64,6 +64,8 @@ class Fragment:
     small: bool = False
     lines: list[TextLine] = field(default_factory=list)
     cut: str = ""  # "right"/"left": the table runs off that edge of the page
+    ruled: bool = True  # False: rebuilt from text positions (`unruled`)
+    lead: int = 0  # unruled: rows before its first body row (header, or a label run on from a page)
 
 
 @dataclass(frozen=True)

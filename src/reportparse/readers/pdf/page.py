@@ -10,12 +10,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from .objects import FragCell, Fragment, Glyph, ImageMark, PageContent, round_box
 from .tables import Grid, cut_at_edge, find_grids, framed, without_outline
-from .text import cell_text, group_lines, text_line
+from .text import cell_text, group_lines, text_line, vertical_runs
 from .turned import Turn, grid_turn, turn_of
+from .unruled import find_unruled
 
 MAX_CELL_CHARS = 100  # a "cell" holding more text than this is a framed paragraph, not a table cell
 # CJK Radicals Supplement code points that some fonts' ToUnicode maps give for whole
@@ -105,6 +107,8 @@ def read_page(page: Any) -> PageContent:
                     fragments.append(sub_frag)
         elif frag:
             fragments.append(frag)
+    unruled, remaining = find_unruled(remaining, number, width)
+    fragments += unruled
     text_lines = [text_line(g, number) for g in group_lines([g for g in remaining if g.text.strip()])]
     n = sum(1 for g in glyphs if g.text.strip())
     return PageContent(
@@ -136,6 +140,16 @@ def _fill_turned(
     return frag, [g for g in glyphs if id(g) not in taken]
 
 
+def _runs_down_columns(grid: Grid, glyphs: list[Glyph]) -> bool:
+    """Does a run of glyphs set one per line lie within one cell of the column-wise reading
+    that spans several rows, which the row-wise reading cuts into pieces?"""
+    for run in vertical_runs(glyphs):
+        for cell in grid.by_column:
+            if cell.rowspan > 1 and all(_within(g, cell.bbox) for g in run):
+                return True
+    return False
+
+
 def _within(g: Glyph, box: tuple[float, float, float, float]) -> bool:
     return box[0] - 1 <= g.cx <= box[2] + 1 and box[1] - 1 <= g.cy <= box[3] + 1
 
@@ -150,6 +164,10 @@ def _fill_grid(grid: Grid, glyphs: list[Glyph], page: int) -> tuple[Fragment | N
     inside = [g for g in glyphs if _within(g, grid.bbox)]
     if not any(g.text.strip() for g in inside):
         return None, glyphs
+    if grid.by_column and _runs_down_columns(grid, inside):
+        # the ragged area is a tall merged cell whose side ruling is missing: its text runs down
+        # the column, one glyph per line, and belongs to that cell, not to the rows beside it
+        grid = replace(grid, cells=grid.by_column, irregular=False, by_column=())
     owner: dict[tuple[int, int], int] = {}
     for i, cell in enumerate(grid.cells):
         for r in range(cell.row, cell.row + cell.rowspan):

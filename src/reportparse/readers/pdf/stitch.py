@@ -25,6 +25,8 @@ def _xs_match(a: Sequence[float], b: Sequence[float]) -> bool:
 
 
 def _compatible(upper: Fragment, lower: Fragment) -> bool:
+    if not (upper.ruled and lower.ruled):
+        return False  # unruled tables are rows placed by label: the mapper reads them apart
     if abs(upper.xs[0] - lower.xs[0]) > COL_TOL or abs(upper.xs[-1] - lower.xs[-1]) > COL_TOL:
         return False
     return _xs_match(lower.xs, upper.xs) or _xs_match(upper.xs, lower.xs)
@@ -51,12 +53,42 @@ def stitch_tables(items: list[Item]) -> list[Item]:
             and _compatible(prev, item)
         ):
             out[-1] = _combine(prev, item)
-        else:
-            out.append(item)
+            continue
+        if (
+            isinstance(item, Fragment)
+            and isinstance(prev, Fragment)
+            and item.page == prev.last_page + 1
+            and not (item.ruled or prev.ruled)
+        ):
+            _run_on(prev, item)
+        out.append(item)
     flat: list[Item] = []
     for item in out:
         flat += item.lines if isinstance(item, Fragment) and item.small else [item]
     return flat
+
+
+def _run_on(upper: Fragment, lower: Fragment) -> None:
+    """Unruled tables over a page break: the lines the next page opens with, above its first
+    row and only in the label zone (`息` of `6.属于四类过程性信` / `息`), end the label they
+    stand under on the page before. The two stay two tables, read apart by the mapper."""
+    zone = lower.xs[1] + COL_TOL if len(lower.xs) > 1 else lower.bbox[0]
+    lead = [c for c in lower.cells if c.row < lower.lead]
+    if not lead or any(
+        c.bbox[2] > zone or _LIST_MARKER.match(c.text) or _NUMERIC.match(_norm(c.text)) for c in lead
+    ):
+        return
+    labels = [c for c in upper.cells if c.bbox[2] <= upper.xs[1] + COL_TOL and c.text]
+    for c in sorted(lead, key=lambda c: (c.row, c.bbox[0])):
+        above = [u for u in labels if u.bbox[0] < c.bbox[2] and c.bbox[0] < u.bbox[2]]
+        if not above:
+            return
+        last = max(above, key=lambda u: (u.row, u.bbox[3]))
+        last.text = join_lines(last.text, c.text, forced=True)
+    drop = lower.lead
+    lower.cells = [replace(c, row=c.row - drop) for c in lower.cells if c.row >= drop]
+    lower.n_rows -= drop
+    lower.lead = 0
 
 
 def _norm(text: str) -> str:

@@ -18,8 +18,9 @@ Coordinates are pdfplumber's: x from the left, `top`/`bottom` from the top of th
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any, Literal
 
 SNAP = 2.5  # strokes this close are the same ruling (double borders, hairline boxes)
@@ -59,6 +60,9 @@ class Grid:
     # a vertical ruling closes the grid on the left / on the right (else its outline there comes
     # from where the horizontal rulings end: a table cut off by the page edge)
     closed: tuple[bool, bool] = (True, True)
+    # an irregular grid read column-wise: its ragged areas cut into each column's runs between
+    # the horizontal rulings (a tall merged cell whose side ruling is missing, say)
+    by_column: tuple[GridCell, ...] = ()
 
     @property
     def bbox(self) -> tuple[float, float, float, float]:
@@ -202,7 +206,15 @@ def grid_lines(group: Sequence[Segment]) -> tuple[list[float], list[float]]:
     right = max(max(s.end for s in hs), max(s.pos for s in vs))
     top = min(min(s.pos for s in hs), min(s.start for s in vs))
     bottom = max(max(s.pos for s in hs), max(s.end for s in vs))
-    xs = [sum(g) / len(g) for g in cluster([left, right, *(s.pos for s in vs)], SNAP)]
+    # Where several row rulings start or stop inside the table, a column boundary is implied
+    # even without a vertical stroke there: a tall merged cell whose side ruling is missing.
+    ends = [x for s in hs for x in (s.start, s.end) if left + SNAP < x < right - SNAP]
+    implied = [
+        sum(g) / len(g)
+        for g in cluster(ends, SNAP)
+        if len(g) >= 2 and not any(abs(v.pos - sum(g) / len(g)) <= SNAP for v in vs)
+    ]
+    xs = [sum(g) / len(g) for g in cluster([left, right, *implied, *(s.pos for s in vs)], SNAP)]
     ys = [sum(g) / len(g) for g in cluster([top, bottom, *(s.pos for s in hs)], SNAP)]
     return xs, ys
 
@@ -242,30 +254,60 @@ def build_grid(group: Sequence[Segment]) -> Grid:
         for c in range(n_cols):
             areas.setdefault(find(r * n_cols + c), []).append((r, c))
     cells: list[GridCell] = []
+    by_column: list[GridCell] = []
     irregular = False
+
+    def box(r0: int, c0: int, r1: int, c1: int) -> GridCell:
+        return GridCell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, (xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1]))
+
     for members in areas.values():
         r0, r1 = min(r for r, _ in members), max(r for r, _ in members)
         c0, c1 = min(c for _, c in members), max(c for _, c in members)
-        if (r1 - r0 + 1) * (c1 - c0 + 1) == len(members):
-            cells.append(GridCell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, (xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1])))
+        inner_rulings = any(
+            _covered(hs, ys[r + 1], xs[c], xs[c + 1]) for r, c in members if r < r1 and (r + 1, c) in members
+        )
+        if (r1 - r0 + 1) * (c1 - c0 + 1) == len(members) and not inner_rulings:
+            cells.append(box(r0, c0, r1, c1))
+            by_column.append(cells[-1])
             continue
-        # A ragged area (a ruling missing mid-cell): keep each row's run as its own cell.
+        # A ragged area (a ruling missing mid-cell): each row's run is a cell; the other way
+        # to read it, each column's run between its rulings, is kept for the page to choose
         irregular = True
         for r in range(r0, r1 + 1):
-            cols = sorted(c for rr, c in members if rr == r)
-            runs: list[list[int]] = []
-            for col in cols:
-                if runs and col == runs[-1][-1] + 1:
-                    runs[-1].append(col)
-                else:
-                    runs.append([col])
-            for run in runs:
-                cells.append(
-                    GridCell(r, run[0], 1, len(run), (xs[run[0]], ys[r], xs[run[-1] + 1], ys[r + 1]))
-                )
+            cells += [box(r, a, r, b) for a, b in _runs(sorted(c for rr, c in members if rr == r))]
+        spans: dict[tuple[int, int], list[int]] = {}  # (first row, last row) -> columns
+        for c in range(c0, c1 + 1):
+            rows = sorted(r for r, cc in members if cc == c)
+            for a, b in _runs(rows, partial(_open_below, hs, ys, xs[c], xs[c + 1])):
+                spans.setdefault((a, b), []).append(c)
+        for (a, b), columns in spans.items():  # runs of equal rows side by side, no ruling between
+            joined = _runs(columns, partial(_open_right, vs, xs, ys[a], ys[b + 1]))
+            by_column += [box(a, first, b, last) for first, last in joined]
     cells.sort(key=lambda g: (g.row, g.col))
+    by_column.sort(key=lambda g: (g.row, g.col))
     closed = (any(abs(v.pos - xs[0]) <= SNAP for v in vs), any(abs(v.pos - xs[-1]) <= SNAP for v in vs))
-    return Grid(tuple(xs), tuple(ys), tuple(cells), irregular, closed)
+    return Grid(tuple(xs), tuple(ys), tuple(cells), irregular, closed, tuple(by_column) if irregular else ())
+
+
+def _open_below(hs: Sequence[Segment], ys: Sequence[float], x0: float, x1: float, r: int) -> bool:
+    """No horizontal ruling separates row r from row r + 1 between x0 and x1."""
+    return not _covered(hs, ys[r + 1], x0, x1)
+
+
+def _open_right(vs: Sequence[Segment], xs: Sequence[float], top: float, bottom: float, c: int) -> bool:
+    """No vertical ruling separates column c from column c + 1 between top and bottom."""
+    return not _covered(vs, xs[c + 1], top, bottom)
+
+
+def _runs(values: Sequence[int], joins: Callable[[int], bool] = lambda _: True) -> list[tuple[int, int]]:
+    """Consecutive values as (first, last) runs; `joins(v)` says whether v and v + 1 go together."""
+    runs: list[list[int]] = []
+    for v in values:
+        if runs and v == runs[-1][1] + 1 and joins(runs[-1][1]):
+            runs[-1][1] = v
+        else:
+            runs.append([v, v])
+    return [(a, b) for a, b in runs]
 
 
 def cut_at_edge(grid: Grid, width: float) -> tuple[Grid, str]:

@@ -163,3 +163,29 @@ def _vertical_text(glyphs: Sequence[Glyph]) -> str:
         else:
             columns.append([g])
     return tidy("".join("".join(g.text for g in sorted(col, key=lambda g: g.top)) for col in columns))
+
+
+def vertical_runs(glyphs: Sequence[Glyph]) -> list[list[Glyph]]:
+    """Glyphs set one per line down a column (a label in a tall merged cell, as WPS and Word
+    print it): at least three, centred on one x, each within 2.5 font sizes of the next and
+    with no other glyph beside it on its line."""
+    printed = sorted((g for g in glyphs if g.text.strip()), key=lambda g: g.cy)
+    runs: list[list[Glyph]] = []
+    for g in printed:
+        if any(
+            h is not g
+            and h.top < g.bottom
+            and h.bottom > g.top
+            and 0 < abs(h.cx - g.cx) < g.x1 - g.x0 + g.size
+            for h in printed
+        ):
+            continue  # a glyph with neighbours on its line is part of a line of text
+        run = next(
+            (r for r in runs if abs(r[-1].cx - g.cx) <= 0.35 * g.size and g.cy - r[-1].cy <= 2.5 * g.size),
+            None,
+        )
+        if run is None:
+            runs.append([g])
+        else:
+            run.append(g)
+    return [r for r in runs if len(r) >= 3]
