@@ -66,7 +66,10 @@ def _shown(cells: list[GridCell], n_cols: int) -> set[tuple[int, int, int, int, 
     return out
 
 
-@pytest.mark.parametrize("name", NAMES)
+RULED = [n for n in NAMES if "borderless" not in PDF_FIXTURES[n].variants]
+
+
+@pytest.mark.parametrize("name", RULED)
 def test_fixture_grids_equal_the_layout(name: str) -> None:
     spec = build_spec(name, PDF_FIXTURES[name])
     doc = _doc(name)
@@ -356,6 +359,41 @@ def test_vertical_writing_in_a_cell_reads_column_by_column() -> None:
     }
 
 
+def test_vertical_label_without_its_side_ruling_stays_one_cell() -> None:
+    """三、本年度办理结果 one glyph per line in a tall merged cell whose right ruling is not
+    drawn (only the row rulings beside it, starting at its edge, say where it ends): its glyphs
+    are that cell's text, not pieces of the labels beside it (`三（一）予以公开`, `本1.属于…年`)."""
+    c = Canvas().page()
+    labels = [
+        "（一）予以公开",
+        "（二）部分公开",
+        "1.属于国家秘密",
+        "2.其他法律行政法规禁止公开",
+        "3.危及“三安全一稳定”",
+        "4.保护第三方合法权益",
+        "5.属于三类内部事务信息",
+        "6.属于四类过程性信息",
+    ]
+    xs = [72.0, 92.0, 300.0, 340.0]
+    ys = [100.0 + 24 * k for k in range(len(labels) + 1)]
+    c.grid(
+        xs, ys, skip={("h", r, 0) for r in range(1, len(labels))} | {("v", r, 1) for r in range(len(labels))}
+    )
+    for r, label in enumerate(labels):
+        c.text(100, ys[r] + 7, label, size=10)
+        c.text(312, ys[r] + 7, str(r), size=10)
+    for k, ch in enumerate("三、本年度办理结果"):
+        c.text(77, 110 + 18 * k, ch, size=10)
+    doc = read(c.pdf(), None)
+    (table,) = doc.tables()
+    assert [[x.text for x in row] for row in table.rows()] == [
+        ["三、本年度办理结果", labels[0], "0"],
+        *([label, str(r)] for r, label in enumerate(labels[1:], 1)),
+    ]
+    assert table.cells[0].rowspan == len(labels)
+    assert _rules(doc) == []
+
+
 def test_merged_label_cell_continues_over_the_page_break() -> None:
     c = Canvas().page()
     xs, ys = [72.0, 150.0, 300.0, 400.0], [700.0, 725.0, 750.0]
@@ -426,7 +464,7 @@ def test_fake_bold_glyphs_read_once() -> None:
     assert [p.text for p in read(c.pdf(), None).paragraphs()] == ["一、总体情况"]
 
 
-def test_unruled_table_keeps_columns_as_tabs() -> None:
+def test_unruled_table_is_rebuilt_from_text_positions() -> None:
     c = Canvas().page()
     c.text(72, 100, "三、收到和处理政府信息公开申请情况")
     for k, (label, a, b) in enumerate(
@@ -436,13 +474,93 @@ def test_unruled_table_keeps_columns_as_tabs() -> None:
         c.text(300, 130 + 20 * k, a)
         c.text(420, 130 + 20 * k, b)
     doc = read(c.pdf(), None)
-    assert [p.text for p in doc.paragraphs()] == [
-        "三、收到和处理政府信息公开申请情况",
-        "信息内容\t本年新收\t上年结转",
-        "行政许可\t12\t0",
-        "行政处罚\t3\t1",
+    assert [p.text for p in doc.paragraphs()] == ["三、收到和处理政府信息公开申请情况"]
+    (table,) = doc.tables()
+    assert [[x.text for x in row] for row in table.rows()] == [
+        ["信息内容", "本年新收", "上年结转"],
+        ["行政许可", "12", "0"],
+        ["行政处罚", "3", "1"],
     ]
+    assert _rules(doc) == []
+
+
+def test_prose_and_lone_lines_with_gaps_stay_paragraphs() -> None:
+    """A number glued to its words is prose; a line with a wide gap but no number at its end
+    (a sign-off) is no table: such lines stay paragraphs, gaps kept as tabs."""
+    c = Canvas().page()
+    c.text(72, 100, "（五）监督保障。开展社会评议1")
+    c.text(72, 120, "次，全年未发生责任追究情形。")
+    c.text(72, 160, "示例市示例区统计局")
+    c.text(400, 160, "2025年1月20日")
+    doc = read(c.pdf(), None)
     assert doc.tables() == []
+    assert [p.text for p in doc.paragraphs()][-1] == "示例市示例区统计局\t2025年1月20日"
+
+
+APP_HEAD = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+
+
+def test_unruled_rows_from_baselines_and_labels() -> None:
+    """A centred unruled 表三 (as Chromium and WPS print it): a label over two lines with its
+    numbers between them, a group label beside several rows, a row whose numbers are all blank,
+    and a column blank in every row (its header still names it)."""
+    c = Canvas().page()
+    xs = [260.0 + 36 * k for k in range(7)]
+    for k, head in enumerate(APP_HEAD):
+        c.text(xs[k], 112, head[:2], size=9)
+        if len(head) > 2:
+            c.text(xs[k], 122, head[2:], size=9)
+    rows = [
+        (["（二）部分公开（区分处理的，", "只计这一情形）"], "1 0 0  0 0 1"),
+        (["1.属于国家秘密"], "2 1 0  0 0 3"),
+        (["8.属于行政查询事项"], ""),
+        (["2.其他法律行政法规禁止公开"], "4 0 1  0 0 5"),
+    ]
+    top = 140.0
+    for labels, values in rows:
+        for k, text in enumerate(labels):
+            c.text(120, top + 12 * k, text, size=9)
+        mid = top + 6 * (len(labels) - 1)
+        for k, v in enumerate(values.split(" ")):
+            if v:
+                c.text(xs[k] + 3, mid, v, size=9)
+        top += 12 * len(labels) + 14
+    c.text(72, 190, "（三）不予", size=9)
+    c.text(72, 202, "公开", size=9)
+    doc = read(c.pdf(), None)
+    (table,) = doc.tables()
+    got = [[x.text for x in row] for row in table.rows() if any(x.text for x in row)]
+    assert got[-4:] == [
+        ["（二）部分公开（区分处理的，只计这一情形）", "1", "0", "0", "", "0", "0", "1"],
+        ["（三）不予公开", "1.属于国家秘密", "2", "1", "0", "", "0", "0", "3"],
+        ["8.属于行政查询事项", "", "", "", "", "", "", ""],
+        ["2.其他法律行政法规禁止公开", "4", "0", "1", "", "0", "0", "5"],
+    ]
+    assert _rules(doc) == []
+
+
+def test_unruled_number_between_columns_is_not_read() -> None:
+    """A number that fits no column (or two) leaves its row unread and the table flagged:
+    never a value in the wrong column."""
+    c = Canvas().page()
+    c.text(72, 100, "信息内容")
+    c.text(300, 100, "本年新收")
+    c.text(420, 100, "上年结转")
+    c.text(72, 120, "行政许可")
+    c.text(300, 120, "12")
+    c.text(420, 120, "4")
+    c.text(72, 140, "行政处罚")
+    c.text(360, 140, "7")
+    c.text(420, 140, "1")
+    doc = read(c.pdf(), None)
+    (table,) = doc.tables()
+    assert [[x.text for x in row] for row in table.rows()] == [
+        ["信息内容", "本年新收", "上年结转"],
+        ["行政许可", "12", "4"],
+        ["行政处罚"],
+    ]
+    (note,) = [n for n in doc.notes if n.rule]
+    assert note.rule == "EXT-006" and "无框线表格第 3 行的数字无法与列对齐" in note.message
 
 
 def test_irregular_grid_is_flagged_with_its_page() -> None:
@@ -563,6 +681,26 @@ def test_fixture_parses_to_its_spec(name: str) -> None:
     assert r.meta.title == spec["title"]
     assert [s.number for s in r.sections] == [1, 2, 3, 4, 5, 6]
     assert [n.rule for n in r.extraction_notes if n.rule] == EXPECTED_NOTES.get(name, [])
+
+
+@pytest.mark.parametrize("name", ["borderless", "chromium-borderless"])
+def test_borderless_rows_are_label_and_values(name: str) -> None:
+    """Every value row of an unruled 表三 is its label (wrapped lines joined, also over a page
+    break) followed by its seven numbers; no label is read twice or in pieces."""
+    spec = load_spec(PDF / f"{name}.pdf")
+    labels = [r.label for r in build_spec(name, PDF_FIXTURES[name]).template.app_rows]
+    rows = [
+        [c.text for c in row]
+        for t in _doc(name).tables()
+        for row in t.rows()
+        if len(row) >= 8 and all(re.fullmatch(r"\d*", c.text) for c in row[-7:]) and row[-1].text
+    ]
+    read = [row[-8] for row in rows if row[-8] in labels]
+    assert read == labels  # each once, in order, whole
+    cells = spec["cells"]["applications"]
+    by_label = {row[-8]: row[-7:] for row in rows}
+    for r in build_spec(name, PDF_FIXTURES[name]).template.app_rows:
+        assert by_label[r.label] == [str(cells[f"{r.id}.{c}"]["value"]) for c in APP_COLS]
 
 
 def test_table_cut_off_by_the_page_edge_is_read_as_far_as_printed() -> None:
