@@ -37,11 +37,13 @@ from __future__ import annotations
 
 import ctypes
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from io import BytesIO
 from typing import Any
+
+from .geometry import IDENTITY, Matrix, PageFrame, apply, compose
 
 try:
     import pypdfium2 as pdfium  # type: ignore[import-untyped]
@@ -70,9 +72,6 @@ MAX_FORM_DEPTH = 12  # nested form XObjects walked (PDFium itself stops deeper)
 MAX_PATH_POINTS = 200_000  # path points read per page; beyond that the page is a drawing
 LETTER = (0.0, 0.0, 612.0, 792.0)  # PDFium's stand-in when a page has no usable MediaBox
 
-Matrix = tuple[float, float, float, float, float, float]
-IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
-
 
 def engine() -> str:
     """The engine to use: `REPORTPARSE_PDF_ENGINE` if set to a known one, else the default;
@@ -96,73 +95,6 @@ class UseFallback(Exception):
 
 class PageError(Exception):
     """PDFium could not load one page."""
-
-
-# --- geometry ---------------------------------------------------------------------------------
-
-
-def compose(inner: Matrix, outer: Matrix) -> Matrix:
-    """The matrix applying `inner` first, then `outer` (PDF row-vector convention)."""
-    a, b, c, d, e, f = inner
-    A, B, C, D, E, F = outer
-    return (
-        a * A + b * C,
-        a * B + b * D,
-        c * A + d * C,
-        c * B + d * D,
-        e * A + f * C + E,
-        e * B + f * D + F,
-    )
-
-
-def apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
-    return (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5])
-
-
-def _rotation_ctm(rotation: int, box: tuple[float, float, float, float]) -> Matrix:
-    """pdfminer's initial CTM for a page: MediaBox corner to the origin, turned by /Rotate."""
-    x0, y0, x1, y1 = box
-    if rotation == 90:
-        return (0.0, -1.0, 1.0, 0.0, -y0, x1)
-    if rotation == 180:
-        return (-1.0, 0.0, 0.0, -1.0, x1, y1)
-    if rotation == 270:
-        return (0.0, 1.0, -1.0, 0.0, y1, -x0)
-    return (1.0, 0.0, 0.0, 1.0, -x0, -y0)
-
-
-@dataclass(frozen=True)
-class PageFrame:
-    """How PDF user space maps onto pdfplumber's page coordinates."""
-
-    width: float
-    height: float
-    rotation: int
-    ctm: Matrix  # user space -> pdfminer device space (y up)
-    device: Matrix  # user space -> (x, top)
-
-    @classmethod
-    def of(cls, mediabox: tuple[float, float, float, float], rotation: int) -> PageFrame:
-        x0, x1 = sorted((mediabox[0], mediabox[2]))
-        y0, y1 = sorted((mediabox[1], mediabox[3]))
-        box = (x0, y0, x1, y1)
-        # pdfplumber: the box normalised for the rotation gives width, height and the offsets
-        # it adds back to pdfminer's coordinates
-        nx0, ny0, nx1, ny1 = (y0, x0, y1, x1) if rotation in (90, 270) else box
-        width, height = nx1 - nx0, ny1 - ny0
-        ctm = _rotation_ctm(rotation, box)
-        flip: Matrix = (1.0, 0.0, 0.0, -1.0, nx0, height - ny0)
-        return cls(width, height, rotation, ctm, compose(ctm, flip))
-
-    def bounds(self, m: Matrix, points: Iterable[tuple[float, float]]) -> tuple[float, float, float, float]:
-        """x0, top, x1, bottom of points in space `m` (composed with the page's device map)."""
-        full = compose(m, self.device)
-        xs, ys = [], []
-        for x, y in points:
-            px, py = apply(full, x, y)
-            xs.append(px)
-            ys.append(py)
-        return min(xs), min(ys), max(xs), max(ys)
 
 
 # --- pages ------------------------------------------------------------------------------------
@@ -206,6 +138,7 @@ def _chars(textpage: Any, frame: PageFrame) -> list[dict[str, Any]]:
     font_size = c.FPDFText_GetFontSize
     rect = c.FS_RECTF()
     fm = c.FS_MATRIX()
+    codes = _codes(textpage, count)
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     ra, rb, rc, rd = frame.ctm[:4]
     da, db, dc, dd, de, df = frame.device
@@ -215,7 +148,7 @@ def _chars(textpage: Any, frame: PageFrame) -> list[dict[str, Any]]:
     for i in range(max(count, 0)):
         if is_generated(textpage, i) == 1:
             continue  # spaces and line breaks PDFium inserts; pdfminer has none
-        code = get_unicode(textpage, i)
+        code = codes[i] if codes is not None else get_unicode(textpage, i)
         if loose_box(textpage, i, rect):
             box = (rect.left, rect.bottom, rect.right, rect.top)
         elif c.FPDFText_GetCharBox(textpage, i, left, right, bottom, top):
@@ -260,10 +193,25 @@ def _chars(textpage: Any, frame: PageFrame) -> list[dict[str, Any]]:
                 "bottom": y_bottom,
                 "size": size,
                 "upright": upright,
-                "matrix": (a, b, cc, d),  # pdfminer's char matrix, up to scale: the text's direction
+                # pdfminer's char matrix up to scale, which says which way turned text runs
+                "matrix": None if upright else (a, b, cc, d),
             }
         )
     return out
+
+
+def _codes(textpage: Any, count: int) -> Any:
+    """Every character's code in one call (one call per character otherwise): PDFium's text
+    as UTF-16, which is one unit per character unless one lies beyond the BMP (then None)."""
+    if count <= 0:
+        return None
+    buffer = (ctypes.c_ushort * (count + 1))()
+    written = pdfium_c.FPDFText_GetText(
+        textpage, 0, count, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort))
+    )
+    if written != count + 1 or any(0xD800 <= unit <= 0xDFFF for unit in buffer[:count]):
+        return None
+    return buffer
 
 
 def _same_object(textpage: Any, i: int, j: int) -> bool:
@@ -272,15 +220,19 @@ def _same_object(textpage: Any, i: int, j: int) -> bool:
     return bool(a) and ctypes.cast(a, ctypes.c_void_p).value == ctypes.cast(b, ctypes.c_void_p).value
 
 
-def _unmeasured(obj: Any, bounds: tuple[Any, ...]) -> bool:
+def _unmeasured(obj: Any, bounds: tuple[Any, ...], embedded: dict[int | None, bool]) -> bool:
     """A text object PDFium's text page leaves out: no width (its glyphs have no box, 0.01 is
     PDFium's own cut-off) in a font the file does not embed. (A lone space has no width either;
-    taking such a page from pdfminer costs time, never text.)"""
+    taking such a page from pdfminer costs time, never text.) `embedded` caches each font's
+    answer, so a page in embedded fonts costs one call per text object."""
     c = pdfium_c
-    if not c.FPDFPageObj_GetBounds(obj, *bounds) or abs(bounds[2].value - bounds[0].value) >= 0.01:
-        return False
     font = c.FPDFTextObj_GetFont(obj)
-    return bool(font) and not c.FPDFFont_GetIsEmbedded(font)
+    key = ctypes.cast(font, ctypes.c_void_p).value
+    if key not in embedded:
+        embedded[key] = not font or bool(c.FPDFFont_GetIsEmbedded(font))
+    if embedded[key]:
+        return False
+    return bool(c.FPDFPageObj_GetBounds(obj, *bounds)) and abs(bounds[2].value - bounds[0].value) < 0.01
 
 
 def _matrix(obj: Any, m: Any) -> Matrix:
@@ -299,7 +251,7 @@ def _color(getter: Callable[..., int], obj: Any) -> tuple[float, ...] | None:
 class _Objects:
     """Paths and images of one page, form XObjects walked with their matrices combined."""
 
-    def __init__(self, frame: PageFrame) -> None:
+    def __init__(self, frame: PageFrame, embedded: dict[int | None, bool]) -> None:
         self.frame = frame
         self.lines: list[dict[str, Any]] = []
         self.rects: list[dict[str, Any]] = []
@@ -311,6 +263,7 @@ class _Objects:
         self._x = ctypes.c_float()
         self._y = ctypes.c_float()
         self._bounds = tuple(ctypes.c_float() for _ in range(4))
+        self._embedded = embedded
 
     def walk(self, count: int, get: Callable[[int], Any], parent: Matrix, depth: int) -> None:
         c = pdfium_c
@@ -327,7 +280,7 @@ class _Objects:
                 )
                 self.images.append({"x0": x0, "x1": x1, "top": top, "bottom": bottom})
             elif kind == c.FPDF_PAGEOBJ_TEXT and not self.lost_text:
-                self.lost_text = _unmeasured(obj, self._bounds)
+                self.lost_text = _unmeasured(obj, self._bounds, self._embedded)
             elif kind == c.FPDF_PAGEOBJ_FORM and depth < MAX_FORM_DEPTH:
                 inner = compose(_matrix(obj, self._m), parent)
                 self.walk(
@@ -439,6 +392,7 @@ class PdfiumDocument:
                 raise PasswordRequired(str(err)) from err
             raise UseFallback(str(err)) from err
         self._raw_info: dict[str, Any] | None = None
+        self._fonts: dict[int | None, bool] = {}  # font handle -> embedded (PDFium shares them)
 
     def __enter__(self) -> PdfiumDocument:
         return self
@@ -503,7 +457,7 @@ class PdfiumDocument:
                 chars = _chars(textpage.raw, frame)
             finally:
                 textpage.close()
-            objects = _Objects(frame)
+            objects = _Objects(frame, self._fonts)
             raw = page.raw
             objects.walk(
                 pdfium_c.FPDFPage_CountObjects(raw),

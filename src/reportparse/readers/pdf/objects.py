@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, slots=True)
 class TextBox:
-    """Text with its box (x from the left, `top`/`bottom` from the top of the page) and font size."""
+    """Text with its box (x from the left, `top`/`bottom` from the top of the page) and font
+    size. Pages hold thousands of glyphs: slotted classes, compared by identity."""
 
     text: str
     x0: float
@@ -18,21 +19,20 @@ class TextBox:
     size: float
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, slots=True)
 class Glyph(TextBox):
     upright: bool = True
     turn: int = 0  # the way its text runs, in quarter turns counter-clockwise (0, 90, 180, 270)
+    # its centre, stored rather than computed each time it is compared with a cell
+    cx: float = field(init=False, repr=False)
+    cy: float = field(init=False, repr=False)
 
-    @property
-    def cx(self) -> float:
-        return (self.x0 + self.x1) / 2
-
-    @property
-    def cy(self) -> float:
-        return (self.top + self.bottom) / 2
+    def __post_init__(self) -> None:
+        self.cx = (self.x0 + self.x1) / 2
+        self.cy = (self.top + self.bottom) / 2
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, slots=True)
 class TextLine(TextBox):
     page: int
 

@@ -7,6 +7,7 @@ like a data table; the glyphs left over are grouped into `TextLine`s, with wide 
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -27,21 +28,23 @@ _RADICALS = str.maketrans(
     "母民氺王竹羊虎西见角贝足车長长门雨青韦页风飞食首马骨鬼鱼鸟卤麦黄黾齐齿龙龟",
 )
 _BAD_GLYPH = re.compile(r"\(cid:\d+\)|[\ufffd\ue000-\uf8ff]")
+_ROW = 1 << 20  # positions as x * _ROW + y: y stays below it on any page
+_NEAR = tuple(dx * _ROW + dy for dx in (-1, 0, 1) for dy in (-1, 0, 1))
 
 
 def _glyphs(chars: Iterable[dict[str, Any]]) -> tuple[list[Glyph], int, int]:
     """Glyphs with duplicates (fake bold) dropped; Kangxi radicals folded to ideographs."""
     out: list[Glyph] = []
-    seen: set[tuple[str, int, int]] = set()
+    seen: dict[int, list[str]] = {}  # position (x, y rounded, in one int) -> texts drawn there
     bad = repaired = 0
     for ch in chars:
         text = ch.get("text") or ""
         if not text:
             continue
-        x, y = round(ch["x0"]), round(ch["top"])
-        if any((text, x + dx, y + dy) in seen for dx in (-1, 0, 1) for dy in (-1, 0, 1)):
+        at = round(ch["x0"]) * _ROW + round(ch["top"])
+        if _drawn_before(seen, text, at):
             continue  # the same glyph drawn again a hair away: fake bold
-        seen.add((text, x, y))
+        seen.setdefault(at, []).append(text)
         if text == "(cid:3)":
             text = " "  # glyph 3 is the space in TrueType fonts set as Identity-H without a map for it
         elif _BAD_GLYPH.search(text):
@@ -55,6 +58,7 @@ def _glyphs(chars: Iterable[dict[str, Any]]) -> tuple[list[Glyph], int, int]:
             repaired += folded != text
             text = folded
         size = float(ch.get("size") or (ch["bottom"] - ch["top"]) or 10.0)
+        upright = bool(ch.get("upright", True))
         out.append(
             Glyph(
                 text,
@@ -63,11 +67,21 @@ def _glyphs(chars: Iterable[dict[str, Any]]) -> tuple[list[Glyph], int, int]:
                 ch["top"],
                 ch["bottom"],
                 size,
-                bool(ch.get("upright", True)),
-                turn_of(ch.get("matrix")),
+                upright,
+                0 if upright else turn_of(ch.get("matrix")),
             )
         )
     return out, bad, repaired
+
+
+def _drawn_before(seen: dict[int, list[str]], text: str, at: int) -> bool:
+    """Was `text` drawn within a point of `at` already? (Ints, not tuples: this runs for every
+    glyph of every page.)"""
+    for d in _NEAR:
+        there = seen.get(at + d)
+        if there is not None and text in there:
+            return True
+    return False
 
 
 def read_page(page: Any) -> PageContent:
@@ -82,9 +96,10 @@ def read_page(page: Any) -> PageContent:
     fragments: list[Fragment] = []
     remaining = glyphs
     width = float(page.width)
+    turned = any(not g.upright for g in glyphs)  # only then may a table be printed sideways
     for grid in find_grids(lines, rects, curves):
         frag = None
-        turn = 0 if framed(grid) else grid_turn([g for g in remaining if _within(g, grid.bbox)])
+        turn = grid_turn(_inside(remaining, grid.bbox)) if turned and not framed(grid) else 0
         if turn:  # a table printed sideways
             frag, remaining = _fill_turned(grid, remaining, Turn(turn, width, float(page.height)), number)
             if frag:
@@ -107,9 +122,9 @@ def read_page(page: Any) -> PageContent:
                     fragments.append(sub_frag)
         elif frag:
             fragments.append(frag)
-    unruled, remaining = find_unruled(remaining, number, width)
+    unruled, rest = find_unruled(group_lines([g for g in remaining if g.text.strip()]), number, width)
     fragments += unruled
-    text_lines = [text_line(g, number) for g in group_lines([g for g in remaining if g.text.strip()])]
+    text_lines = [text_line(g, number) for g in rest]
     n = sum(1 for g in glyphs if g.text.strip())
     return PageContent(
         number,
@@ -129,7 +144,7 @@ def _fill_turned(
 ) -> tuple[Fragment | None, list[Glyph]]:
     """A grid whose text is turned a quarter: read in the frame where the text is upright,
     its cells' boxes turned back onto the page."""
-    inside = [g for g in glyphs if _within(g, grid.bbox)]
+    inside = _inside(glyphs, grid.bbox)
     frag, _ = _fill_grid(turn.grid(grid), [turn.glyph(g) for g in inside], page)
     if frag is None:
         return None, glyphs
@@ -159,9 +174,14 @@ def _covers_page(grid: Grid, page: Any) -> bool:
     return (x1 - x0) * (bottom - top) >= 0.5 * float(page.width) * float(page.height)
 
 
+def _inside(glyphs: list[Glyph], box: tuple[float, float, float, float]) -> list[Glyph]:
+    x0, top, x1, bottom = box[0] - 1, box[1] - 1, box[2] + 1, box[3] + 1
+    return [g for g in glyphs if x0 <= g.cx <= x1 and top <= g.cy <= bottom]
+
+
 def _fill_grid(grid: Grid, glyphs: list[Glyph], page: int) -> tuple[Fragment | None, list[Glyph]]:
     """Put the glyphs inside a grid into its cells; None when the grid is not a data table."""
-    inside = [g for g in glyphs if _within(g, grid.bbox)]
+    inside = _inside(glyphs, grid.bbox)
     if not any(g.text.strip() for g in inside):
         return None, glyphs
     if grid.by_column and _runs_down_columns(grid, inside):
@@ -207,7 +227,5 @@ def _fill_grid(grid: Grid, glyphs: list[Glyph], page: int) -> tuple[Fragment | N
 
 
 def _index(bounds: Sequence[float], v: float) -> int:
-    for i in range(len(bounds) - 1):
-        if v < bounds[i + 1]:
-            return i
-    return len(bounds) - 2
+    """The slot of v between ascending bounds (the first or last slot when outside them)."""
+    return min(max(bisect.bisect_right(bounds, v) - 1, 0), len(bounds) - 2)

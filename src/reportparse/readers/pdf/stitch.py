@@ -4,6 +4,7 @@ joined again."""
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -96,8 +97,9 @@ def _norm(text: str) -> str:
 
 
 def _remap(frag: Fragment, xs: Sequence[float]) -> list[FragCell]:
-    def nearest(x: float) -> int:
-        return min(range(len(xs)), key=lambda i: abs(xs[i] - x))
+    def nearest(x: float) -> int:  # xs ascend: the nearest is at the insertion point or before it
+        i = bisect.bisect_left(xs, x)
+        return i - 1 if i == len(xs) or (i > 0 and x - xs[i - 1] <= xs[i] - x) else i
 
     out = []
     for c in frag.cells:

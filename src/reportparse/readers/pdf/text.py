@@ -66,17 +66,19 @@ def tidy(text: str) -> str:
     return _SPACE_NEAR_CJK.sub("", text).strip(" ")
 
 
-def text_line(glyphs: list[Glyph], page: int) -> TextLine:
-    text = line_string(glyphs, tabs=True)
-    return TextLine(
-        text,
+def extent(glyphs: Sequence[Glyph]) -> tuple[float, float, float, float, float]:
+    """A `TextBox`'s geometry around glyphs: x0, x1, top, bottom and the median font size."""
+    return (
         min(g.x0 for g in glyphs),
         max(g.x1 for g in glyphs),
         min(g.top for g in glyphs),
         max(g.bottom for g in glyphs),
         statistics.median(g.size for g in glyphs),
-        page,
     )
+
+
+def text_line(glyphs: list[Glyph], page: int) -> TextLine:
+    return TextLine(line_string(glyphs, tabs=True), *extent(glyphs), page)
 
 
 def join_lines(prev: str, nxt: str, forced: bool) -> str:
@@ -139,12 +141,7 @@ def _column_text(glyphs: Sequence[Glyph]) -> str:
     the file draws the glyphs in is kept when it runs downwards: a vertical form of a
     punctuation mark (、，。) sits high in its em box, so its box can start above the glyph drawn
     before it."""
-    columns: list[list[Glyph]] = []
-    for g in sorted(glyphs, key=lambda g: -g.cx):
-        if columns and abs(columns[-1][0].cx - g.cx) <= 0.5 * g.size:
-            columns[-1].append(g)
-        else:
-            columns.append([g])
+    columns = _columns_right_to_left(glyphs)
     order = {id(g): k for k, g in enumerate(glyphs)}
     out = []
     for col in columns:
@@ -154,14 +151,19 @@ def _column_text(glyphs: Sequence[Glyph]) -> str:
     return tidy("".join(out))
 
 
-def _vertical_text(glyphs: Sequence[Glyph]) -> str:
-    """Text rotated a quarter turn: columns right to left, each read top to bottom."""
+def _columns_right_to_left(glyphs: Sequence[Glyph]) -> list[list[Glyph]]:
     columns: list[list[Glyph]] = []
     for g in sorted(glyphs, key=lambda g: -g.cx):
         if columns and abs(columns[-1][0].cx - g.cx) <= 0.5 * g.size:
             columns[-1].append(g)
         else:
             columns.append([g])
+    return columns
+
+
+def _vertical_text(glyphs: Sequence[Glyph]) -> str:
+    """Text rotated a quarter turn: columns right to left, each read top to bottom."""
+    columns = _columns_right_to_left(glyphs)
     return tidy("".join("".join(g.text for g in sorted(col, key=lambda g: g.top)) for col in columns))
 
 

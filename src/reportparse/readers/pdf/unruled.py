@@ -32,11 +32,12 @@ from dataclasses import dataclass, field
 
 from ...templates import common
 from .layout import PAGE_NUMBER
-from .objects import FragCell, Fragment, Glyph, round_box
-from .text import group_lines, join_lines, line_string
+from .objects import FragCell, Fragment, Glyph, TextBox, round_box
+from .text import extent, join_lines, line_string
 
 WIDE = 0.5  # a gap of this many font sizes before a number sets it apart as a cell (prose: < 0.3)
 CLOSE = 1.0  # lines of one cell are at most this many font sizes apart
+_DATA_GLYPHS = frozenset("0123456789—－-/／")
 _VALUE = re.compile(r"^(?:[+\-－]?\d[\d,，]*(?:\.\d+)?%?|[—－\-/／]+)$")
 _MARKER = re.compile(
     r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|\d+\s*[.、．](?!\d))"
@@ -49,15 +50,9 @@ _HEADING = re.compile(
 )
 
 
-@dataclass
-class _Word:
-    glyphs: list[Glyph]
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-    size: float
+@dataclass(eq=False, slots=True)
+class _Word(TextBox):
+    glyphs: list[Glyph] = field(default_factory=list)
     line: int = 0
 
     @property
@@ -65,32 +60,11 @@ class _Word:
         return bool(_VALUE.match(self.text))
 
 
-@dataclass
-class _Line:
-    words: list[_Word]
-    values: int = -1  # index of the first word of its trailing numbers (-1: not a data line)
+@dataclass(eq=False)
+class _Words:
+    """Words together, with the box around them."""
 
-    @property
-    def top(self) -> float:
-        return min(w.top for w in self.words)
-
-    @property
-    def bottom(self) -> float:
-        return max(w.bottom for w in self.words)
-
-    @property
-    def size(self) -> float:
-        return statistics.median(w.size for w in self.words)
-
-    @property
-    def cy(self) -> float:
-        return (self.top + self.bottom) / 2
-
-
-@dataclass
-class _Block:
     words: list[_Word] = field(default_factory=list)
-    data_line: int | None = None  # the data line it has a word on, if any
 
     @property
     def x0(self) -> float:
@@ -108,6 +82,29 @@ class _Block:
     def bottom(self) -> float:
         return max(w.bottom for w in self.words)
 
+    def box(self) -> tuple[float, float, float, float]:
+        return round_box((self.x0, self.top, self.x1, self.bottom))
+
+
+@dataclass(eq=False)
+class _Line(_Words):
+    values: int = -1  # index of the first word of its trailing numbers (-1: not a data line)
+
+    @property
+    def size(self) -> float:
+        return statistics.median(w.size for w in self.words)
+
+    @property
+    def cy(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+@dataclass(eq=False)
+class _Block(_Words):
+    """A cell's text: words over one or more lines."""
+
+    data_line: int | None = None  # the data line it has a word on, if any
+
     def text(self) -> str:
         out = ""
         for line in sorted({w.line for w in self.words}):
@@ -116,9 +113,6 @@ class _Block:
             )
             out = join_lines(out, part, forced=False) if out else part
         return out
-
-    def box(self) -> tuple[float, float, float, float]:
-        return round_box((self.x0, self.top, self.x1, self.bottom))
 
 
 # --- words and lines --------------------------------------------------------------------------
@@ -138,18 +132,7 @@ def _words(glyphs: Sequence[Glyph]) -> list[_Word]:
                 out[-1].append(g)
                 continue
         out.append([g])
-    return [
-        _Word(
-            gs,
-            line_string(gs, tabs=False),
-            min(g.x0 for g in gs),
-            max(g.x1 for g in gs),
-            min(g.top for g in gs),
-            max(g.bottom for g in gs),
-            statistics.median(g.size for g in gs),
-        )
-        for gs in out
-    ]
+    return [_Word(line_string(gs, tabs=False), *extent(gs), gs) for gs in out]
 
 
 def _numeric(text: str) -> bool:
@@ -476,14 +459,20 @@ def _unique(cells: list[FragCell]) -> list[FragCell]:
 # --- a page -----------------------------------------------------------------------------------
 
 
-def find_unruled(glyphs: list[Glyph], page: int, width: float) -> tuple[list[Fragment], list[Glyph]]:
-    """The unruled tables among a page's glyphs (those outside ruled tables), and the glyphs
-    left for narrative."""
-    lines = [_Line(_words(ln)) for ln in group_lines([g for g in glyphs if g.text.strip()])]
+def find_unruled(
+    glyph_lines: list[list[Glyph]], page: int, width: float
+) -> tuple[list[Fragment], list[list[Glyph]]]:
+    """The unruled tables among a page's lines of glyphs (those outside ruled tables), and the
+    lines left for narrative."""
+    # only a line ending in a digit or a dash can be a data line: look at the others only then
+    candidates = [_Line(_words(ln)) for ln in glyph_lines if ln[-1].text[-1] in _DATA_GLYPHS]
+    for ln in candidates:
+        _classify(ln)
+    if not any(ln.values >= 0 for ln in candidates):
+        return [], glyph_lines
+    lines = [_Line(_words(ln)) for ln in glyph_lines]
     for ln in lines:
         _classify(ln)
-    if not any(ln.values >= 0 for ln in lines):
-        return [], glyphs
     runs: list[list[_Line]] = [[]]
     for ln in lines:
         prev = runs[-1][-1] if runs[-1] else None
@@ -500,5 +489,5 @@ def find_unruled(glyphs: list[Glyph], page: int, width: float) -> tuple[list[Fra
         if found is None:
             continue
         fragments.append(found[0])
-        taken |= {id(g) for ln in found[1] for w in ln.words for g in w.glyphs}
-    return fragments, [g for g in glyphs if id(g) not in taken]
+        taken |= {id(ln) for ln in found[1]}
+    return fragments, [gl for gl, ln in zip(glyph_lines, lines, strict=True) if id(ln) not in taken]
