@@ -394,6 +394,37 @@ def test_vertical_label_without_its_side_ruling_stays_one_cell() -> None:
     assert _rules(doc) == []
 
 
+@pytest.mark.parametrize(
+    ("rotate", "clockwise"), [(90, False), (0, False), (0, True)], ids=["page-rotate", "up", "down"]
+)
+def test_sideways_table_reads_like_any_other(rotate: int, clockwise: bool) -> None:
+    """A table drawn sideways: on a page whose /Rotate turns it upright for the reader, or turned
+    a quarter on a portrait page with its text running up or down the page."""
+    c = Canvas().page(rotate=rotate)
+    with c.turned(842, 595, clockwise=clockwise):
+        xs = [60.0, 300.0, 400.0, 500.0]
+        ys = [80.0, 105.0, 130.0, 155.0]
+        c.grid(xs, ys, skip={("v", 0, 2)})
+        rows = [["信息内容", "本年新收", ""], ["行政许可", "12", "0"], ["行政处罚", "3", "1"]]
+        for r, row in enumerate(rows):
+            for k, text in enumerate(row):
+                c.text(xs[k] + 4, ys[r] + 7, text, size=10)
+    doc = read(c.pdf(), None)
+    (table,) = doc.tables()
+    assert _grid(table) == {
+        (0, 0, 1, 1, "信息内容"),
+        (0, 1, 1, 2, "本年新收"),
+        (1, 0, 1, 1, "行政许可"),
+        (1, 1, 1, 1, "12"),
+        (1, 2, 1, 1, "0"),
+        (2, 0, 1, 1, "行政处罚"),
+        (2, 1, 1, 1, "3"),
+        (2, 2, 1, 1, "1"),
+    }
+    box = next(x for x in table.cells if x.text == "12").loc.bbox
+    assert box is not None and (box[2] - box[0] < box[3] - box[1]) == (rotate == 0)  # page coordinates
+
+
 def test_merged_label_cell_continues_over_the_page_break() -> None:
     c = Canvas().page()
     xs, ys = [72.0, 150.0, 300.0, 400.0], [700.0, 725.0, 750.0]

@@ -14,6 +14,7 @@ from typing import Any
 
 import pdfplumber
 import pytest
+from generator.canvas import pdf_file
 from generator.make_pdf import FIXTURES as PDF_FIXTURES
 from generator.make_pdf import Canvas, encrypted_pdf, garble, scanned_pdf, truncate
 
@@ -112,17 +113,7 @@ def _pdf(content: bytes, rotate: int = 0, mediabox: str = "0 0 595 842", to_unic
         b"<< /Length %d >>\nstream\n" % len(to_unicode) + to_unicode + b"\nendstream",
         b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
     ]
-    out = BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for n, body in enumerate(objects, 1):
-        offsets.append(out.tell())
-        out.write(f"{n} 0 obj\n".encode() + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
-    out.write(b"".join(f"{off:010d} 00000 n \n".encode() for off in offsets))
-    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
-    return out.getvalue()
+    return pdf_file(objects)
 
 
 DRAWING = b"""0.5 w 100 700 200 50 re S

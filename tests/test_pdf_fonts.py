@@ -128,7 +128,7 @@ def test_a_page_pdfium_cannot_measure_is_read_from_the_files_encoding(
     data = c.pdf()
     calls: list[int] = []
 
-    def unmeasured(obj: Any, bounds: Any) -> bool:
+    def unmeasured(obj: Any, bounds: Any, embedded: Any) -> bool:
         calls.append(1)
         return len(calls) == 1  # the first text object, on page 1
 
