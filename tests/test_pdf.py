@@ -712,6 +712,29 @@ def test_fixture_parses_to_its_spec(name: str) -> None:
     assert r.meta.title == spec["title"]
     assert [s.number for s in r.sections] == [1, 2, 3, 4, 5, 6]
     assert [n.rule for n in r.extraction_notes if n.rule] == EXPECTED_NOTES.get(name, [])
+    # every label is printed as the template has it: no label finding (TPL-007 above all)
+    assert [f.rule for f in reportparse.check(r)] == EXPECTED_NOTES.get(name, [])
+
+
+def test_label_finding_only_where_the_label_differs_as_printed() -> None:
+    """open-tall-label with one label beside 三、本年度办理结果 misprinted (务 -> 物): one
+    TPL-007, on that label as printed; the tall label's glyphs are in none of the labels."""
+
+    def hexed(text: str) -> bytes:
+        return text.encode("utf-16-be").hex().encode()
+
+    data = (PDF / "open-tall-label.pdf").read_bytes()
+    assert data.count(hexed("内部事务")) == 1  # the fixture's content stream is not compressed
+    misprinted = data.replace(hexed("内部事务"), hexed("内部事物"))  # same length: offsets hold
+    r = reportparse.parse(misprinted, path="open-tall-label.pdf")
+    assert [(f.rule, f.cells, f.expected, f.actual) for f in reportparse.check(r)] == [
+        (
+            "TPL-007",
+            ("applications.withheld.internal_affairs.total",),
+            "5.属于三类内部事务信息",
+            "5.属于三类内部事物信息",
+        )
+    ]
 
 
 @pytest.mark.parametrize("name", ["borderless", "chromium-borderless"])
