@@ -4,6 +4,7 @@ writing in columns, text turned a quarter)."""
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 import statistics
@@ -172,14 +173,23 @@ def vertical_runs(glyphs: Sequence[Glyph]) -> list[list[Glyph]]:
     print it): at least three, centred on one x, each within 2.5 font sizes of the next and
     with no other glyph beside it on its line."""
     printed = sorted((g for g in glyphs if g.text.strip()), key=lambda g: g.cy)
+    if not printed:
+        return []
+    # a glyph that overlaps g vertically has its centre within half the tallest glyph of g's
+    # top and bottom: only those few are compared (a table holds thousands of glyphs)
+    centres = [g.cy for g in printed]
+    half = max(g.bottom - g.top for g in printed) / 2
     runs: list[list[Glyph]] = []
     for g in printed:
+        near = printed[
+            bisect.bisect_left(centres, g.top - half) : bisect.bisect_right(centres, g.bottom + half)
+        ]
         if any(
             h is not g
             and h.top < g.bottom
             and h.bottom > g.top
             and 0 < abs(h.cx - g.cx) < g.x1 - g.x0 + g.size
-            for h in printed
+            for h in near
         ):
             continue  # a glyph with neighbours on its line is part of a line of text
         run = next(
