@@ -241,8 +241,8 @@ def _matrix(obj: Any, m: Any) -> Matrix:
     return (m.a, m.b, m.c, m.d, m.e, m.f)
 
 
-def _color(getter: Callable[..., int], obj: Any) -> tuple[float, ...] | None:
-    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+def _color(getter: Callable[..., int], obj: Any, rgba: tuple[Any, ...]) -> tuple[float, ...] | None:
+    r, g, b, a = rgba  # buffers reused for every path of a page
     if not getter(obj, r, g, b, a):
         return None
     return (r.value / 255, g.value / 255, b.value / 255)
@@ -263,6 +263,7 @@ class _Objects:
         self._x = ctypes.c_float()
         self._y = ctypes.c_float()
         self._bounds = tuple(ctypes.c_float() for _ in range(4))
+        self._rgba = tuple(ctypes.c_uint() for _ in range(4))
         self._embedded = embedded
 
     def walk(self, count: int, get: Callable[[int], Any], parent: Matrix, depth: int) -> None:
@@ -305,8 +306,8 @@ class _Objects:
         style = {
             "stroke": stroke,
             "fill": fill,
-            "stroking_color": _color(c.FPDFPageObj_GetStrokeColor, obj),
-            "non_stroking_color": _color(c.FPDFPageObj_GetFillColor, obj),
+            "stroking_color": _color(c.FPDFPageObj_GetStrokeColor, obj, self._rgba),
+            "non_stroking_color": _color(c.FPDFPageObj_GetFillColor, obj, self._rgba),
         }
         device = compose(m, self.frame.device)
         x, y = self._x, self._y

@@ -28,6 +28,8 @@ _RADICALS = str.maketrans(
     "母民氺王竹羊虎西见角贝足车長长门雨青韦页风飞食首马骨鬼鱼鸟卤麦黄黾齐齿龙龟",
 )
 _BAD_GLYPH = re.compile(r"\(cid:\d+\)|[\ufffd\ue000-\uf8ff]")
+# Kangxi radicals, the CJK Radicals Supplement and CJK compatibility ideographs
+_FOLDABLE = re.compile("[\u2e80-\u2eff\u2f00-\u2fdf\uf900-\ufaff]")
 _ROW = 1 << 20  # positions as x * _ROW + y: y stays below it on any page
 _NEAR = tuple(dx * _ROW + dy for dx in (-1, 0, 1) for dy in (-1, 0, 1))
 
@@ -50,9 +52,7 @@ def _glyphs(chars: Iterable[dict[str, Any]]) -> tuple[list[Glyph], int, int]:
         elif _BAD_GLYPH.search(text):
             bad += 1
             text = "\ufffd"
-        elif any(
-            "\u2f00" <= t <= "\u2fdf" or "\u2e80" <= t <= "\u2eff" or "\uf900" <= t <= "\ufaff" for t in text
-        ):
+        elif _FOLDABLE.search(text):
             # broken ToUnicode maps point at radicals/compatibility forms of ordinary characters
             folded = unicodedata.normalize("NFKC", text).translate(_RADICALS)
             repaired += folded != text
