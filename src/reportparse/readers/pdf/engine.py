@@ -43,7 +43,7 @@ from functools import partial
 from io import BytesIO
 from typing import Any
 
-from .geometry import IDENTITY, Matrix, PageFrame, apply, compose
+from .geometry import IDENTITY, Matrix, PageFrame, compose
 
 try:
     import pypdfium2 as pdfium  # type: ignore[import-untyped]
@@ -119,6 +119,11 @@ class PdfiumPage:
         """Nothing to release: PDFium's page is closed as soon as its objects are read."""
 
 
+_MADE_UP = frozenset(
+    (0x20, 0x0A, 0x0D, 0x02)
+)  # what PDFium's text page may add: space, CR, LF, soft hyphen mark
+
+
 def _text(code: int, unmapped: bool) -> str:
     if unmapped:
         return f"(cid:{code})"  # pdfminer's spelling: `page._glyphs` counts it as unreadable
@@ -146,9 +151,10 @@ def _chars(textpage: Any, frame: PageFrame) -> list[dict[str, Any]]:
     prev_box: tuple[float, float, float, float] | None = None
     prev_index = -1
     for i in range(max(count, 0)):
-        if is_generated(textpage, i) == 1:
-            continue  # spaces and line breaks PDFium inserts; pdfminer has none
         code = codes[i] if codes is not None else get_unicode(textpage, i)
+        # spaces and line breaks PDFium inserts (pdfminer has none): only those can be made up
+        if code in _MADE_UP and is_generated(textpage, i) == 1:
+            continue
         if loose_box(textpage, i, rect):
             box = (rect.left, rect.bottom, rect.right, rect.top)
         elif c.FPDFText_GetCharBox(textpage, i, left, right, bottom, top):
@@ -309,16 +315,21 @@ class _Objects:
             "stroking_color": _color(c.FPDFPageObj_GetStrokeColor, obj, self._rgba),
             "non_stroking_color": _color(c.FPDFPageObj_GetFillColor, obj, self._rgba),
         }
-        device = compose(m, self.frame.device)
+        a, b, cc, d, e, f = compose(m, self.frame.device)
         x, y = self._x, self._y
+        get_segment, get_point, get_type = (
+            c.FPDFPath_GetPathSegment,
+            c.FPDFPathSegment_GetPoint,
+            c.FPDFPathSegment_GetType,
+        )
         subpath: list[tuple[str, float, float]] = []
         bezier = 0
         for k in range(n):
-            seg = c.FPDFPath_GetPathSegment(obj, k)
-            if not seg or not c.FPDFPathSegment_GetPoint(seg, x, y):
+            seg = get_segment(obj, k)
+            if not seg or not get_point(seg, x, y):
                 continue
-            kind = c.FPDFPathSegment_GetType(seg)
-            px, py = apply(device, x.value, y.value)
+            kind = get_type(seg)
+            px, py = a * x.value + cc * y.value + e, b * x.value + d * y.value + f  # `apply`, inline
             if kind == c.FPDF_SEGMENT_MOVETO:
                 self._subpath(subpath, style)
                 subpath = [("m", px, py)]
