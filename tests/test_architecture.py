@@ -18,6 +18,7 @@ PACKAGE = ROOT / "src" / "reportparse"
 MAY_IMPORT: dict[str, set[str]] = {
     "model": set(),
     "filenames": set(),
+    "version": set(),
     "document": {"model"},
     "normalize": {"model"},
     "limits": set(),
@@ -29,14 +30,15 @@ MAY_IMPORT: dict[str, set[str]] = {
     "extract": {"model", "document", "normalize", "extraction", "templates", "readers", "filenames"},
     "rules": {"model", "findings", "extraction", "normalize", "templates"},
     "config": {"model", "rules"},
+    "history": {"model", "findings", "rules"},
     "batch": {
         "model", "findings", "extraction", "limits", "serialize", "config", "readers", "extract", "rules",
-        "filenames",
+        "filenames", "history", "version",
     },
     "render": {"model", "findings", "serialize", "templates", "rules", "batch", "filenames", "__init__"},
     "cli": {
         "model", "findings", "serialize", "config", "readers", "extract", "rules", "batch", "render",
-        "filenames", "limits", "__init__",
+        "filenames", "limits", "__init__", "history", "version",
     },
     "__main__": {"cli"},
 }  # fmt: skip

@@ -15,8 +15,8 @@ from .findings import Finding, Unverified
 from .model import Cell, Meta, Report, Section, TableData
 from .rules import Selection, run_report_rules
 from .rules import unverified as _unverified
+from .version import __version__ as __version__
 
-__version__ = "0.1.0"
 __all__ = [
     "Cell",
     "Finding",

@@ -8,6 +8,7 @@ extend-select = ["QLT"]       # rules that are off by default
 fail-on = "warning"           # error | warning | info | never
 extend-exclude = ["草稿", "旧版/*.docx"]  # files and folders `check` does not look at
 force-exclude = true          # also when named on the command line (the pre-commit hook)
+history = "审核历史.sqlite"    # check --history: the store, relative to this file
 [tool.reportparse.severity]
 TXT-005 = "info"
 [tool.reportparse.per-file-ignores]
@@ -37,6 +38,7 @@ FAIL_ON = ("error", "warning", "info", "never")
 # .x.txt) and Word's lock files (~$报告.docx). `exclude` replaces it, `extend-exclude` adds to it.
 DEFAULT_EXCLUDE = (".*", "~$*")
 KNOWN_KEYS = (
+    "history",
     "select",
     "ignore",
     "extend-select",
@@ -58,6 +60,7 @@ class Config:
     selection: Selection = field(default_factory=Selection)
     fail_on: str = "error"
     source: Path | None = None
+    history: Path | None = None  # the history store (`history = "…"`, relative to the file)
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     extend_exclude: tuple[str, ...] = ()
     force_exclude: bool = False
@@ -167,6 +170,7 @@ def config_from_dict(data: dict[str, Any], source: Path | None = None) -> Config
         ),
         fail_on=fail_on,
         source=source,
+        history=_history(data.get("history"), source, where),
         exclude=_patterns(data["exclude"], f"{where} 的 exclude") if "exclude" in data else DEFAULT_EXCLUDE,
         extend_exclude=_patterns(data.get("extend-exclude", []), f"{where} 的 extend-exclude"),
         force_exclude=_flag(data.get("force-exclude", False), f"{where} 的 force-exclude"),
@@ -197,3 +201,12 @@ def _per_file_ignores(values: Any, where: str) -> tuple[tuple[str, tuple[str, ..
         (pattern, parse_codes(codes, f"{where} 的 per-file-ignores「{pattern}」"))
         for pattern, codes in values.items()
     )
+
+
+def _history(value: Any, source: Path | None, where: str) -> Path | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{where} 中 history 应为历史库文件的路径（字符串）")
+    path = Path(value).expanduser()
+    return path if path.is_absolute() or source is None else source.parent / path

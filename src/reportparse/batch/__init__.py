@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from ..config import ConfigError
 from ..filenames import readable
+from ..history import HistoryError, HistoryStore
 from ..limits import limits
 from ..model import Report
 from ..rules import Selection, load_rules
@@ -42,6 +43,7 @@ from .plan import Configs, Overrides, Task, plan
 from .pool import Runner, WorkerStartError, default_jobs, run_inline, run_pool
 from .remote import Ship, executor_runner
 from .results import STATUSES, FileResult, Status, Summary, status_of
+from .stored import HistoryRun
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -91,11 +93,15 @@ class AuditRun(Iterator[FileResult]):
         baseline: Baseline | None = None,
         write_baseline: bool = False,
         spill: bool = False,
+        history: HistoryRun | None = None,
+        close_history: bool = False,
     ) -> None:
         self.tasks = tasks
         # with write_baseline, replaced at the end by the baseline that records this run
         self.baseline = baseline
         self.write_baseline = write_baseline
+        self.history = history  # the store written as results arrive (check --history)
+        self._close_history = close_history
         self.skipped = tuple(skipped)  # paths met in folders and not checked, with the reason
         self.excluded = excluded  # paths named but dropped by force-exclude
         self.lazy_reports = lazy_reports
@@ -140,30 +146,46 @@ class AuditRun(Iterator[FileResult]):
         return cells_frame(self.collect())
 
     def _outcomes(self) -> Iterator[tuple[Task, Outcome]]:
+        tasks: Sequence[Task] = self.tasks
+        if self.history is not None:  # files the store holds as this version read them
+            reused, rest = self.history.split(tasks)
+            yield from reused
+            tasks = rest
+        if not tasks:
+            return
         if self.runner is not None:
-            return self.runner(self.tasks, self.process)
-        if self.jobs <= 1:
-            return run_inline(self.tasks, self.process, timeout=self.timeout)
-        return run_pool(
-            self.tasks, self.process, jobs=self.jobs, timeout=self.timeout, lazy=self.lazy_reports
-        )
+            yield from self.runner(tasks, self.process)
+        elif self.jobs <= 1:
+            yield from run_inline(tasks, self.process, timeout=self.timeout)
+        else:
+            yield from run_pool(
+                tasks, self.process, jobs=self.jobs, timeout=self.timeout, lazy=self.lazy_reports
+            )
 
     def _run(self) -> Iterator[FileResult]:
-        for done, (task, outcome) in enumerate(self._outcomes(), start=1):
-            result = _result(task, outcome)
-            if self._spill is not None and isinstance(result.parsed, PackedReport):
-                result = replace(result, parsed=result.parsed.spilled(self._spill))
-            self._finished[task.index] = result
-            if self.progress:
-                self.progress(done, len(self.tasks), result)
-            yield result
-        finished = [r for r in self._finished if r is not None]
-        results = sorted(
-            add_batch_findings(finished) if self.batch else finished, key=lambda r: sort_key(r.path)
-        )
-        if self.baseline is not None:
-            self.baseline, results = self.baseline.settle(results, self.write_baseline)
-        self.results = results
+        try:
+            for done, (task, outcome) in enumerate(self._outcomes(), start=1):
+                result = _result(task, outcome)
+                if self.history is not None:  # before a spill: the store takes the packed bytes
+                    self.history.record(result)
+                if self._spill is not None and isinstance(result.parsed, PackedReport):
+                    result = replace(result, parsed=result.parsed.spilled(self._spill))
+                self._finished[task.index] = result
+                if self.progress:
+                    self.progress(done, len(self.tasks), result)
+                yield result
+            finished = [r for r in self._finished if r is not None]
+            results = sorted(
+                add_batch_findings(finished) if self.batch else finished, key=lambda r: sort_key(r.path)
+            )
+            if self.baseline is not None:
+                self.baseline, results = self.baseline.settle(results, self.write_baseline)
+            self.results = results
+            if self.history is not None:
+                self.history.finish(self.results)
+        finally:
+            if self.history is not None and self._close_history:
+                self.history.store.close()
         self.summary = Summary.of(self.results, time.monotonic() - self._start)
 
 
@@ -231,6 +253,7 @@ def audit(
     executor: cf.Executor | None = None,
     ship: Ship = "bytes",
     spill: bool = False,
+    history: str | os.PathLike[str] | HistoryStore | None = None,
 ) -> AuditRun:
     """Audit files and folders; see the module docstring.
 
@@ -249,12 +272,15 @@ def audit(
     and isolation on the executor's worker; ship: send the files' bytes ("bytes") or only their
     paths, for workers that see the same storage ("path"); see `remote.py`. spill (with
     lazy_reports): keep the packed reports in a temporary file, not in memory, until a renderer
-    reads them — the parent's memory stays flat in a long run. Raises
-    NoInputError when no file is found and ConfigError for a configuration that cannot be used —
-    before any work. include/exclude/force_exclude: see `discover` (the configuration's
-    exclusions apply too). baseline: hide the findings it records (`baseline.py`); with
-    write_baseline, record this run's findings in it first (`run.baseline` is then the new
-    baseline, for the caller to write).
+    reads them — the parent's memory stays flat in a long run. include/exclude/force_exclude:
+    see `discover` (the configuration's exclusions apply too). baseline: hide the findings it
+    records (`baseline.py`); with write_baseline, record this run's findings in it first
+    (`run.baseline` is then the new baseline, for the caller to write). history: a history
+    store (a path or an open `HistoryStore`; default: the `history` of the files'
+    configuration) that every report read is written to, and that gives back, without parsing,
+    a file it holds as this version read it (docs/agency.md). Raises NoInputError when no file
+    is found, ConfigError for a configuration that cannot be used and HistoryError for a store
+    that cannot be used — before any work.
     """
     if timeout is None:
         timeout = limits().timeout_s
@@ -269,6 +295,7 @@ def audit(
         tasks = [replace(t, with_json=True) for t in tasks]
     if executor is not None and runner is None:
         runner = executor_runner(executor, timeout=timeout, lazy=lazy_reports, ship=ship)
+    store, opened = _history_store(history, tasks)
     return AuditRun(
         tasks,
         jobs=jobs if jobs and jobs > 0 else default_jobs(),
@@ -283,7 +310,28 @@ def audit(
         baseline=baseline,
         write_baseline=write_baseline,
         spill=spill,
+        history=HistoryRun(store) if store is not None else None,
+        close_history=opened,
     )
+
+
+def _history_store(
+    history: str | os.PathLike[str] | HistoryStore | None, tasks: Sequence[Task]
+) -> tuple[HistoryStore | None, bool]:
+    """The store of this run and whether it was opened here (and is closed at its end)."""
+    if isinstance(history, HistoryStore):
+        return history, False
+    if history is None:
+        named = sorted({t.history for t in tasks if t.history is not None})
+        if len(named) > 1:
+            raise ConfigError(
+                "本次检查的文件的配置文件指定了不同的历史库（" + "、".join(map(str, named)) + "），"
+                "请用 --history 指定一个"
+            )
+        if not named:
+            return None, False
+        history = named[0]
+    return HistoryStore(Path(history)), True
 
 
 __all__ = [
@@ -294,6 +342,9 @@ __all__ = [
     "BaselineError",
     "ConfigError",
     "FileResult",
+    "HistoryError",
+    "HistoryRun",
+    "HistoryStore",
     "NoInputError",
     "Outcome",
     "Overrides",

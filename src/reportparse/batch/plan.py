@@ -39,6 +39,7 @@ class Task:
     selection: Selection
     fail_on: str
     with_json: bool = False  # a worker also writes the report's JSON (PackedReport.json)
+    history: Path | None = None  # the history store its configuration names
 
 
 class Configs:
@@ -104,5 +105,5 @@ def plan(
                 sel = replace(sel, ignore=sel.ignore + extra)
             settings[source, extra] = sel, fail_on
         sel, fail_on = settings[source, extra]
-        tasks.append(Task(i, f, sel, fail_on))
+        tasks.append(Task(i, f, sel, fail_on, history=cfg.history))
     return tasks

@@ -10,6 +10,7 @@ from types import FrameType
 
 from .. import __version__
 from .check import add_check_parser
+from .history import add_history_parser
 from .messages import chinese_argparse
 from .parse import add_parse_parser
 from .rules import add_rule_parsers
@@ -34,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_parse_parser(sub)
     add_check_parser(sub)
     add_rule_parsers(sub)
+    add_history_parser(sub)
     return parser
 
 

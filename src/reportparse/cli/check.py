@@ -23,7 +23,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..batch import Baseline, FileResult, NoInputError, Overrides, Summary, WorkerStartError, audit
+from ..batch import (
+    Baseline,
+    FileResult,
+    HistoryError,
+    NoInputError,
+    Overrides,
+    Summary,
+    WorkerStartError,
+    audit,
+)
 from ..batch.baseline import read_or_new
 from ..batch.onefile import process_file
 from ..config import FAIL_ON, ConfigError, find_config, parse_codes
@@ -216,6 +225,12 @@ def add_check_parser(sub: Any) -> argparse.ArgumentParser:
         action="store_true",
         help="只输出问题本身：不显示进度、末尾的汇总行、未发现问题的文件数和跳过的路径",
     )
+    p.add_argument(
+        "--history",
+        metavar="DB",
+        help="历史库（SQLite 文件，不存在时新建）：写入读过的每份报告和问题；文件与本版本上次读过时相同则不再解析。"
+        '也可在配置文件中写 history = "…"',
+    )
     group = p.add_mutually_exclusive_group()
     group.add_argument(
         "--config",
@@ -287,7 +302,7 @@ def run_check(args: argparse.Namespace) -> int:
     stdout, stderr = sys.stdout, sys.stderr
     try:
         return _check(args, stdout, stderr)
-    except (ConfigError, NoInputError, WorkerStartError) as err:
+    except (ConfigError, NoInputError, WorkerStartError, HistoryError) as err:
         stderr.write(f"reportparse check：{err}\n")
         return 2
     except KeyboardInterrupt:
@@ -359,6 +374,7 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             baseline=None if stdin else baseline,  # standard input: by its shown name, below
             write_baseline=args.write_baseline,
             progress=progress,
+            history=args.history,
             **fmt.audit_options(),
         )
         results = run.collect()

@@ -1,0 +1,344 @@
+"""The history store: every report a `check --history` run has read, with its findings.
+
+One row per (file as shown, SHA-256, reportparse version): the same file checked again by the
+same version is the same row, found without parsing (`reusable`); a new version or a changed
+file makes a new row, so a store keeps each year's report as it was read. Each row holds the
+report itself (pickled, to give it back whole), its cells and sections' text and the last
+run's findings as plain columns (to query with `reportparse history` or any SQLite tool), and
+the body it belongs to as a normalised name (`names.body_name`), resolved through the alias
+table when read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from ..findings import Finding
+from ..model import Report, ReportHead
+from .names import body_name, resolve
+from .schema import HistoryError, connect, explain, transaction
+
+
+@dataclass(frozen=True)
+class StoredReport:
+    """A row of the store as `reportparse history` lists it."""
+
+    id: int
+    path: str
+    sha256: str
+    version: str
+    organization: str | None
+    body: str | None  # the normalised name, resolved through the aliases
+    year: int | None
+    template: str
+    status: str
+    errors: int
+    warnings: int
+    info: int
+    checked_at: str
+
+
+@dataclass(frozen=True)
+class StoredFinding:
+    report_id: int
+    path: str
+    body: str | None
+    year: int | None
+    rule: str
+    severity: str
+    message: str
+    cells: tuple[str, ...]
+    loc: dict[str, object] | None
+    fingerprint: str
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+def subject(body: str | None, path: str | None) -> str:
+    """What a finding's fingerprint is about: the body (so that a decision survives a re-run,
+    a re-parse, a renamed file and the next year), or the file when no body was read."""
+    return body or f"file:{path or ''}"
+
+
+class HistoryStore:
+    """An open history database (`HistoryStore(path)`, closed by `close()` or `with`).
+
+    Raises HistoryError with a Chinese message for anything that makes the store unusable."""
+
+    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+        self.path = Path(path)
+        if not create and not self.path.exists():
+            raise HistoryError(f"历史库不存在：{self.path}")
+        self._conn = connect(self.path)
+        self._aliases: dict[str, str] | None = None
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> HistoryStore:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, err: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # --- bodies ---
+
+    def aliases(self) -> dict[str, str]:
+        if self._aliases is None:
+            rows = self._query("SELECT alias, body FROM aliases ORDER BY alias")
+            self._aliases = {a: b for a, b in rows}
+        return dict(self._aliases)
+
+    def body_of(self, organization: str | None) -> str | None:
+        """The body a printed name stands for: normalised, then through the alias table."""
+        return resolve(body_name(organization), self.aliases())
+
+    def add_alias(self, alias: str, body: str, note: str = "") -> tuple[str, str]:
+        """Count reports of `alias` as reports of `body` (both as printed or normalised); gives
+        the two normalised names."""
+        a, b = body_name(alias), body_name(body)
+        if a is None or b is None:
+            raise HistoryError("机关名称不能为空")
+        if a == b:
+            raise HistoryError(f"「{alias}」与「{body}」规范化后已是同一名称（{a}），无需别名")
+        if resolve(b, self.aliases()) == a:
+            raise HistoryError(f"不能把「{a}」设为「{b}」的别名：「{b}」已经是「{a}」的别名，会形成循环")
+        self._write("INSERT OR REPLACE INTO aliases (alias, body, note) VALUES (?, ?, ?)", (a, b, note))
+        self._aliases = None
+        return a, b
+
+    def remove_alias(self, alias: str) -> bool:
+        a = body_name(alias)
+        changed = self._write("DELETE FROM aliases WHERE alias = ?", (a,))
+        self._aliases = None
+        return changed > 0
+
+    # --- reports ---
+
+    def reusable(self, path: str, sha256: str, version: str) -> bytes | None:
+        """The pickled report of this file as this version read it, if the store has it."""
+        rows = self._query(
+            "SELECT report FROM reports WHERE path = ? AND sha256 = ? AND version = ?",
+            (path, sha256, version),
+        )
+        return bytes(rows[0][0]) if rows else None
+
+    def put(
+        self,
+        report: Report,
+        *,
+        version: str,
+        status: str,
+        report_blob: bytes,
+        findings: Sequence[Finding],
+        results_blob: bytes,
+    ) -> int:
+        """Store a report read by `version` with its findings so far, in one transaction (a file
+        stored before by the same version keeps its row, its report replaced); gives the row's id."""
+        path = report.source.path or ""
+        now = _now()
+        try:
+            with transaction(self._conn) as c:
+                c.execute(
+                    "DELETE FROM reports WHERE path = ? AND sha256 = ? AND version = ?",
+                    (path, report.source.sha256, version),
+                )
+                report_id = self._insert_report(c, report, version, status, report_blob, results_blob, now)
+                self._put_findings(c, report_id, body_name(report.meta.organization), path, findings)
+        except sqlite3.Error as err:
+            raise HistoryError(explain(err, self.path)) from None
+        return report_id
+
+    def set_results(
+        self,
+        head: ReportHead,
+        *,
+        version: str,
+        status: str,
+        findings: Sequence[Finding],
+        results_blob: bytes,
+    ) -> bool:
+        """Replace the findings of a stored report with this run's; False when it is not stored."""
+        path = head.source.path or ""
+        try:
+            with transaction(self._conn) as c:
+                row = c.execute(
+                    "SELECT id FROM reports WHERE path = ? AND sha256 = ? AND version = ?",
+                    (path, head.source.sha256, version),
+                ).fetchone()
+                if row is None:
+                    return False
+                c.execute(
+                    "UPDATE reports SET status = ?, results = ?, checked_at = ? WHERE id = ?",
+                    (status, results_blob, _now(), row[0]),
+                )
+                self._put_findings(c, int(row[0]), body_name(head.meta.organization), path, findings)
+        except sqlite3.Error as err:
+            raise HistoryError(explain(err, self.path)) from None
+        return True
+
+    def _insert_report(
+        self,
+        c: sqlite3.Connection,
+        report: Report,
+        version: str,
+        status: str,
+        report_blob: bytes,
+        results_blob: bytes,
+        now: str,
+    ) -> int:
+        meta = report.meta
+        cur = c.execute(
+            "INSERT INTO reports (path, sha256, version, organization, body, year, template, format,"
+            " status, published, parsed_at, checked_at, report, results)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                report.source.path or "",
+                report.source.sha256,
+                version,
+                meta.organization,
+                body_name(meta.organization),
+                meta.year,
+                meta.template,
+                report.source.format,
+                status,
+                meta.published.isoformat() if meta.published else None,
+                now,
+                now,
+                report_blob,
+                results_blob,
+            ),
+        )
+        report_id = int(cur.lastrowid or 0)
+        c.executemany(
+            "INSERT INTO cells (report_id, tbl, cell, raw, kind, value) VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    report_id,
+                    name,
+                    cell.id,
+                    cell.raw,
+                    cell.kind,
+                    None if cell.value is None else str(cell.value),
+                )
+                for name, data in report.tables.items()
+                if data is not None
+                for cell in data.cells.values()
+            ],
+        )
+        c.executemany(
+            "INSERT OR REPLACE INTO sections (report_id, number, heading, text) VALUES (?, ?, ?, ?)",
+            [(report_id, s.number, s.heading, s.text) for s in report.sections],
+        )
+        return report_id
+
+    def _put_findings(
+        self, c: sqlite3.Connection, report_id: int, body: str | None, path: str, findings: Sequence[Finding]
+    ) -> None:
+        about = subject(resolve(body, self.aliases()), path)
+        c.execute("DELETE FROM findings WHERE report_id = ?", (report_id,))
+        c.executemany(
+            "INSERT INTO findings (report_id, seq, rule, severity, message, cells, loc, fingerprint)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    report_id,
+                    i,
+                    f.rule,
+                    f.severity,
+                    f.message,
+                    json.dumps(list(f.cells), ensure_ascii=False),
+                    json.dumps(f.loc.to_dict(), ensure_ascii=False) if f.loc else None,
+                    f.fingerprint(about),
+                )
+                for i, f in enumerate(findings)
+            ],
+        )
+
+    # --- queries ---
+
+    def reports(self, body: str | None = None, year: int | None = None) -> list[StoredReport]:
+        """Stored reports, by body, year and path; `body` as printed or normalised (aliases
+        followed)."""
+        aliases = self.aliases()
+        want = self.body_of(body) if body else None
+        rows = self._query(
+            "SELECT r.id, r.path, r.sha256, r.version, r.organization, r.body, r.year, r.template,"
+            " r.status, r.checked_at,"
+            " sum(f.severity = 'error'), sum(f.severity = 'warning'), sum(f.severity = 'info')"
+            " FROM reports r LEFT JOIN findings f ON f.report_id = r.id"
+            " WHERE (? IS NULL OR r.year = ?) GROUP BY r.id",
+            (year, year),
+        )
+        out = []
+        for rid, path, sha, version, org, name, yr, tpl, status, checked, e, w, i in rows:
+            resolved = resolve(name, aliases)
+            if want is not None and resolved != want:
+                continue
+            out.append(
+                StoredReport(
+                    rid, path, sha, version, org, resolved, yr, tpl, status, e or 0, w or 0, i or 0, checked
+                )
+            )
+        return sorted(out, key=lambda r: (r.body or "", r.year or 0, r.path, r.id))
+
+    def findings(
+        self, body: str | None = None, year: int | None = None, rules: Sequence[str] = ()
+    ) -> list[StoredFinding]:
+        """Findings of the stored reports' last runs; `rules` are ids or families (T3)."""
+        aliases = self.aliases()
+        want = self.body_of(body) if body else None
+        rows = self._query(
+            "SELECT f.report_id, r.path, r.body, r.year, f.rule, f.severity, f.message, f.cells, f.loc,"
+            " f.fingerprint FROM findings f JOIN reports r ON r.id = f.report_id"
+            " WHERE (? IS NULL OR r.year = ?) ORDER BY r.body, r.year, r.path, f.report_id, f.seq",
+            (year, year),
+        )
+        out = []
+        for rid, path, name, yr, rule, sev, msg, cells, loc, fp in rows:
+            resolved = resolve(name, aliases)
+            if want is not None and resolved != want:
+                continue
+            if rules and not any(rule == r or rule.startswith(f"{r}-") for r in rules):
+                continue
+            out.append(
+                StoredFinding(
+                    rid, path, resolved, yr, rule, sev, msg, tuple(json.loads(cells)),
+                    json.loads(loc) if loc else None, fp,
+                )
+            )  # fmt: skip
+        return out
+
+    def blobs(self, ids: Sequence[int]) -> Iterator[tuple[int, str, bytes, bytes]]:
+        """(id, status, pickled report, pickled results) of the given rows, in that order."""
+        for rid in ids:
+            rows = self._query("SELECT status, report, results FROM reports WHERE id = ?", (rid,))
+            if rows:
+                status, report, results = rows[0]
+                yield rid, status, bytes(report), bytes(results)
+
+    # --- plumbing ---
+
+    def _query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        try:
+            return list(self._conn.execute(sql, params))
+        except sqlite3.Error as err:
+            raise HistoryError(explain(err, self.path)) from None
+
+    def _write(self, sql: str, params: Sequence[object]) -> int:
+        try:
+            with transaction(self._conn) as c:
+                return c.execute(sql, params).rowcount
+        except sqlite3.Error as err:
+            raise HistoryError(explain(err, self.path)) from None
