@@ -262,24 +262,33 @@ def test_a_changed_selection_on_reuse_gives_that_selection_s_findings(tmp_path: 
     assert _rows(db, "SELECT DISTINCT f.rule FROM findings f ORDER BY 1") == [("EXT-001",), ("T3-003",)]
 
 
-def test_stored_pickles_cannot_run_code(tmp_path: Path) -> None:
+def test_stored_pickles_cannot_run_code(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     class Evil:
         def __reduce__(self) -> tuple[object, ...]:
             return (print, ("pwned",))
 
     with pytest.raises(pickle.UnpicklingError, match=r"不允许的类型 builtins\.print"):
         loads(pickle.dumps(Evil()))
-    # a tampered row is parsed again and replaced, not trusted
+    # a tampered row: what the reuse reads first is checked, so the file is parsed again
     folder = _folder(tmp_path)
     db = tmp_path / "h.sqlite"
     reportparse.audit([folder], jobs=1, history=db).collect()
     conn = sqlite3.connect(db)
-    conn.execute("UPDATE reports SET report = ?", (pickle.dumps(Evil()),))
+    conn.execute("UPDATE reports SET own = ?", (pickle.dumps(Evil()),))
     conn.commit()
     conn.close()
     run = reportparse.audit([folder], jobs=1, history=db)
     assert render("csv", run.collect()) == render("csv", reportparse.audit([folder], jobs=1).collect())
     assert run.history is not None and run.history.reused == set()
+    # the report itself is read only when an output needs it: then the run stops with a reason
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE reports SET report = ?", (pickle.dumps(Evil()),))
+    conn.commit()
+    conn.close()
+    assert main(["check", str(folder), "-j", "1", "--history", str(db), "--format", "json"]) == 2
+    err = capsys.readouterr().err
+    assert "的报告数据无法读回（历史库中的数据含不允许的类型 builtins.print）" in err
+    assert "Traceback" not in err
 
 
 # ---------------------------------------------------------------------------- two writers
@@ -301,7 +310,7 @@ WRITER = textwrap.dedent(
         sys.stdin.readline()  # both processes start writing at the same moment
         for i in range(n):
             r = replace(report, source=replace(report.source, path=f"{tag}/{i}.txt"))
-            store.put(r, version="t", status="findings", report_blob=dumps(r), findings=findings,
+            store.put(r, version="t", status="findings", report_blob=dumps(r), own=b"", findings=findings,
                       results_blob=dumps((tuple(findings), ())))
     """
 )
@@ -453,3 +462,85 @@ def test_history_from_the_configuration_file(tmp_path: Path) -> None:
     (folder / "reportparse.toml").write_text("history = 3\n", encoding="utf-8")
     with pytest.raises(reportparse.batch.ConfigError, match="history 应为历史库文件的路径"):
         reportparse.audit([folder])
+
+
+# ---------------------------------------------------------------------------- last year from the store
+
+
+def _two_years(tmp_path: Path, renamed: bool = False) -> tuple[Path, Path]:
+    """Last year's report in one folder, this year's in another (off by 2 in 自然人, its text
+    a near copy of last year's): the folders of two springs."""
+    a, b = continuous_pair("示例市示例区档案局", off_by=2)
+    if renamed:
+        b = b.__class__(**{**b.__dict__, "organization": "示例市示例区档案馆"})
+    last, this = tmp_path / "2024年审核", tmp_path / "2025年审核"
+    last.mkdir()
+    this.mkdir()
+    (last / "档案局-2023.txt").write_text(text_writer.tika(a), encoding="utf-8")
+    (this / "档案局-2024.txt").write_text(text_writer.tika(b), encoding="utf-8")
+    return last, this
+
+
+def _cross_year(
+    results: list[reportparse.FileResult],
+) -> list[tuple[str, str, tuple[str, ...], object, object]]:
+    return [
+        (f.rule, f.message, f.cells, f.expected, f.actual)
+        for r in results
+        for f in r.findings
+        if f.rule in ("T3-004", "T2-001", "QLT-001")
+    ]
+
+
+def test_cross_year_rules_find_last_year_in_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    last, this = _two_years(tmp_path)
+    db = tmp_path / "审核历史.sqlite"
+    together = tmp_path / "together"
+    together.mkdir()
+    for f in (*last.iterdir(), *this.iterdir()):
+        (together / f.name).write_bytes(f.read_bytes())
+    in_one_folder = _cross_year(reportparse.audit([Path("together")], jobs=1).collect())
+    assert reportparse.audit([Path("2025年审核")], jobs=1).collect()[0].findings == ()  # nothing to compare
+    reportparse.audit([Path("2024年审核")], jobs=1, history=db).collect()
+    found = _cross_year(reportparse.audit([Path("2025年审核")], jobs=1, history=db).collect())
+    where = "2023年报告（2024年审核/档案局-2023.txt，取自历史库 审核历史.sqlite）"
+    assert found == [
+        (rule, message.replace("2023年报告（together/档案局-2023.txt）", where), cells, expected, actual)
+        for rule, message, cells, expected, actual in in_one_folder
+    ]
+    assert [f[0] for f in found] == ["T3-004", "T3-004", "T2-001", "T2-001", "QLT-001"]
+    assert found[0][1] == (
+        "表三「二、上年结转政府信息公开申请数量」行「自然人」列为 4，但"
+        + where
+        + "「四、结转下年度继续办理」行同列为 2，两者应相等"
+    )
+
+
+def test_a_renamed_body_is_followed_through_the_alias_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    _two_years(tmp_path, renamed=True)
+    db = tmp_path / "h.sqlite"
+    reportparse.audit([Path("2024年审核")], jobs=1, history=db).collect()
+    assert _cross_year(reportparse.audit([Path("2025年审核")], jobs=1, history=db).collect()) == []
+    with HistoryStore(db) as store:
+        store.add_alias("示例市示例区档案局", "示例市示例区档案馆", "2024年更名")
+    found = _cross_year(reportparse.audit([Path("2025年审核")], jobs=1, history=db).collect())
+    assert [f[0] for f in found] == ["T3-004", "T3-004", "T2-001", "T2-001", "QLT-001"]
+    assert all("2023年报告（2024年审核/档案局-2023.txt，取自历史库 h.sqlite）" in f[1] for f in found)
+
+
+def test_last_year_in_the_batch_wins_over_the_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With last year's file in today's folder, the store adds nothing: the findings name the file."""
+    monkeypatch.chdir(tmp_path)
+    _two_years(tmp_path)
+    db = tmp_path / "h.sqlite"
+    reportparse.audit([Path("2024年审核")], jobs=1, history=db).collect()
+    both = reportparse.audit([Path("2024年审核"), Path("2025年审核")], jobs=1, history=db).collect()
+    plain = reportparse.audit([Path("2024年审核"), Path("2025年审核")], jobs=1).collect()
+    assert _cross_year(both) == _cross_year(plain)
+    assert all("取自历史库" not in f[1] for f in _cross_year(both))

@@ -176,7 +176,8 @@ class AuditRun(Iterator[FileResult]):
                 yield result
             finished = [r for r in self._finished if r is not None]
             results = sorted(
-                add_batch_findings(finished) if self.batch else finished, key=lambda r: sort_key(r.path)
+                add_batch_findings(finished, self.history) if self.batch else finished,
+                key=lambda r: sort_key(r.path),
             )
             if self.baseline is not None:
                 self.baseline, results = self.baseline.settle(results, self.write_baseline)
@@ -192,23 +193,35 @@ class AuditRun(Iterator[FileResult]):
 # --- the cross-report pass ---
 
 
-def add_batch_findings(results: Sequence[FileResult]) -> list[FileResult]:
+def add_batch_findings(results: Sequence[FileResult], history: HistoryRun | None = None) -> list[FileResult]:
     """Run the cross-report rules and attach each finding to the result of the report it names.
 
     The rules group reports by their heads; only reports that share a body (or, for a rule
-    across bodies, a year) with another are unpacked."""
-    from ..rules.batch import run_batch_rules
+    across bodies, a year) with another are unpacked. With a history store, bodies are matched
+    through its alias table, and a body's report for the year before, when it is not in this
+    batch, is taken from the store (`HistoryRun.earlier_reports`)."""
+    from ..rules.batch import body_key, run_batch_rules
 
     usable = [(r, r.head) for r in results if r.head is not None and r.status in ("ok", "findings")]
     by_path = {h.source.path: r for r, h in usable}
     selections = {path: r.selection for path, r in by_path.items()}
+    heads = [h for _, h in usable]
+    earlier = history.earlier_reports(heads) if history is not None else []
 
     def load(i: int) -> Report:
+        if i >= len(usable):
+            return earlier[i - len(usable)]
         report = usable[i][0].report
         assert report is not None
         return report
 
-    extra = run_batch_rules([h for _, h in usable], selections, load)
+    extra = run_batch_rules(
+        heads + [r.head for r in earlier],
+        selections,
+        load,
+        key_of=history.store.body_of if history is not None else body_key,
+        earlier=range(len(usable), len(usable) + len(earlier)),
+    )
     out: list[FileResult] = []
     for r in results:
         head = r.head

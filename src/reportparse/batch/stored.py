@@ -1,9 +1,10 @@
 """`check --history`: what the batch engine writes to the history store and takes back from it.
 
 Before any work, each file's SHA-256 is looked up: a file the store holds as read by this
-reportparse version (same shown path, same bytes) is not parsed again — its stored report is
-taken back and only its per-report rules run (they are cheap, and the selection may have
-changed since). Every other file is parsed as usual and written to the store by this process as
+reportparse version (same shown path, same bytes) is not parsed again. With the same rule
+selection as when it was read, its per-report findings are taken back as they are and the
+report itself is unpacked only if a cross-report rule or the output format reads it; with
+another selection, the stored report is unpacked and the per-report rules run on it. Every other file is parsed as usual and written to the store by this process as
 its result arrives, so an interrupted run keeps what it read. After the cross-report rules, each
 report's findings of this run replace the ones stored for it.
 
@@ -19,11 +20,13 @@ import hashlib
 import io
 import pickle
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..filenames import readable
+from ..findings import Finding
 from ..history import HistoryError, HistoryStore
-from ..model import Report
+from ..model import Report, ReportHead
 from ..rules import run_report_rules, unverified
 from ..version import __version__
 from .onefile import Outcome
@@ -73,6 +76,20 @@ def file_sha256(path: str) -> str | None:
     return h.hexdigest()
 
 
+@dataclass(frozen=True)
+class StoredPacked(PackedReport):
+    """A report from the store, unpacked (by the allow-list unpickler) only when first read."""
+
+    def unpack(self) -> Report:
+        try:
+            return load_report(self.data)
+        except Exception as err:
+            raise HistoryError(
+                f"历史库中 {self.head.source.path} 的报告数据无法读回（{err}）；"
+                "请不用 --history 重新检查，或换一个新的历史库"
+            ) from None
+
+
 class HistoryRun:
     """One run's use of a store: reuse before the work, writes as results arrive and at the end."""
 
@@ -80,39 +97,69 @@ class HistoryRun:
         self.store = store
         self.version = version or __version__
         self.reused: set[str] = set()  # shown paths taken from the store
-        self._written: dict[str, int] = {}  # shown path -> number of findings stored on arrival
 
     def split(self, tasks: Sequence[Task]) -> tuple[list[tuple[Task, Outcome]], list[Task]]:
         """(outcomes from the store, tasks still to run)."""
         done: list[tuple[Task, Outcome]] = []
         rest: list[Task] = []
         for task in tasks:
-            shown = readable(task.path)
-            sha = file_sha256(task.path)
-            data = self.store.reusable(shown, sha, self.version) if sha else None
-            report = None
-            if data is not None:
-                try:
-                    report = load_report(data)
-                except Exception:  # an unreadable row: parse the file again, and replace the row
-                    report = None
-            if report is None:
+            outcome = self._stored(task)
+            if outcome is None:
                 rest.append(task)
-                continue
-            self.reused.add(shown)
-            findings = tuple(run_report_rules(report, task.selection))
-            unchecked = tuple(unverified(report, task.selection))
-            done.append((task, Outcome(report, findings, 0.0, unverified=unchecked)))
+            else:
+                self.reused.add(readable(task.path))
+                done.append((task, outcome))
         return done, rest
 
+    def _stored(self, task: Task) -> Outcome | None:
+        shown = readable(task.path)
+        sha = file_sha256(task.path)
+        own = self.store.reusable(shown, sha, self.version) if sha else None
+        data = self.store.report_blob(shown, sha, self.version) if sha and own else None
+        if own is None or data is None:
+            return None
+        try:
+            selection, head, findings, unchecked = loads(own)
+            if not isinstance(head, ReportHead) or not all(isinstance(f, Finding) for f in findings):
+                return None
+            if selection == task.selection:  # the same rules: their findings stand, nothing is unpacked
+                return Outcome(StoredPacked(head, data), tuple(findings), 0.0, unverified=tuple(unchecked))
+            report = load_report(data)  # other rules chosen since: run them (parsing is what is saved)
+        except Exception:
+            return None
+        findings = tuple(run_report_rules(report, task.selection))
+        return Outcome(report, findings, 0.0, unverified=tuple(unverified(report, task.selection)))
+
+    def earlier_reports(self, heads: Sequence[ReportHead]) -> list[Report]:
+        """For each body and year of this batch whose report for the year before is not in it,
+        that report from the store (the most recently read one), its path saying where it came
+        from — a finding that compares with it names it so."""
+        key_of = self.store.body_of
+        in_batch = {(key_of(h.meta.organization), h.meta.year) for h in heads}
+        paths = {h.source.path for h in heads}
+        out: list[Report] = []
+        for body, year in sorted(k for k in in_batch if k[0] is not None and k[1] is not None):
+            assert body is not None and year is not None
+            if (body, year - 1) in in_batch:
+                continue
+            found = self.store.report_of(body, year - 1, exclude=paths)
+            if found is None:
+                continue
+            path, data = found
+            try:
+                report = load_report(data)
+            except Exception:
+                continue
+            where = f"{path}，取自历史库 {self.store.path.name}"
+            out.append(replace(report, source=replace(report.source, path=where)))
+            in_batch.add((body, year - 1))
+        return out
+
     def record(self, result: FileResult) -> None:
-        """Write a result as it arrives: a report that was read (not a timeout or a crash)."""
+        """Write a result as it arrives: a report that was read (not a timeout or a crash), with
+        what its reading gave (per-report findings and the selection they were found with)."""
         parsed = result.parsed
-        if parsed is None or result.status == "timeout":
-            return
-        self._written[result.path] = len(result.findings)
-        if result.path in self.reused:  # the row is there: only this run's findings are new
-            self._set_results(result)
+        if parsed is None or result.status == "timeout" or result.path in self.reused:
             return
         if isinstance(parsed, PackedReport):
             data, report = parsed.data, parsed.unpack()  # not cached on the result: lazy stays lazy
@@ -123,26 +170,19 @@ class HistoryRun:
             version=self.version,
             status=result.status,
             report_blob=data,
+            own=dumps((result.selection, report.head, tuple(result.findings), tuple(result.unverified))),
             findings=result.findings,
             results_blob=_results_blob(result),
         )
 
     def finish(self, results: Sequence[FileResult]) -> None:
-        """The run's final findings (with the cross-report ones) for every stored report."""
-        for r in results:  # the cross-report pass only adds findings: write those it added to
-            if r.path in self._written and len(r.findings) != self._written[r.path]:
-                self._set_results(r)
-
-    def _set_results(self, result: FileResult) -> None:
-        head = result.head
-        assert head is not None
-        self.store.set_results(
-            head,
-            version=self.version,
-            status=result.status,
-            findings=result.findings,
-            results_blob=_results_blob(result),
-        )
+        """The run's final findings (the cross-report ones included) for every stored report."""
+        runs = [
+            (r.head, r.status, r.findings, _results_blob(r))
+            for r in results
+            if r.head is not None and r.parsed is not None and r.status != "timeout"
+        ]
+        self.store.set_results(self.version, runs)
 
 
 def _results_blob(result: FileResult) -> bytes:

@@ -36,6 +36,7 @@ MIGRATIONS: tuple[str, ...] = (
         parsed_at TEXT NOT NULL,
         checked_at TEXT NOT NULL,      -- the last run that looked at this file
         report BLOB NOT NULL,          -- the Report, pickled (batch/stored.py)
+        own BLOB NOT NULL,             -- (selection, head, findings, unverified) of the reading, pickled
         results BLOB NOT NULL,         -- (findings, unverified) of the last run, pickled
         UNIQUE (path, sha256, version)
     );

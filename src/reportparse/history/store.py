@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -127,7 +127,15 @@ class HistoryStore:
     # --- reports ---
 
     def reusable(self, path: str, sha256: str, version: str) -> bytes | None:
-        """The pickled report of this file as this version read it, if the store has it."""
+        """What this file's reading by this version left (the pickled `own` of `put`): the
+        selection its per-report rules ran with, its head and those findings; None if not stored."""
+        rows = self._query(
+            "SELECT own FROM reports WHERE path = ? AND sha256 = ? AND version = ?",
+            (path, sha256, version),
+        )
+        return bytes(rows[0][0]) if rows else None
+
+    def report_blob(self, path: str, sha256: str, version: str) -> bytes | None:
         rows = self._query(
             "SELECT report FROM reports WHERE path = ? AND sha256 = ? AND version = ?",
             (path, sha256, version),
@@ -141,11 +149,12 @@ class HistoryStore:
         version: str,
         status: str,
         report_blob: bytes,
+        own: bytes,
         findings: Sequence[Finding],
         results_blob: bytes,
     ) -> int:
         """Store a report read by `version` with its findings so far, in one transaction (a file
-        stored before by the same version keeps its row, its report replaced); gives the row's id."""
+        stored before by the same version is replaced); gives the row's id."""
         path = report.source.path or ""
         now = _now()
         try:
@@ -154,39 +163,37 @@ class HistoryStore:
                     "DELETE FROM reports WHERE path = ? AND sha256 = ? AND version = ?",
                     (path, report.source.sha256, version),
                 )
-                report_id = self._insert_report(c, report, version, status, report_blob, results_blob, now)
+                report_id = self._insert_report(
+                    c, report, version, status, report_blob, own, results_blob, now
+                )
                 self._put_findings(c, report_id, body_name(report.meta.organization), path, findings)
         except sqlite3.Error as err:
             raise HistoryError(explain(err, self.path)) from None
         return report_id
 
     def set_results(
-        self,
-        head: ReportHead,
-        *,
-        version: str,
-        status: str,
-        findings: Sequence[Finding],
-        results_blob: bytes,
-    ) -> bool:
-        """Replace the findings of a stored report with this run's; False when it is not stored."""
-        path = head.source.path or ""
+        self, version: str, runs: Sequence[tuple[ReportHead, str, Sequence[Finding], bytes]]
+    ) -> None:
+        """This run's findings, in place of the stored ones, for each (head, status, findings,
+        pickled results) of a stored report — one transaction for the whole run."""
+        now = _now()
         try:
             with transaction(self._conn) as c:
-                row = c.execute(
-                    "SELECT id FROM reports WHERE path = ? AND sha256 = ? AND version = ?",
-                    (path, head.source.sha256, version),
-                ).fetchone()
-                if row is None:
-                    return False
-                c.execute(
-                    "UPDATE reports SET status = ?, results = ?, checked_at = ? WHERE id = ?",
-                    (status, results_blob, _now(), row[0]),
-                )
-                self._put_findings(c, int(row[0]), body_name(head.meta.organization), path, findings)
+                for head, status, findings, results_blob in runs:
+                    path = head.source.path or ""
+                    row = c.execute(
+                        "SELECT id FROM reports WHERE path = ? AND sha256 = ? AND version = ?",
+                        (path, head.source.sha256, version),
+                    ).fetchone()
+                    if row is None:
+                        continue
+                    c.execute(
+                        "UPDATE reports SET status = ?, results = ?, checked_at = ? WHERE id = ?",
+                        (status, results_blob, now, row[0]),
+                    )
+                    self._put_findings(c, int(row[0]), body_name(head.meta.organization), path, findings)
         except sqlite3.Error as err:
             raise HistoryError(explain(err, self.path)) from None
-        return True
 
     def _insert_report(
         self,
@@ -195,14 +202,15 @@ class HistoryStore:
         version: str,
         status: str,
         report_blob: bytes,
+        own: bytes,
         results_blob: bytes,
         now: str,
     ) -> int:
         meta = report.meta
         cur = c.execute(
             "INSERT INTO reports (path, sha256, version, organization, body, year, template, format,"
-            " status, published, parsed_at, checked_at, report, results)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " status, published, parsed_at, checked_at, report, own, results)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 report.source.path or "",
                 report.source.sha256,
@@ -217,6 +225,7 @@ class HistoryStore:
                 now,
                 now,
                 report_blob,
+                own,
                 results_blob,
             ),
         )
@@ -319,6 +328,24 @@ class HistoryStore:
                 )
             )  # fmt: skip
         return out
+
+    def report_of(
+        self, body: str, year: int, exclude: Collection[str | None] = ()
+    ) -> tuple[str, bytes] | None:
+        """The stored report of `body` (a normalised name, aliases followed) for `year` that was
+        read last — (its path, the pickled report) — leaving out unreadable ones and `exclude`d
+        paths; None when the store has none."""
+        aliases = self.aliases()
+        rows = self._query(
+            "SELECT id, path, body FROM reports WHERE year = ? AND status != 'unreadable'"
+            " ORDER BY parsed_at DESC, id DESC",
+            (year,),
+        )
+        for rid, path, name in rows:
+            if path not in exclude and resolve(name, aliases) == body:
+                data = self._query("SELECT report FROM reports WHERE id = ?", (rid,))
+                return path, bytes(data[0][0])
+        return None
 
     def blobs(self, ids: Sequence[int]) -> Iterator[tuple[int, str, bytes, bytes]]:
         """(id, status, pickled report, pickled results) of the given rows, in that order."""

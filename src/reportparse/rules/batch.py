@@ -20,7 +20,7 @@ import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 
 from ..extraction import internal_error
 from ..findings import Finding
@@ -51,12 +51,15 @@ def body_key(organization: str | None) -> str | None:
     return s.strip("《》“”\"'") or None
 
 
-def body_groups(heads: Sequence[ReportHead]) -> list[list[int]]:
+def body_groups(
+    heads: Sequence[ReportHead], key_of: Callable[[str | None], str | None] = body_key
+) -> list[list[int]]:
     """Indexes of the reports of each body that has a report for the year before or after
-    (what a cross-year rule compares), in year order, then by path."""
+    (what a cross-year rule compares), in year order, then by path. `key_of` names a report's
+    body (with a history store: its normalised name through the store's aliases)."""
     groups: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
     for i, h in enumerate(heads):
-        key = body_key(h.meta.organization)
+        key = key_of(h.meta.organization)
         if key is not None and h.meta.year is not None:
             groups[key][h.meta.year].append(i)
     out = []
@@ -67,11 +70,11 @@ def body_groups(heads: Sequence[ReportHead]) -> list[list[int]]:
     return out
 
 
-def year_groups(heads: Sequence[ReportHead]) -> list[list[int]]:
-    """Indexes of the reports of each year, by path."""
+def year_groups(heads: Sequence[ReportHead], leave_out: Collection[int] = ()) -> list[list[int]]:
+    """Indexes of the reports of each year, by path (but not those in `leave_out`)."""
     groups: dict[int, list[int]] = defaultdict(list)
     for i, h in enumerate(heads):
-        if h.meta.year is not None:
+        if h.meta.year is not None and i not in leave_out:
             groups[h.meta.year].append(i)
     return [sorted(g, key=lambda i: _year_path(heads[i])) for _, g in sorted(groups.items())]
 
@@ -126,7 +129,8 @@ def _where(r: Report) -> str:
     fix="核对两年的台账：本年“上年结转”应等于上年报告的“结转下年度继续办理”（按列）。"
     "机构改革或更正上年报告造成的差异，宜在第六部分说明。",
     basis="上年结转到本年的申请就是上年报告中结转下年度继续办理的申请（模板中两行的含义；"
-    "template-spec.md §5 A7）。需要同一机关连续两年的报告，仅在 reportparse check 批量检查时运行。",
+    "template-spec.md §5 A7）。需要同一机关上一年度的报告（在同一批文件中，或在 --history 历史库中），"
+    "仅在 reportparse check 批量检查时运行。",
     reads=("applications",),
 )
 def carry_over_continuity(reports: Sequence[Report]) -> Iterator[Finding]:
@@ -165,7 +169,8 @@ def carry_over_continuity(reports: Sequence[Report]) -> Iterator[Finding]:
     fix="核对规章、行政规范性文件的现行有效件数：约等于上年现行有效件数 + 本年制发件数 − 本年废止件数；"
     "修订、到期失效或集中清理造成的差异可在报告中说明。",
     basis="2021 年模板表二第二十条第（一）项三列之间的存量关系（template-spec.md §5 A8）；"
-    "修订、失效和清理都会打破它，因此只作提示。仅在批量检查时运行。",
+    "修订、失效和清理都会打破它，因此只作提示。上一年度的报告取自同一批文件或 --history 历史库；"
+    "仅在批量检查时运行。",
     reads=("active_disclosure",),
 )
 def stock_continuity(reports: Sequence[Report]) -> Iterator[Finding]:
@@ -279,7 +284,7 @@ def _identical_tables(a: Report, b: Report) -> bool:
     fix="按本年度实际工作重写总体情况、问题和改进措施；上年提出的改进措施应说明落实情况。",
     basis="国办公开办函〔2021〕30号要求避免“内容雷同、敷衍塞责”；曾有报告与往年报告除年份外完全相同"
     "（template-spec.md §7.5）。按第一、五、六部分文字的字符 4-gram Jaccard 相似度判断，阈值 0.9；"
-    "除年份外完全相同为错误。仅在批量检查时运行，默认启用。",
+    "除年份外完全相同为错误。上一年度的报告取自同一批文件或 --history 历史库；仅在批量检查时运行，默认启用。",
     emits=("error",),
 )
 def copied_from_last_year(reports: Sequence[Report]) -> Iterator[Finding]:
@@ -370,6 +375,9 @@ def run_batch_rules(
     heads: Sequence[ReportHead],
     selections: Mapping[str | None, Selection],
     load: Callable[[int], Report],
+    *,
+    key_of: Callable[[str | None], str | None] = body_key,
+    earlier: Collection[int] = (),
 ) -> dict[str | None, list[Finding]]:
     """Findings of every batch rule enabled for some report, by the path of the report each is
     attached to, filtered and re-graded by that report's own selection.
@@ -377,7 +385,11 @@ def run_batch_rules(
     Reports are grouped by their heads; `load(i)` gives the full report of heads[i], asked for
     only when it shares a group with another report — a cross-year rule relates a body's
     reports of adjacent years, a rule across bodies the reports of one year — so that in a
-    batch of one year's reports no report is loaded for the cross-year rules."""
+    batch of one year's reports no report is loaded for the cross-year rules.
+
+    `earlier`: indexes of reports from an earlier run (the history store), there only to be
+    compared with this year's: they take part in the cross-year rules, not in the rules across
+    bodies, and findings attached to them (they have no selection) are dropped."""
     registry = load_rules()
     active = [
         r
@@ -386,7 +398,7 @@ def run_batch_rules(
     ]
     if not active:
         return {}
-    by_body, by_year = body_groups(heads), year_groups(heads)
+    by_body, by_year = body_groups(heads, key_of), year_groups(heads, earlier)
     loaded: dict[int, Report] = {}
 
     def reports(group: list[int]) -> list[Report]:
