@@ -183,7 +183,8 @@ class AuditRun(Iterator[FileResult]):
                 self.baseline, results = self.baseline.settle(results, self.write_baseline)
             self.results = results
             if self.history is not None:
-                self.history.finish(self.results)
+                self.history.finish(self.results)  # every finding, the dismissed ones included
+                self.results = self.history.apply_reviews(self.results)
         finally:
             if self.history is not None and self._close_history:
                 self.history.store.close()

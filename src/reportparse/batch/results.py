@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..findings import Finding, Unverified
+from ..history import Decision
 from ..model import Report, ReportHead
 from ..rules import Selection, at_or_above
 from ..serialize import report_to_dict
@@ -38,6 +39,11 @@ class FileResult:
     # checks that could not judge all of a table (read partly or not at all): a human must look
     unverified: tuple[Unverified, ...] = ()
     baselined: int | None = None  # findings a baseline hid (not in `findings`); None: no baseline
+    # with a history store (docs/agency.md): findings a reviewer dismissed for this year — kept
+    # out of `findings`, so not counted — and, by index into `findings`, those confirmed for an
+    # earlier year that recur
+    dismissed: tuple[tuple[Finding, Decision], ...] = ()
+    recurring: tuple[tuple[int, Decision], ...] = ()
 
     @property
     def report(self) -> Report | None:
@@ -75,7 +81,17 @@ class FileResult:
             "report": report_to_dict(report) if report is not None else None,
             "findings": [f.to_dict() for f in self.findings],
             "unverified": [u.to_dict() for u in self.unverified],
+            **self._reviewed(),
         }
+
+    def _reviewed(self) -> dict[str, Any]:
+        """The keys a review adds, present only when there is something to say."""
+        out: dict[str, Any] = {}
+        if self.dismissed:
+            out["dismissed"] = [{**f.to_dict(), "decision": decision_dict(d)} for f, d in self.dismissed]
+        if self.recurring:
+            out["recurring"] = [{"finding": i, "confirmed": decision_dict(d)} for i, d in self.recurring]
+        return out
 
     def to_json(self) -> str:
         """`json.dumps(self.to_dict(), ensure_ascii=False)`, with the report's part taken as
@@ -90,9 +106,12 @@ class FileResult:
         path, status = json.dumps(self.path, ensure_ascii=False), json.dumps(self.status)
         findings = json.dumps([f.to_dict() for f in self.findings], ensure_ascii=False)
         unverified = json.dumps([u.to_dict() for u in self.unverified], ensure_ascii=False)
+        reviewed = "".join(
+            f", {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in self._reviewed().items()
+        )
         return (
             f'{{"path": {path}, "status": {status}, "report": {report}, "findings": {findings}, '
-            f'"unverified": {unverified}}}'
+            f'"unverified": {unverified}{reviewed}}}'
         )
 
 
@@ -110,6 +129,7 @@ class Summary:
     by_rule: dict[str, int] = field(default_factory=dict)
     unverified: int = 0  # files with a part not verified
     baselined: int | None = None  # findings hidden by a baseline; None: no baseline used
+    dismissed: int = 0  # findings a reviewer dismissed (not counted above)
 
     @classmethod
     def of(cls, results: Sequence[FileResult], seconds: float = 0.0) -> Summary:
@@ -133,6 +153,7 @@ class Summary:
                 if any(r.baselined is not None for r in results)
                 else None
             ),
+            dismissed=sum(len(r.dismissed) for r in results),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -148,6 +169,7 @@ class Summary:
             "info": self.info,
             "unverified": self.unverified,
             "by_rule": dict(self.by_rule),
+            **({"dismissed": self.dismissed} if self.dismissed else {}),
         } | ({"baselined": self.baselined} if self.baselined is not None else {})
 
     def line(self) -> str:
@@ -157,9 +179,20 @@ class Summary:
             + (f"，部分未核对 {self.unverified}" if self.unverified else "")
             + "；"
             f"错误 {self.errors}，警告 {self.warnings}，提示 {self.info}"
+            + (f"（另有复核排除 {self.dismissed}）" if self.dismissed else "")
             + (f"；基线已记录的问题 {self.baselined} 条未显示" if self.baselined else "")
             + f"；用时 {self.seconds:.1f} 秒"
         )
+
+
+def decision_dict(d: Decision) -> dict[str, Any]:
+    return {
+        "year": d.year,
+        "decision": d.decision,
+        "reason": d.reason,
+        "who": d.who,
+        "decided_at": d.decided_at,
+    }
 
 
 def status_of(head: ReportHead | None, findings: Sequence[Finding], timed_out: bool = False) -> Status:

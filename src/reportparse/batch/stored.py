@@ -25,14 +25,14 @@ from typing import Any
 
 from ..filenames import readable
 from ..findings import Finding
-from ..history import HistoryError, HistoryStore
+from ..history import Decision, HistoryError, HistoryStore, decisions, recurring, subject
 from ..model import Report, ReportHead
 from ..rules import run_report_rules, unverified
 from ..version import __version__
 from .onefile import Outcome
 from .packing import PackedReport, dumps
 from .plan import Task
-from .results import FileResult
+from .results import FileResult, status_of
 
 _ALLOWED = {
     ("decimal", "Decimal"): decimal.Decimal,
@@ -183,6 +183,45 @@ class HistoryRun:
             if r.head is not None and r.parsed is not None and r.status != "timeout"
         ]
         self.store.set_results(self.version, runs)
+
+    def apply_reviews(self, results: Sequence[FileResult]) -> list[FileResult]:
+        """Findings dismissed for their report's year leave `findings` for `dismissed` (not
+        counted, the status and exit code judged without them); findings confirmed for an earlier
+        year are marked as recurring."""
+        book = decisions(self.store)
+        if not book:
+            return list(results)
+        out = []
+        for r in results:
+            head = r.head
+            if head is None or not r.findings:
+                out.append(r)
+                continue
+            about = subject(self.store.body_of(head.meta.organization), head.source.path)
+            year = head.meta.year or 0
+            kept: list[Finding] = []
+            dismissed: list[tuple[Finding, Decision]] = []
+            again: list[tuple[int, Decision]] = []
+            for f in r.findings:
+                fp = f.fingerprint(about)
+                d = book.get((fp, year))
+                if d is not None and d.decision == "dismissed":
+                    dismissed.append((f, d))
+                    continue
+                earlier = recurring(fp, year, book)
+                if earlier is not None:
+                    again.append((len(kept), earlier))
+                kept.append(f)
+            if dismissed or again:
+                r = replace(
+                    r,
+                    findings=tuple(kept),
+                    status=status_of(head, kept) if r.status in ("ok", "findings") else r.status,
+                    dismissed=tuple(dismissed),
+                    recurring=tuple(again),
+                )
+            out.append(r)
+        return out
 
 
 def _results_blob(result: FileResult) -> bytes:

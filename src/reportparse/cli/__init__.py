@@ -13,6 +13,7 @@ from .check import add_check_parser
 from .history import add_history_parser
 from .messages import chinese_argparse
 from .parse import add_parse_parser
+from .review import add_review_parser
 from .rules import add_rule_parsers
 
 EPILOG = """退出码：0 正常；1 文件无法读取或存在错误级问题；2 用法错误或工具自身故障。
@@ -36,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_check_parser(sub)
     add_rule_parsers(sub)
     add_history_parser(sub)
+    add_review_parser(sub)
     return parser
 
 

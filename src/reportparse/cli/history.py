@@ -50,6 +50,10 @@ def _filters(p: argparse.ArgumentParser, rules: bool) -> None:
         )
 
 
+def add_db(p: argparse.ArgumentParser) -> None:
+    p.add_argument("db", metavar="DB", help="历史库文件（SQLite，由 reportparse check --history 写入）")
+
+
 def add_history_parser(sub: Any) -> argparse.ArgumentParser:
     p: argparse.ArgumentParser = sub.add_parser(
         "history",
@@ -59,7 +63,7 @@ def add_history_parser(sub: Any) -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("db", metavar="DB", help="历史库文件（SQLite）")
+    add_db(p)
     actions = p.add_subparsers(dest="action", metavar="ACTION")
     reports = actions.add_parser("reports", help="列出库中的报告（默认）")
     _filters(reports, rules=False)

@@ -6,16 +6,21 @@ to it (batch/stored.py) and reuses what it holds; `reportparse history` reads it
 """
 
 from .names import body_name, resolve
+from .reviews import DECISION_CN, Decision, decisions, recurring
 from .schema import SCHEMA_VERSION, HistoryError
 from .store import HistoryStore, StoredFinding, StoredReport, subject
 
 __all__ = [
+    "DECISION_CN",
     "SCHEMA_VERSION",
+    "Decision",
     "HistoryError",
     "HistoryStore",
     "StoredFinding",
     "StoredReport",
     "body_name",
+    "decisions",
+    "recurring",
     "resolve",
     "subject",
 ]

@@ -77,6 +77,22 @@ MIGRATIONS: tuple[str, ...] = (
         note TEXT NOT NULL DEFAULT ''
     );
     """,
+    # 2: review decisions, by finding fingerprint (its subject the body, never the file or year)
+    """
+    CREATE TABLE decisions (
+        fingerprint TEXT NOT NULL,
+        year INTEGER NOT NULL,         -- the report year the decision is about (0: year unknown)
+        body TEXT,                     -- normalised name, resolved, as when decided
+        rule TEXT NOT NULL,
+        message TEXT NOT NULL,         -- the finding as it was worded when decided
+        decision TEXT NOT NULL CHECK (decision IN ('confirmed', 'dismissed')),
+        reason TEXT NOT NULL DEFAULT '',
+        who TEXT NOT NULL,
+        decided_at TEXT NOT NULL,
+        PRIMARY KEY (fingerprint, year)
+    ) WITHOUT ROWID;
+    CREATE INDEX decisions_body ON decisions (body, year);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -55,7 +55,7 @@ class StoredFinding:
     severity: str
     message: str
     cells: tuple[str, ...]
-    loc: dict[str, object] | None
+    loc: dict[str, Any] | None
     fingerprint: str
 
 

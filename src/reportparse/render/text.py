@@ -176,7 +176,7 @@ def render_text(results: Sequence[FileResult], options: RenderOptions = DEFAULT_
     lines: list[str] = []
     clean = 0
     for r in results:
-        if not r.findings and not r.unverified:
+        if not r.findings and not r.unverified and not r.dismissed:
             clean += 1
             continue
         head = display_path(r.path, options.root)
@@ -196,10 +196,15 @@ def render_text(results: Sequence[FileResult], options: RenderOptions = DEFAULT_
             + (f"  {_paint(' '.join(about), 'dim', color)}" if about else "")
         )
         fixed: set[str] = set()
-        for f in r.findings:
+        again = dict(r.recurring)
+        for i, f in enumerate(r.findings):
             where = location_text(f.loc)
             sev = _paint(SEVERITY_CN[f.severity], f.severity, color)
             lines.append(f"  {sev} {f.rule}  {f.message}" + (f"  （{where}）" if where else ""))
+            if i in again:
+                lines.append(
+                    f"        {_paint(f'重复出现：{again[i].year} 年已确认需整改', 'warning', color)}"
+                )
             if f.cells:
                 names = "、".join(cell_logical(r.head, c) for c in f.cells[:4])
                 more = f" 等 {len(f.cells)} 个" if len(f.cells) > 4 else ""
@@ -207,6 +212,11 @@ def render_text(results: Sequence[FileResult], options: RenderOptions = DEFAULT_
             if _fix_shown(f, options) and f.rule not in fixed and (fix := fix_text(f.rule)):
                 fixed.add(f.rule)
                 lines.append(f"        修正：{fix}")
+        for f, d in r.dismissed:
+            lines.append(
+                f"  {_paint('已排除', 'dim', color)} {f.rule}  {f.message}"
+                + _paint(f"（复核排除：{d.reason}；{d.who}，{d.decided_at[:10]}）", "dim", color)
+            )
         for u in r.unverified:
             lines.append(
                 f"  {_paint('未核对', 'warning', color)}  {u.reason}：{'、'.join(u.checks)} 未能完整核对，请人工查看"
