@@ -19,6 +19,7 @@ MAY_IMPORT: dict[str, set[str]] = {
     "model": set(),
     "filenames": set(),
     "version": set(),
+    "roster": set(),
     "document": {"model"},
     "normalize": {"model"},
     "limits": set(),
@@ -33,12 +34,12 @@ MAY_IMPORT: dict[str, set[str]] = {
     "history": {"model", "findings", "rules"},
     "batch": {
         "model", "findings", "extraction", "limits", "serialize", "config", "readers", "extract", "rules",
-        "filenames", "history", "version",
+        "filenames", "history", "version", "roster",
     },
     "render": {"model", "findings", "serialize", "templates", "rules", "batch", "filenames", "__init__"},
     "cli": {
         "model", "findings", "serialize", "config", "readers", "extract", "rules", "batch", "render",
-        "filenames", "limits", "__init__", "history", "version",
+        "filenames", "limits", "__init__", "history", "version", "roster",
     },
     "__main__": {"cli"},
 }  # fmt: skip

@@ -21,6 +21,7 @@ sent back by workers), `results` (FileResult, Summary). Here: the run and the cr
 from __future__ import annotations
 
 import concurrent.futures as cf
+import datetime as dt
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -30,11 +31,13 @@ from typing import TYPE_CHECKING
 
 from ..config import ConfigError
 from ..filenames import readable
-from ..history import HistoryError, HistoryStore
+from ..history import HistoryError, HistoryStore, body_name
 from ..limits import limits
 from ..model import Report
+from ..roster import Roster, RosterError, load_roster
 from ..rules import Selection, load_rules
 from .baseline import Baseline, BaselineError
+from .coverage import Coverage, apply_roster, audit_year
 from .discover import GENERATOR_MARK, NoInputError, Skipped, discover, sort_key
 from .onefile import Outcome, ProcessFile, process_file
 from .packing import PackedReport, Spill
@@ -95,6 +98,8 @@ class AuditRun(Iterator[FileResult]):
         spill: bool = False,
         history: HistoryRun | None = None,
         close_history: bool = False,
+        roster: Roster | None = None,
+        roster_year: int | None = None,
     ) -> None:
         self.tasks = tasks
         # with write_baseline, replaced at the end by the baseline that records this run
@@ -102,6 +107,9 @@ class AuditRun(Iterator[FileResult]):
         self.write_baseline = write_baseline
         self.history = history  # the store written as results arrive (check --history)
         self._close_history = close_history
+        self.roster = roster  # check --roster: the coverage audit, set as `coverage` at the end
+        self.roster_year = roster_year
+        self.coverage: Coverage | None = None
         self.skipped = tuple(skipped)  # paths met in folders and not checked, with the reason
         self.excluded = excluded  # paths named but dropped by force-exclude
         self.lazy_reports = lazy_reports
@@ -162,6 +170,12 @@ class AuditRun(Iterator[FileResult]):
                 tasks, self.process, jobs=self.jobs, timeout=self.timeout, lazy=self.lazy_reports
             )
 
+    def _coverage(self, results: list[FileResult], roster: Roster) -> tuple[list[FileResult], Coverage]:
+        year = audit_year(results, self.roster_year) or dt.date.today().year - 1
+        key_of = self.history.store.body_of if self.history is not None else body_name
+        fail_on = self.tasks[0].fail_on if self.tasks else "error"
+        return apply_roster(results, roster, year, key_of, fail_on=fail_on)
+
     def _run(self) -> Iterator[FileResult]:
         try:
             for done, (task, outcome) in enumerate(self._outcomes(), start=1):
@@ -179,6 +193,8 @@ class AuditRun(Iterator[FileResult]):
                 add_batch_findings(finished, self.history) if self.batch else finished,
                 key=lambda r: sort_key(r.path),
             )
+            if self.roster is not None:
+                results, self.coverage = self._coverage(results, self.roster)
             if self.baseline is not None:
                 self.baseline, results = self.baseline.settle(results, self.write_baseline)
             self.results = results
@@ -268,6 +284,8 @@ def audit(
     ship: Ship = "bytes",
     spill: bool = False,
     history: str | os.PathLike[str] | HistoryStore | None = None,
+    roster: str | os.PathLike[str] | Roster | None = None,
+    roster_year: int | None = None,
 ) -> AuditRun:
     """Audit files and folders; see the module docstring.
 
@@ -294,7 +312,10 @@ def audit(
     configuration) that every report read is written to, and that gives back, without parsing,
     a file it holds as this version read it (docs/agency.md). Raises NoInputError when no file
     is found, ConfigError for a configuration that cannot be used and HistoryError for a store
-    that cannot be used — before any work.
+    that cannot be used — before any work. roster: a roster of bodies (a CSV/XLSX path or a
+    `Roster`) that turns the run into a coverage audit of `roster_year` (default: the most
+    common report year of the batch); the run's `coverage` is then set at its end, and a
+    roster that cannot be used raises RosterError before any work.
     """
     if timeout is None:
         timeout = limits().timeout_s
@@ -309,6 +330,8 @@ def audit(
         tasks = [replace(t, with_json=True) for t in tasks]
     if executor is not None and runner is None:
         runner = executor_runner(executor, timeout=timeout, lazy=lazy_reports, ship=ship)
+    if roster is not None and not isinstance(roster, Roster):
+        roster = load_roster(Path(roster))
     store, opened = _history_store(history, tasks)
     return AuditRun(
         tasks,
@@ -326,6 +349,8 @@ def audit(
         spill=spill,
         history=HistoryRun(store) if store is not None else None,
         close_history=opened,
+        roster=roster,
+        roster_year=roster_year,
     )
 
 
@@ -355,6 +380,7 @@ __all__ = [
     "Baseline",
     "BaselineError",
     "ConfigError",
+    "Coverage",
     "FileResult",
     "HistoryError",
     "HistoryRun",
@@ -364,6 +390,8 @@ __all__ = [
     "Overrides",
     "PackedReport",
     "ProcessFile",
+    "Roster",
+    "RosterError",
     "Runner",
     "Skipped",
     "Status",

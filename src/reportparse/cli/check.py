@@ -29,6 +29,7 @@ from ..batch import (
     HistoryError,
     NoInputError,
     Overrides,
+    RosterError,
     Summary,
     WorkerStartError,
     audit,
@@ -231,6 +232,18 @@ def add_check_parser(sub: Any) -> argparse.ArgumentParser:
         help="历史库（SQLite 文件，不存在时新建）：写入读过的每份报告和问题；文件与本版本上次读过时相同则不再解析。"
         '也可在配置文件中写 history = "…"',
     )
+    p.add_argument(
+        "--roster",
+        metavar="FILE",
+        help="机关名册（CSV 或 XLSX：机关、上级机关、类型、地区、截止日期、别名）：核对覆盖情况——"
+        "未发布、逾期发布、多份报告、名册外的报告（PUB-005…PUB-008），输出中增加覆盖情况",
+    )
+    p.add_argument(
+        "--roster-year",
+        type=int,
+        metavar="YYYY",
+        help="名册核对的报告年度（默认：本批报告中最多的年度）",
+    )
     group = p.add_mutually_exclusive_group()
     group.add_argument(
         "--config",
@@ -302,7 +315,7 @@ def run_check(args: argparse.Namespace) -> int:
     stdout, stderr = sys.stdout, sys.stderr
     try:
         return _check(args, stdout, stderr)
-    except (ConfigError, NoInputError, WorkerStartError, HistoryError) as err:
+    except (ConfigError, NoInputError, WorkerStartError, HistoryError, RosterError) as err:
         stderr.write(f"reportparse check：{err}\n")
         return 2
     except KeyboardInterrupt:
@@ -375,6 +388,8 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             write_baseline=args.write_baseline,
             progress=progress,
             history=args.history,
+            roster=args.roster,
+            roster_year=args.roster_year,
             **fmt.audit_options(),
         )
         results = run.collect()
@@ -398,6 +413,7 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         show_fixes=args.show_fixes,
         quiet=args.quiet,
         docs_url=args.docs_url,
+        coverage=run.coverage,
     )
     if not results and run.excluded:
         stderr.write(f"reportparse check：列出的 {run.excluded} 个文件都按排除规则跳过，没有要检查的文件\n")
@@ -419,7 +435,10 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         stdout.buffer.flush()
     if not args.quiet:
         stderr.write(run.summary.line() + "\n")
-    return 1 if any(r.failed for r in results) else 0
+        if run.coverage is not None:
+            stderr.write(run.coverage.line() + "\n")
+    failed = any(r.failed for r in results) or (run.coverage is not None and run.coverage.failed)
+    return 1 if failed else 0
 
 
 @contextlib.contextmanager

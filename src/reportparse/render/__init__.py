@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypedDict
 
 if TYPE_CHECKING:
-    from ..batch import FileResult, Skipped
+    from ..batch import Coverage, FileResult, Skipped
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class RenderOptions:
     show_fixes: Literal["errors", "all", "none"] = "errors"
     quiet: bool = False  # text: the findings only, no line about clean files or skipped paths
     docs_url: str | None = None  # where docs/rules/ is published (SARIF helpUri), ends with "/"
+    coverage: Coverage | None = None  # check --roster: bodies × status and the roster's findings
 
 
 DEFAULT_OPTIONS = RenderOptions()

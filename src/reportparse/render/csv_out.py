@@ -150,7 +150,12 @@ def cell_rows(results: Sequence[FileResult], options: RenderOptions) -> list[lis
 
 
 def stream_csv(results: Sequence[FileResult], options: RenderOptions = DEFAULT_OPTIONS) -> Iterator[str]:
-    return _csv(FINDING_COLUMNS, finding_rows(results, options))
+    rows = finding_rows(results, options)
+    if options.coverage is not None:  # the roster's own findings (bodies without a report)
+        from .coverage import coverage_finding_rows
+
+        rows += coverage_finding_rows(options.coverage, options.root)
+    return _csv(FINDING_COLUMNS, rows)
 
 
 def stream_cells(results: Sequence[FileResult], options: RenderOptions = DEFAULT_OPTIONS) -> Iterator[str]:

@@ -452,6 +452,14 @@ def _overview(results: Sequence[FileResult], options: RenderOptions) -> str:
     )
 
 
+def _coverage(options: RenderOptions) -> str:
+    if options.coverage is None:
+        return ""
+    from .coverage import coverage_html
+
+    return coverage_html(options.coverage, options.root) + "\n"
+
+
 def render_html(results: Sequence[FileResult], options: RenderOptions = DEFAULT_OPTIONS) -> str:
     from .. import __version__
     from ..batch import Summary
@@ -465,6 +473,6 @@ def render_html(results: Sequence[FileResult], options: RenderOptions = DEFAULT_
         "<title>reportparse 检查结果</title>\n"
         f"<style>{_CSS}</style>\n</head>\n<body>\n"
         f"<header><h1>政府信息公开工作年度报告检查结果</h1><p>{_e(summary.line().rsplit('；用时', 1)[0])}</p></header>\n"
-        f'<main>\n<h2 id="overview-title">总览</h2>\n{_overview(results, options)}\n{sections}\n</main>\n'
+        f'<main>\n<h2 id="overview-title">总览</h2>\n{_overview(results, options)}\n{_coverage(options)}{sections}\n</main>\n'
         f"<script>{_JS}</script>\n</body>\n</html>\n"
     )

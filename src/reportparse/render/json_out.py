@@ -25,6 +25,7 @@ def check_document(results: Sequence[FileResult], options: RenderOptions = DEFAU
         "files": [r.to_dict() for r in results],
         "skipped": [s.to_dict() for s in options.skipped],
         "summary": Summary.of(results).to_dict(),
+        **({"coverage": options.coverage.to_dict()} if options.coverage is not None else {}),
     }
 
 
@@ -39,7 +40,12 @@ def stream_json(results: Sequence[FileResult], options: RenderOptions = DEFAULT_
         yield ("" if i == 0 else ",\n") + r.to_json()
     skipped = json.dumps([s.to_dict() for s in options.skipped], ensure_ascii=False)
     summary = json.dumps(Summary.of(results).to_dict(), ensure_ascii=False)
-    yield f'\n], "skipped": {skipped}, "summary": {summary}}}\n'
+    coverage = (
+        f', "coverage": {json.dumps(options.coverage.to_dict(), ensure_ascii=False)}'
+        if options.coverage is not None
+        else ""
+    )
+    yield f'\n], "skipped": {skipped}, "summary": {summary}{coverage}}}\n'
 
 
 def stream_jsonl(results: Sequence[FileResult], options: RenderOptions = DEFAULT_OPTIONS) -> Iterator[str]:

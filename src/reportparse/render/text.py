@@ -232,6 +232,10 @@ def render_text(results: Sequence[FileResult], options: RenderOptions = DEFAULT_
     if options.skipped and not options.quiet:
         lines.append(f"跳过 {len(options.skipped)} 个未检查的路径：")
         lines += [f"  {display_path(s.path, options.root)}（{s.reason}）" for s in options.skipped]
+    if options.coverage is not None:
+        from .coverage import coverage_lines
+
+        lines += coverage_lines(options.coverage, options.root)
     return "\n".join(lines) + "\n"
 
 

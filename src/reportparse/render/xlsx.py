@@ -152,6 +152,15 @@ def render_xlsx(results: Sequence[FileResult], options: RenderOptions = DEFAULT_
         ([*row, _back(finding_at.get(i))] for i, row in enumerate(cells)),
         (40, 30, 6, 6, 40, 20, 18, 18, 14, 10, 8, 12, 16),
     )
+    if options.coverage is not None:
+        from .coverage import HEADERS, coverage_rows
+
+        wb.add_sheet(
+            "覆盖情况",
+            HEADERS,
+            coverage_rows(options.coverage, options.root),
+            (30, 24, 10, 10, 11, 9, 12, 50),
+        )
     return wb.save()
 
 

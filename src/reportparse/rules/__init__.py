@@ -2,7 +2,9 @@
 
 A rule is a function `Report -> Iterable[Finding]` registered with `@rule(...)`. Rules that need
 several reports of the same body (cross-year continuity, copies of last year's report) are
-registered with `scope="batch"` and take the reports of one body in year order instead.
+registered with `scope="batch"` and take the reports of one body in year order instead. Rules
+that compare a batch with a roster of bodies (`scope="roster"`, rules/coverage.py) are run by
+the batch engine (batch/coverage.py) when `check --roster` is given.
 Users select, ignore and re-grade rules by id (`T3-001`) or family (`T3`), see `config.py`.
 """
 
@@ -32,7 +34,7 @@ class Rule:
     severity: Severity
     title: str  # one line, Chinese
     tags: tuple[str, ...] = ()
-    scope: Literal["report", "batch", "extraction"] = "report"
+    scope: Literal["report", "batch", "extraction", "roster"] = "report"
     enabled: bool = True  # enabled unless selected explicitly
     example: str = ""  # docs: a violation, as printed in a report
     fix: str = ""  # docs: how to fix it
@@ -71,7 +73,7 @@ def rule(
     title: str,
     *,
     tags: tuple[str, ...] = (),
-    scope: Literal["report", "batch"] = "report",
+    scope: Literal["report", "batch", "roster"] = "report",
     enabled: bool = True,
     example: str = "",
     fix: str = "",
@@ -136,7 +138,7 @@ RETIRED: dict[str, str] = {
     "T2-002": "本年废止件数与上年现行有效件数、本年制发件数的关系，已由 T2-001 的存量衔接一并检查",
 }
 
-_MODULES = ("structure", "cells", "arithmetic", "narrative", "dates", "content", "batch")
+_MODULES = ("structure", "cells", "arithmetic", "narrative", "dates", "content", "batch", "coverage")
 _loaded = False
 
 

@@ -15,7 +15,12 @@ from ..findings import SEVERITY_CN
 from ..templates import TABLE_SHORT
 from . import REGISTRY, RETIRED, Rule, load_rules
 
-_SCOPE = {"report": "单份报告", "batch": "批量（同一机关的多份报告）", "extraction": "读取阶段"}
+_SCOPE = {
+    "report": "单份报告",
+    "batch": "批量（同一机关的多份报告）",
+    "extraction": "读取阶段",
+    "roster": "批量，对照名册（check --roster）",
+}
 
 
 def page(r: Rule) -> str:
