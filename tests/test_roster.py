@@ -235,3 +235,31 @@ def test_render_without_coverage_is_unchanged(county: Path) -> None:
     results = reportparse.audit([Path("年报")], jobs=1, selection=PUB).collect()
     assert render("json", results) == render("json", results, RenderOptions(coverage=None))
     assert "coverage" not in json.loads(render("json", results))
+
+
+def test_a_roster_alias_joins_a_renamed_body_across_years(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With --roster and --history, the roster's 别名 also match last year's report in the store
+    (for this run only: the store's own alias table is not written)."""
+    from generator.make_county import write
+
+    write(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    sel = Selection(select=("QLT-001",))  # the generated narratives are near copies of last year's
+    reportparse.audit([Path("2024年审核")], jobs=1, selection=sel, history="h.sqlite").collect()
+    without = reportparse.audit([Path("2025年审核")], jobs=1, selection=sel, history="h.sqlite").collect()
+    assert "2025年审核/档案馆-2024.txt" not in {r.path for r in without if r.findings}  # no 档案馆 in 2023
+    results = reportparse.audit(
+        [Path("2025年审核")], jobs=1, selection=sel, history="h.sqlite", roster="名册.csv"
+    ).collect()
+    archive = next(r for r in results if r.path == "2025年审核/档案馆-2024.txt")
+    assert [(f.rule, f.message) for f in archive.findings] == [
+        (
+            "QLT-001",
+            "第一、五、六部分与2023年报告（2024年审核/档案局-2023.txt，取自历史库 h.sqlite）高度相似"
+            "（相似度 0.925，阈值 0.9），可能照搬上年报告",
+        )
+    ]
+    with reportparse.batch.HistoryStore("h.sqlite") as store:
+        assert store.aliases() == {}

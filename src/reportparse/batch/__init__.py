@@ -333,6 +333,8 @@ def audit(
     if roster is not None and not isinstance(roster, Roster):
         roster = load_roster(Path(roster))
     store, opened = _history_store(history, tasks)
+    if store is not None and isinstance(roster, Roster):  # a roster's 别名 join bodies across years too
+        store.add_run_aliases({a: e.body for e in roster.entries for a in e.aliases})
     return AuditRun(
         tasks,
         jobs=jobs if jobs and jobs > 0 else default_jobs(),

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -80,6 +80,7 @@ class HistoryStore:
             raise HistoryError(f"历史库不存在：{self.path}")
         self._conn = connect(self.path)
         self._aliases: dict[str, str] | None = None
+        self._overlay: dict[str, str] = {}  # aliases of this run only (a roster's), never written
 
     def close(self) -> None:
         self._conn.close()
@@ -98,7 +99,15 @@ class HistoryStore:
         if self._aliases is None:
             rows = self._query("SELECT alias, body FROM aliases ORDER BY alias")
             self._aliases = {a: b for a, b in rows}
-        return dict(self._aliases)
+        return {**self._overlay, **self._aliases}  # the store's own table wins
+
+    def add_run_aliases(self, pairs: Mapping[str, str]) -> None:
+        """Aliases for this open store only (a roster's 别名 column): printed or normalised names,
+        each counted as the body it maps to."""
+        for alias, body in pairs.items():
+            a, b = body_name(alias), body_name(body)
+            if a is not None and b is not None and a != b:
+                self._overlay[a] = b
 
     def body_of(self, organization: str | None) -> str | None:
         """The body a printed name stands for: normalised, then through the alias table."""
