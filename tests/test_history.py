@@ -544,3 +544,35 @@ def test_last_year_in_the_batch_wins_over_the_store(tmp_path: Path, monkeypatch:
     plain = reportparse.audit([Path("2024年审核"), Path("2025年审核")], jobs=1).collect()
     assert _cross_year(both) == _cross_year(plain)
     assert all("取自历史库" not in f[1] for f in _cross_year(both))
+
+
+# ---------------------------------------------------------------------------- QLT-001's threshold
+
+
+def test_qlt_001_threshold_is_a_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The generated pair is 0.944 similar: a copy at the default 0.9, not at 0.95; at 0.5 the
+    message names 0.5. The later report's configuration decides."""
+    monkeypatch.chdir(tmp_path)
+    last, this = _two_years(tmp_path)
+
+    def qlt(config: str | None) -> list[str]:
+        for folder in (last, this):
+            (folder / "reportparse.toml").unlink(missing_ok=True)
+        if config is not None:
+            (this / "reportparse.toml").write_text(config, encoding="utf-8")
+        results = reportparse.audit([last, this], jobs=1).collect()
+        return [f.message.split("（", 2)[-1] for r in results for f in r.findings if f.rule == "QLT-001"]
+
+    assert qlt(None) == ["相似度 0.944，阈值 0.9），可能照搬上年报告"]
+    assert qlt("[thresholds]\nQLT-001 = 0.95\n") == []
+    assert qlt('select = ["QLT"]\n[thresholds]\nQLT-001 = 0.5\n') == [
+        "相似度 0.944，阈值 0.5），可能照搬上年报告"
+    ]
+    for bad, message in (
+        ("[thresholds]\nQLT-001 = 1.5\n", "QLT-001 的阈值「1.5」无效：应为大于 0、不大于 1 的数"),
+        ("[thresholds]\nT3-004 = 0.5\n", "T3-004 没有可设置的阈值（可设置：QLT-001）"),
+    ):
+        (this / "reportparse.toml").write_text(bad, encoding="utf-8")
+        with pytest.raises(reportparse.batch.ConfigError, match=message):
+            reportparse.audit([this])
+    assert reportparse.Selection(thresholds={"QLT-001": 0.5}).thresholds == (("QLT-001", 0.5),)

@@ -13,6 +13,8 @@ history = "审核历史.sqlite"    # check --history: the store, relative to thi
 TXT-005 = "info"
 [tool.reportparse.per-file-ignores]
 "2019/*" = ["TPL-002"]        # these rules are not run on the files that match
+[tool.reportparse.thresholds]
+QLT-001 = 0.5                 # similarity to last year's report that counts as a copy (default 0.9)
 ```
 
 The nearest file at or above the report's folder wins; command-line options override it.
@@ -31,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .rules import Selection, rule_codes, rule_severities
+from .rules import Selection, rule_codes, rule_severities, rule_thresholds
 
 FAIL_ON = ("error", "warning", "info", "never")
 # What `exclude` is when a configuration does not set it: hidden files and folders (.git/,
@@ -39,6 +41,7 @@ FAIL_ON = ("error", "warning", "info", "never")
 DEFAULT_EXCLUDE = (".*", "~$*")
 KNOWN_KEYS = (
     "history",
+    "thresholds",
     "select",
     "ignore",
     "extend-select",
@@ -156,6 +159,7 @@ def config_from_dict(data: dict[str, Any], source: Path | None = None) -> Config
         )
     try:
         severity = rule_severities(data.get("severity") or {}, where)
+        thresholds = rule_thresholds(data.get("thresholds") or {}, where)
     except ValueError as err:
         raise ConfigError(str(err)) from None
     fail_on = data.get("fail-on", "error")
@@ -167,6 +171,7 @@ def config_from_dict(data: dict[str, Any], source: Path | None = None) -> Config
             ignore=parse_codes(data.get("ignore", []), f"{where} 的 ignore"),
             extend_select=parse_codes(data.get("extend-select", []), f"{where} 的 extend-select"),
             severity=severity,
+            thresholds=thresholds,
         ),
         fail_on=fail_on,
         source=source,

@@ -28,6 +28,7 @@ class Overrides:
             ignore=s.ignore + self.ignore,
             extend_select=s.extend_select + self.extend_select,
             severity=s.severity,
+            thresholds=s.thresholds,
         )
         return selection, self.fail_on or config.fail_on
 

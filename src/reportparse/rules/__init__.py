@@ -22,7 +22,7 @@ from ..templates import TABLE_TITLES, VERSIONS, template
 from .where import of_report
 
 ReportRule = Callable[[Report], Iterable[Finding]]
-BatchRule = Callable[[Sequence[Report]], Iterable[Finding]]
+BatchRule = Callable[..., Iterable[Finding]]  # (reports of one body or year[, threshold=])
 
 FAMILIES = ("EXT", "STR", "TPL", "NUM", "T2", "T3", "T4", "TXT", "PUB", "CNT", "QLT")
 
@@ -52,6 +52,9 @@ class Rule:
     # It judges which rows a table prints: of a failed table it still sees the rows that the
     # document prints nowhere (`missing_rows`, evidence that does not depend on the reading).
     judges_rows: bool = False
+    # A rule with a threshold (QLT-001's similarity) takes it as `threshold=` — this default, or
+    # the value `[thresholds]` in reportparse.toml sets (Selection.thresholds).
+    threshold: float | None = None
 
     @property
     def severities(self) -> tuple[Severity, ...]:
@@ -84,6 +87,7 @@ def rule(
     body_kinds: tuple[BodyKind, ...] = (),
     reads: tuple[TableName, ...] = (),
     judges_rows: bool = False,
+    threshold: float | None = None,
 ) -> Callable[[Callable[..., Iterable[Finding]]], Callable[..., Iterable[Finding]]]:
     def register(fn: Callable[..., Iterable[Finding]]) -> Callable[..., Iterable[Finding]]:
         if id in REGISTRY:
@@ -107,6 +111,7 @@ def rule(
             body_kinds=body_kinds,
             reads=reads,
             judges_rows=judges_rows,
+            threshold=threshold,
         )
         return fn
 
@@ -321,6 +326,30 @@ def rule_severities(values: Any, where: str) -> tuple[tuple[str, Severity], ...]
     return tuple(out)
 
 
+def rule_thresholds(values: Any, where: str) -> tuple[tuple[str, float], ...]:
+    """Thresholds as `[thresholds]` gives them (a mapping, or (rule id, value) pairs): only rules
+    that have one, values in (0, 1]."""
+    load_rules()
+    pairs = list(values.items()) if isinstance(values, dict) else values
+    shape = f'{where} 的 thresholds 应为「规则编号 = 0 到 1 之间的数」，如 {{"QLT-001": 0.5}}'
+    if not isinstance(pairs, list | tuple):
+        raise ValueError(shape)
+    out: list[tuple[str, float]] = []
+    for pair in pairs:
+        if not isinstance(pair, list | tuple) or len(pair) != 2:
+            raise ValueError(shape)
+        code, value = pair
+        known = sorted(r.id for r in REGISTRY.values() if r.threshold is not None)
+        if code not in known:
+            raise ValueError(
+                f"{where} 中的 thresholds：{code} 没有可设置的阈值（可设置：{'、'.join(known)}）"
+            )
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
+            raise ValueError(f"{where} 中 {code} 的阈值「{value}」无效：应为大于 0、不大于 1 的数，如 0.5")
+        out.append((code, float(value)))
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class Selection:
     """Which rules run and at what severity: ids or families, as on the command line.
@@ -333,6 +362,7 @@ class Selection:
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()  # turn on rules that are off by default (e.g. QLT)
     severity: tuple[tuple[str, Severity], ...] = ()  # (id or family, new severity)
+    thresholds: tuple[tuple[str, float], ...] = ()  # (rule id, value) for rules with a threshold
 
     def __post_init__(self) -> None:
         # frozen: the checked, normalised values replace what was given (a str, a list, a dict)
@@ -341,6 +371,12 @@ class Selection:
                 object.__setattr__(self, name, rule_codes(getattr(self, name), f"Selection 的 {name}"))
         if self.severity:
             object.__setattr__(self, "severity", rule_severities(self.severity, "Selection"))
+        if self.thresholds:
+            object.__setattr__(self, "thresholds", rule_thresholds(self.thresholds, "Selection"))
+
+    def threshold(self, r: Rule) -> float | None:
+        """The rule's threshold as this selection sets it, else its default."""
+        return next((v for k, v in self.thresholds if k == r.id), r.threshold)
 
     def enabled(self, r: Rule) -> bool:
         if _matches(r, self.ignore):

@@ -284,10 +284,14 @@ def _identical_tables(a: Report, b: Report) -> bool:
     fix="按本年度实际工作重写总体情况、问题和改进措施；上年提出的改进措施应说明落实情况。",
     basis="国办公开办函〔2021〕30号要求避免“内容雷同、敷衍塞责”；曾有报告与往年报告除年份外完全相同"
     "（template-spec.md §7.5）。按第一、五、六部分文字的字符 4-gram Jaccard 相似度判断，阈值 0.9；"
-    "除年份外完全相同为错误。上一年度的报告取自同一批文件或 --history 历史库；仅在批量检查时运行，默认启用。",
+    "除年份外完全相同为错误。上一年度的报告取自同一批文件或 --history 历史库；仅在批量检查时运行，默认启用。"
+    "阈值可在 reportparse.toml 中设置：[thresholds] QLT-001 = 0.5（有的评分办法以 50% 为界）。",
     emits=("error",),
+    threshold=SIMILARITY_THRESHOLD,
 )
-def copied_from_last_year(reports: Sequence[Report]) -> Iterator[Finding]:
+def copied_from_last_year(
+    reports: Sequence[Report], threshold: float = SIMILARITY_THRESHOLD
+) -> Iterator[Finding]:
     for prev, cur in consecutive(reports):
         a, b = comparable(narrative(prev)), comparable(narrative(cur))
         if len(a) >= MIN_NARRATIVE and len(b) >= MIN_NARRATIVE:
@@ -302,11 +306,11 @@ def copied_from_last_year(reports: Sequence[Report]) -> Iterator[Finding]:
                 )
             else:
                 sim = jaccard(shingles(a), shingles(b))
-                if sim >= SIMILARITY_THRESHOLD:
+                if sim >= threshold:
                     yield finding(
                         "QLT-001",
                         f"第一、五、六部分与{_where(prev)}高度相似（相似度 {sim:.3f}，阈值 "
-                        f"{SIMILARITY_THRESHOLD}），可能照搬上年报告",
+                        f"{threshold:g}），可能照搬上年报告",
                         cur,
                         actual=round(sim, 3),
                         loc=_narrative_loc(cur),
@@ -417,7 +421,11 @@ def run_batch_rules(
             if len(judged_group) < 2:
                 continue
             try:
-                found = list(r.check_batch(judged_group))
+                if r.threshold is not None:  # the setting of the report a finding would be about
+                    latest = selections.get(heads[group[-1]].source.path) or Selection()
+                    found = list(r.check_batch(judged_group, threshold=latest.threshold(r)))
+                else:
+                    found = list(r.check_batch(judged_group))
             except Exception as err:  # one faulty rule must not hide the others' findings
                 last = heads[group[-1]].source.path
                 note = internal_error(f"批量规则 {r.id} 执行时", err, loc=Loc(file=last), files="这些文件")
