@@ -10,6 +10,7 @@ from types import FrameType
 
 from .. import __version__
 from .check import add_check_parser
+from .diff import add_diff_parser
 from .history import add_history_parser
 from .messages import chinese_argparse
 from .parse import add_parse_parser
@@ -38,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_rule_parsers(sub)
     add_history_parser(sub)
     add_review_parser(sub)
+    add_diff_parser(sub)
     return parser
 
 

@@ -1,0 +1,112 @@
+"""`reportparse diff OLD NEW`: a body's report against the year before (history/yearly.py).
+
+    reportparse diff 2023/档案局.docx 2024/档案局.docx
+    reportparse diff --history 审核历史.sqlite --body 示例县档案馆 2023 2024
+    reportparse diff a.pdf b.pdf --format json
+
+Exit codes: 0 done; 2 usage error, a file that cannot be read, a report not in the store.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any, TextIO
+
+from ..batch import HistoryError, HistoryStore
+from ..batch.stored import load_report
+from ..extract.parse import parse
+from ..extraction import BLOCKING
+from ..history.yearly import YearOnYear, year_on_year
+from ..model import Report
+from ..render.text import cell_logical
+
+PARTS = "一二三四五六"
+
+
+def add_diff_parser(sub: Any) -> argparse.ArgumentParser:
+    p: argparse.ArgumentParser = sub.add_parser(
+        "diff",
+        help="同一机关两个年度的报告逐项对比：各部分相似度和增删的句子、每个变化的单元格",
+        description="对比同一机关两个年度的报告：各部分文字的相似度（与 QLT-001 同一算法）和删去、新增的句子；"
+        "表二、表三、表四中每个变化的单元格，成倍且相差 10 以上的变化标为大幅变化。",
+        epilog="示例：\n  reportparse diff 2023/档案局.docx 2024/档案局.docx\n"
+        "  reportparse diff --history 审核历史.sqlite --body 示例县档案馆 2023 2024",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("old", metavar="OLD", help="上一年度的报告文件（或与 --history 一起：年度）")
+    p.add_argument("new", metavar="NEW", help="本年度的报告文件（或与 --history 一起：年度）")
+    p.add_argument("--history", metavar="DB", help="从历史库中取报告：OLD、NEW 为年度，须同时给出 --body")
+    p.add_argument("--body", metavar="NAME", help="与 --history 一起：机关名称")
+    p.add_argument("--format", choices=["text", "json"], default="text", help="输出格式（默认 text）")
+    p.set_defaults(handler=run_diff)
+    return p
+
+
+class _Unusable(Exception):
+    pass
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    try:
+        old, new = _reports(args)
+    except (_Unusable, HistoryError) as err:
+        sys.stderr.write(f"reportparse diff：{err}\n")
+        return 2
+    change = year_on_year(old, new)
+    if args.format == "json":
+        sys.stdout.write(json.dumps(change.to_dict(), ensure_ascii=False, indent=1) + "\n")
+    else:
+        write_text(change, sys.stdout)
+    return 0
+
+
+def _reports(args: argparse.Namespace) -> tuple[Report, Report]:
+    if args.history is None:
+        return _file(args.old), _file(args.new)
+    if not args.body:
+        raise _Unusable("从历史库取报告须用 --body 指定机关")
+    out = []
+    with HistoryStore(args.history, create=False) as store:
+        body = store.body_of(args.body)
+        for text in (args.old, args.new):
+            if not text.isdigit():
+                raise _Unusable(f"与 --history 一起使用时 OLD、NEW 应为年度，而不是「{text}」")
+            found = store.report_of(body or "", int(text))
+            if found is None:
+                raise _Unusable(f"历史库中没有「{body}」{text} 年度的报告")
+            out.append(load_report(found[1]))
+    return out[0], out[1]
+
+
+def _file(path: str) -> Report:
+    report = parse(path)
+    blocking = [n for n in report.extraction_notes if n.rule in BLOCKING]
+    if blocking:
+        raise _Unusable(f"{path}：{blocking[0].message}")
+    return report
+
+
+def _name(r: Report) -> str:
+    return f"{r.meta.year or '年度不详'}年报告（{r.source.path or '字节输入'}）"
+
+
+def write_text(change: YearOnYear, out: TextIO) -> None:
+    old, new = change.old, change.new
+    body = new.meta.organization or old.meta.organization or "（未识别机关）"
+    out.write(f"{body}：{_name(old)} → {_name(new)}\n")
+    for s in change.sections:
+        sim = "一方缺少本部分" if s.similarity is None else f"相似度 {100 * s.similarity:.1f}%"
+        out.write(f"\n第{PARTS[s.number - 1]}部分 {s.heading}：{sim}\n")
+        for text in s.removed:
+            out.write(f"  − {text}\n")
+        for text in s.added:
+            out.write(f"  + {text}\n")
+    jumps = sum(1 for c in change.cells if c.jump)
+    out.write(f"\n表格：{len(change.cells)} 个单元格有变化，其中大幅变化 {jumps} 个\n")
+    for c in change.cells:
+        mark = "  大幅变化" if c.jump else ""
+        out.write(
+            f"  {cell_logical(new.head, c.cell)}：{c.old_raw or '空白'} → {c.new_raw or '空白'}{mark}\n"
+        )
