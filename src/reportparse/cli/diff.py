@@ -17,7 +17,6 @@ from typing import Any, TextIO
 from ..batch import HistoryError, HistoryStore
 from ..batch.stored import load_report
 from ..extract.parse import parse
-from ..extraction import BLOCKING
 from ..history.yearly import YearOnYear, year_on_year
 from ..model import Report
 from ..render.text import cell_logical
@@ -82,9 +81,9 @@ def _reports(args: argparse.Namespace) -> tuple[Report, Report]:
 
 def _file(path: str) -> Report:
     report = parse(path)
-    blocking = [n for n in report.extraction_notes if n.rule in BLOCKING]
-    if blocking:
-        raise _Unusable(f"{path}：{blocking[0].message}")
+    if report.head.empty:  # nothing recognisable was read: say why (its first error-level note)
+        why = next((n.message for n in report.extraction_notes if n.severity == "error"), "未能读取报告内容")
+        raise _Unusable(f"{path}：{why}")
     return report
 
 
