@@ -76,6 +76,7 @@ def test_confirm_dismiss_and_next_year(springs: Path, capsys: pytest.CaptureFixt
         ("T3-003", "总计按口径另算", "张三")
     ]
     assert run.summary is not None and (run.summary.errors, run.summary.dismissed) == (1, 1)
+    day = results[0].dismissed[0][1].decided_at[:10]
     text = render("text", results)
     assert "  已排除 T3-003  表三「一、本年新收政府信息公开申请数量」行：总计为 " in text
     assert "（复核排除：总计按口径另算；张三，" in text
@@ -83,6 +84,19 @@ def test_confirm_dismiss_and_next_year(springs: Path, capsys: pytest.CaptureFixt
     assert doc["summary"]["dismissed"] == 1 and doc["summary"]["errors"] == 1
     assert doc["files"][0]["dismissed"][0]["rule"] == "T3-003"
     assert doc["files"][0]["dismissed"][0]["decision"]["reason"] == "总计按口径另算"
+    sarif = json.loads(render("sarif", results))["runs"][0]["results"]
+    assert [(x["ruleId"], x.get("suppressions")) for x in sarif] == [
+        ("T3-001", None),
+        (
+            "T3-003",
+            [{"kind": "external", "status": "accepted", "justification": f"总计按口径另算（张三，{day}）"}],
+        ),
+    ]
+    page = render("html", results)
+    assert (
+        '<ul class="dismissed-list"><li>已排除 T3-003 ' in page
+        and f"（复核排除：总计按口径另算；张三，{day}）" in page
+    )
 
     # next spring: the confirmed problem recurs (same fingerprint, the year before confirmed)
     assert main(["check", "2025年审核", "-j", "1", "--history", "h.sqlite"]) == 1
@@ -92,6 +106,8 @@ def test_confirm_dismiss_and_next_year(springs: Path, capsys: pytest.CaptureFixt
     assert [(results[0].findings[i].rule, d.year, d.who) for i, d in results[0].recurring] == [
         ("T3-001", 2023, "张三")
     ]
+    sarif = json.loads(render("sarif", results))["runs"][0]["results"]
+    assert [x["properties"].get("recurringSince") for x in sarif][:2] == [2023, None]
     # the dismissal was for 2023 only: in 2024 the finding is open again
     assert [f.rule for f in results[0].findings] == [
         "T3-001", "T3-003", "T3-004", "T3-004", "T3-004", "T2-001", "T2-001", "QLT-001", "QLT-001"

@@ -378,6 +378,12 @@ def _report_section(i: int, r: FileResult, options: RenderOptions) -> str:
         out.append(f'<ul class="unverified-list">{items}</ul>')
     if cells.general:
         out.append(_general(cells.general))
+    if r.dismissed:  # reportparse review: shown, not counted
+        items = "".join(
+            f"<li>已排除 {_e(f.rule)} {_e(f.message)}（复核排除：{_e(d.reason)}；{_e(d.who)}，{_e(d.decided_at[:10])}）</li>"
+            for f, d in r.dismissed
+        )
+        out.append(f'<ul class="dismissed-list">{items}</ul>')
     # a clean report's tables are there but folded, so that a page of 200 reports stays usable
     out.append(f'<details class="tables"{" open" if r.findings else ""}><summary>表二、表三、表四</summary>')
     for name, data in report.tables.items():

@@ -121,7 +121,10 @@ def render_sarif(results: Sequence[FileResult], options: RenderOptions = DEFAULT
     out: list[dict[str, Any]] = []
     for r in results:
         shown = display_path(r.path, options.root)
-        for f in r.findings:
+        again = dict(r.recurring)
+        # a finding a reviewer dismissed (reportparse review) is a suppressed result: viewers hide it
+        reviewed = [(f, None) for f in r.findings] + list(r.dismissed)
+        for n, (f, decision) in enumerate(reviewed):
             item: dict[str, Any] = {
                 "ruleId": f.rule,
                 "level": _LEVEL[f.severity],
@@ -136,6 +139,16 @@ def render_sarif(results: Sequence[FileResult], options: RenderOptions = DEFAULT
                     "fileStatus": r.status,
                 },
             }
+            if decision is not None:
+                item["suppressions"] = [
+                    {
+                        "kind": "external",
+                        "status": "accepted",
+                        "justification": f"{decision.reason}（{decision.who}，{decision.decided_at[:10]}）",
+                    }
+                ]
+            elif n in again:
+                item["properties"]["recurringSince"] = again[n].year  # confirmed 需整改 that year
             if f.rule in index:
                 item["ruleIndex"] = index[f.rule]
             out.append(item)
