@@ -263,3 +263,73 @@ def test_a_roster_alias_joins_a_renamed_body_across_years(
     ]
     with reportparse.batch.HistoryStore("h.sqlite") as store:
         assert store.aliases() == {}
+
+
+def _government(tmp_path: Path, off_by: int) -> Path:
+    """示例区人民政府 and the two bodies the roster lists under it; the government's 表三 and 表四
+    are their sum, but 表三 自然人 new applications `off_by` more."""
+    folder = tmp_path / "年报"
+    folder.mkdir()
+    children = [
+        make_spec(f"c{i}", year=2024, seed=20 + i, organization=org)
+        for i, org in enumerate(("示例区甲局", "示例区乙局"))
+    ]
+    gov = make_spec("g", year=2024, seed=30, organization="示例区人民政府")
+    cells = dict(gov.cells)
+    for table in ("applications", "review_litigation"):
+        cells[table] = {
+            cid: str(sum(int(c.cells[table][cid] or 0) for c in children)) for cid in gov.cells[table]
+        }
+    cells["applications"]["new_received.natural_person"] = str(
+        int(cells["applications"]["new_received.natural_person"]) + off_by
+    )
+    for spec in (*children, replace(gov, cells=cells)):
+        (folder / f"{spec.organization}.txt").write_text(text_writer.tika(spec), encoding="utf-8")
+    rows = [
+        ["机关", "上级机关"],
+        ["示例区人民政府", ""],
+        ["示例区甲局", "示例区人民政府"],
+        ["示例区乙局", "示例区人民政府"],
+    ]
+    with open(tmp_path / "名册.csv", "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return folder
+
+
+AGGREGATE = Selection(select=("T3-006", "T4-002"))
+
+
+def test_government_against_the_sum_of_its_bodies(tmp_path: Path) -> None:
+    folder = _government(tmp_path, off_by=3)
+    results = reportparse.audit([folder], jobs=1, selection=AGGREGATE, roster=tmp_path / "名册.csv").collect()
+    gov = next(r for r in results if r.path.endswith("示例区人民政府.txt"))
+    assert [(f.rule, f.severity, f.cells, f.actual - f.expected) for f in gov.findings] == [
+        ("T3-006", "warning", ("applications.new_received.natural_person",), 3)
+    ]
+    assert gov.findings[0].message.startswith(
+        "表三有 1 个单元格不等于名册所列 2 个下级机关报告之和，如「表三/一、本年新收政府信息公开申请数量/自然人」本报告为 "
+    )
+    assert gov.unverified == ()
+    assert all(not r.findings for r in results if r is not gov)
+    # off by default
+    plain = reportparse.audit([folder], jobs=1, roster=tmp_path / "名册.csv").collect()
+    assert "T3-006" not in {f.rule for r in plain for f in r.findings}
+    assert not REGISTRY["T3-006"].enabled and not REGISTRY["T4-002"].enabled
+
+
+def test_government_sum_holds(tmp_path: Path) -> None:
+    folder = _government(tmp_path, off_by=0)
+    results = reportparse.audit([folder], jobs=1, selection=AGGREGATE, roster=tmp_path / "名册.csv").collect()
+    assert [r.findings for r in results] == [(), (), ()]
+
+
+def test_government_sum_not_verifiable_without_a_body(tmp_path: Path) -> None:
+    folder = _government(tmp_path, off_by=3)
+    (folder / "示例区乙局.txt").unlink()
+    results = reportparse.audit([folder], jobs=1, selection=AGGREGATE, roster=tmp_path / "名册.csv").collect()
+    gov = next(r for r in results if r.path.endswith("示例区人民政府.txt"))
+    assert gov.findings == ()
+    assert [(u.scope, u.checks, u.reason) for u in gov.unverified] == [
+        ("applications", ("T3-006",), "表三与下级机关之和无法核对：「示例区乙局」没有本年度报告"),
+        ("review_litigation", ("T4-002",), "表四与下级机关之和无法核对：「示例区乙局」没有本年度报告"),
+    ]

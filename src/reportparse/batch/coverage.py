@@ -17,11 +17,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ..findings import Finding
+from ..findings import Finding, Unverified
 from ..history import body_name
-from ..model import Loc, ReportHead
+from ..model import Loc, ReportHead, TableName
 from ..roster import Roster, RosterEntry
 from ..rules import REGISTRY, Selection, at_or_above
+from ..rules.coverage import aggregate_differences, cell_title
 from .results import FileResult, status_of
 
 STATUS_CN = {"published": "已发布", "missing": "未发布", "late": "逾期发布", "duplicate": "多份报告"}
@@ -179,18 +180,97 @@ def apply_roster(
                 tuple(h.meta.published for h in heads),
             )
         )
+    unchecked: dict[str, list[Unverified]] = defaultdict(list)
+    for e in roster.entries:
+        found = files.get(e.body, [])
+        if len(found) == 1:
+            aggregate(found[0], e, roster, files, extra, unchecked)
     out = []
     for r in results:
         more = [
             r.selection.regrade(f) for f in extra.get(r.path, []) if r.selection.enabled(REGISTRY[f.rule])
         ]
-        if more and r.head is not None:
+        if (more or unchecked.get(r.path)) and r.head is not None:
             findings = (*r.findings, *more)
-            r = replace(r, findings=findings, status=status_of(r.head, findings))
+            r = replace(
+                r,
+                findings=findings,
+                status=status_of(r.head, findings),
+                unverified=(*r.unverified, *unchecked.get(r.path, [])),
+            )
         out.append(r)
     sel = selection or (results[0].selection if results else Selection())
     kept = tuple(sel.regrade(f) for f in roster_findings if sel.enabled(REGISTRY[f.rule]))
     return out, Coverage(roster.path, year, tuple(rows), kept, tuple(unlisted), fail_on)
+
+
+AGGREGATED: tuple[tuple[str, TableName, str], ...] = (
+    ("T3-006", "applications", "表三"),
+    ("T4-002", "review_litigation", "表四"),
+)
+
+
+def aggregate(
+    gov: FileResult,
+    entry: RosterEntry,
+    roster: Roster,
+    files: dict[str, list[FileResult]],
+    extra: dict[str, list[Finding]],
+    unchecked: dict[str, list[Unverified]],
+) -> None:
+    """T3-006 / T4-002 (opt-in): a body's 表三 and 表四 against the sum of those of the bodies the
+    roster lists under it, cell by cell (blank and dash count as 0). Not judged — listed as not
+    verified — when a listed body has no report, several, or its table was not read in full."""
+    children = [c for c in roster.entries if c.parent == entry.body]
+    wanted = [(rid, t, title) for rid, t, title in AGGREGATED if gov.selection.enabled(REGISTRY[rid])]
+    if not children or not wanted:
+        return
+    own = gov.report
+    if own is None:
+        return
+    for rid, table, title in wanted:
+        mine = own.tables[table]
+        problems = []
+        parts = []
+        for c in children:
+            found = files.get(c.body, [])
+            if len(found) != 1:
+                problems.append(f"「{c.body}」{'没有' if not found else '有多份'}本年度报告")
+                continue
+            theirs = found[0].report.tables[table] if found[0].report is not None else None
+            if (
+                theirs is None
+                or theirs.status != "complete"
+                or mine is None
+                or theirs.template != mine.template
+            ):
+                problems.append(f"「{c.body}」的{title}未能完整读取或模板不同")
+                continue
+            parts.append(theirs)
+        if mine is None or mine.status != "complete":
+            problems.insert(0, f"本机关的{title}未能完整读取")
+        if problems:
+            unchecked[gov.path].append(
+                Unverified(table, (rid,), f"{title}与下级机关之和无法核对：" + "；".join(problems))
+            )
+            continue
+        assert mine is not None
+        differ = aggregate_differences(mine, parts)
+        if differ:
+            cid, actual, expected = differ[0]
+            extra[gov.path].append(
+                Finding(
+                    rid,
+                    "warning",
+                    f"{title}有 {len(differ)} 个单元格不等于名册所列 {len(children)} 个下级机关报告之和，"
+                    f"如「{cell_title(table, cid, mine.template)}」本报告为 {actual}，下级机关合计 {expected}",
+                    cells=tuple(f"{table}.{c}" for c, _, _ in differ),
+                    expected=expected,
+                    actual=actual,
+                    loc=mine.cells[cid].loc,
+                    file=gov.path,
+                )
+            )
 
 
 def _unlisted(path: str, head: ReportHead, roster: Roster) -> Finding:

@@ -6,10 +6,13 @@ called with reports.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from ..findings import Finding
+from ..model import Cell, Number, TableData
+from ..templates import template
 from . import rule
+from .names import logical_location
 
 COVERAGE_RULES = ("PUB-005", "PUB-006", "PUB-007", "PUB-008")
 
@@ -70,3 +73,61 @@ rule(
     basis="覆盖情况核对只能对照名册进行；名册之外的报告无法判断是否应当发布，也可能是名册漏列或机关改名。"
     "未能识别机关名称的报告也列在这里。仅在 check --roster 时运行。",
 )(_engine_only)
+
+AGGREGATE_RULES = ("T3-006", "T4-002")
+
+rule(
+    "T3-006",
+    "government-aggregate-applications",
+    "warning",
+    "人民政府报告的表三不等于名册所列下级机关报告表三之和",
+    tags=("arithmetic", "roster", "hierarchy"),
+    scope="roster",
+    enabled=False,
+    example="名册中示例县人民政府下列 24 个部门；县政府报告表三“本年新收”自然人为 120，24 个部门报告同格之和为 131。",
+    fix="县级人民政府的年度报告应汇总本行政区域内各机关的数据：核对汇总表，漏计、重复计或口径不同的，"
+    "在报告中更正或说明；名册「上级机关」列写明哪些机关计入汇总。",
+    basis="有的省份要求县级人民政府的年度报告汇总本行政区域各机关的数据（见 reference/peers.md）；"
+    "并非各地都有此要求，因此默认关闭（--extend-select T3-006）。逐格比较人民政府报告与名册中上级机关为它的"
+    "各机关报告之和（空白和“—”按 0 计）；有下级机关没有报告、有多份报告或表三未完整读取时，不作判断，"
+    "列入“未核对”。仅在 check --roster 时运行。",
+)(_engine_only)
+
+rule(
+    "T4-002",
+    "government-aggregate-review",
+    "warning",
+    "人民政府报告的表四不等于名册所列下级机关报告表四之和",
+    tags=("arithmetic", "roster", "hierarchy"),
+    scope="roster",
+    enabled=False,
+    example="示例县人民政府报告表四“行政复议 结果维持”为 5，名册所列各部门报告同格之和为 7。",
+    fix="同 T3-006：按名册核对汇总的行政复议、行政诉讼数据。",
+    basis="同 T3-006，比较表四。默认关闭（--extend-select T4-002）；仅在 check --roster 时运行。",
+)(_engine_only)
+
+
+def _count(cell: Cell | None) -> Number | None:
+    """As the cross-year rules count: blank and dash are 0; text without a number is unknown."""
+    if cell is None:
+        return None
+    return 0 if cell.kind in ("blank", "dash") else cell.value
+
+
+def aggregate_differences(mine: TableData, parts: Sequence[TableData]) -> list[tuple[str, Number, Number]]:
+    """T3-006 / T4-002: (cell id, this table's value, the parts' sum) of every cell where they
+    differ; a cell unknown in any of them is not judged."""
+    out: list[tuple[str, Number, Number]] = []
+    for cid, cell in mine.cells.items():
+        own = _count(cell)
+        values = [_count(t.cells.get(cid)) for t in parts]
+        if own is None or any(v is None for v in values):
+            continue
+        total: Number = sum(v for v in values if v is not None)
+        if own != total:
+            out.append((cid, own, total))
+    return out
+
+
+def cell_title(table: str, cid: str, version: str) -> str:
+    return logical_location(table, cid, template(version))
