@@ -11,8 +11,8 @@ from collections.abc import Iterator, Sequence
 from ..findings import Finding
 from ..model import Cell, Number, TableData
 from ..templates import template
+from ..templates.names import logical_location
 from . import rule
-from .names import logical_location
 
 COVERAGE_RULES = ("PUB-005", "PUB-006", "PUB-007", "PUB-008")
 
