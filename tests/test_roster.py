@@ -206,8 +206,10 @@ def test_every_format_shows_the_coverage(county: Path, capsys: pytest.CaptureFix
     }  # fmt: skip
     assert _check("--format", "csv") == 1
     rows = list(csv.reader(capsys.readouterr().out.lstrip("\ufeff").splitlines()))
+    assert rows[0][-1] == "fix" and len(rows[-1]) == len(rows[0])
     assert rows[-1] == [
-        "名册.csv", "", "2024", "PUB-006", "error", "名册中的「示例区林业局」（第 7 行）没有 2024 年度报告", "", "", "", "第7行"
+        "名册.csv", "", "2024", "PUB-006", "error", "名册中的「示例区林业局」（第 7 行）没有 2024 年度报告", "", "", "", "",
+        "第7行", REGISTRY["PUB-006"].fix,
     ]  # fmt: skip
     assert _check("--format", "xlsx", "-o", "审核.xlsx") == 1
     sheet = load_workbook("审核.xlsx")["覆盖情况"]

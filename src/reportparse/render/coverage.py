@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..findings import SEVERITY_CN
-from .text import display_path
+from .text import display_path, fix_text
 
 if TYPE_CHECKING:
     from ..batch import Coverage
@@ -49,10 +49,11 @@ def coverage_rows(cov: Coverage, root: Path | None = None) -> list[list[str]]:
 
 
 def coverage_finding_rows(cov: Coverage, root: Path | None = None) -> list[list[str]]:
-    """The roster's findings as rows of the CSV of findings (file = the roster)."""
+    """The roster's findings as rows of the CSV of findings (csv_out.FINDING_COLUMNS; file =
+    the roster, location = its row)."""
     return [
-        [display_path(cov.roster, root), "", str(cov.year), f.rule, f.severity, f.message, "", "", "",
-         f"第{f.loc.line}行" if f.loc and f.loc.line else ""]
+        [display_path(cov.roster, root), "", str(cov.year), f.rule, f.severity, f.message, "", "", "", "",
+         f"第{f.loc.line}行" if f.loc and f.loc.line else "", fix_text(f.rule)]
         for f in cov.findings
     ]  # fmt: skip
 
