@@ -576,3 +576,17 @@ def test_qlt_001_threshold_is_a_setting(tmp_path: Path, monkeypatch: pytest.Monk
         with pytest.raises(reportparse.batch.ConfigError, match=message):
             reportparse.audit([this])
     assert reportparse.Selection(thresholds={"QLT-001": 0.5}).thresholds == (("QLT-001", 0.5),)
+
+
+def test_history_with_the_spill_of_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`check` spills packed reports to a temporary file for the JSON formats: the store still gets
+    every report (written before the spill), and a second run from the store gives the same bytes."""
+    folder = _folder(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    args = ["check", str(folder), "-j", "2", "--format", "jsonl"]
+    assert main([*args, "-o", "plain.jsonl"]) == 1
+    assert main([*args, "--history", "h.sqlite", "-o", "first.jsonl"]) == 1
+    assert main([*args, "--history", "h.sqlite", "-o", "second.jsonl"]) == 1
+    plain = Path("plain.jsonl").read_bytes()
+    assert Path("first.jsonl").read_bytes() == plain == Path("second.jsonl").read_bytes()
+    assert len(_rows(Path("h.sqlite"), "SELECT id FROM reports")) == 4

@@ -40,8 +40,6 @@ FAIL_ON = ("error", "warning", "info", "never")
 # .x.txt) and Word's lock files (~$报告.docx). `exclude` replaces it, `extend-exclude` adds to it.
 DEFAULT_EXCLUDE = (".*", "~$*")
 KNOWN_KEYS = (
-    "history",
-    "thresholds",
     "select",
     "ignore",
     "extend-select",
@@ -51,6 +49,8 @@ KNOWN_KEYS = (
     "extend-exclude",
     "force-exclude",
     "per-file-ignores",
+    "history",
+    "thresholds",
 )
 
 

@@ -80,6 +80,9 @@ def file_sha256(path: str) -> str | None:
 class StoredPacked(PackedReport):
     """A report from the store, unpacked (by the allow-list unpickler) only when first read."""
 
+    def spilled(self, spill: Any) -> PackedReport:
+        return self  # its bytes are a row of the store; a spilled copy would unpickle them freely
+
     def unpack(self) -> Report:
         try:
             return load_report(self.data)
