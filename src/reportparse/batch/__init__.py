@@ -32,6 +32,7 @@ from ..config import ConfigError
 from ..filenames import readable
 from ..limits import limits
 from ..model import Report
+from ..readers.ocr import ocr_mode
 from ..rules import Selection, load_rules
 from .baseline import Baseline, BaselineError
 from .discover import GENERATOR_MARK, NoInputError, Skipped, discover, sort_key
@@ -231,10 +232,12 @@ def audit(
     executor: cf.Executor | None = None,
     ship: Ship = "bytes",
     spill: bool = False,
+    ocr: str | None = None,
 ) -> AuditRun:
     """Audit files and folders; see the module docstring.
 
-    jobs: worker processes (default: all cores; 1 runs in this process). timeout: seconds per
+    ocr: never, auto or always for every file (default: each file's configuration file, else
+    auto; docs/formats/ocr.md). jobs: worker processes (default: all cores; 1 runs in this process). timeout: seconds per
     file before its worker is killed (status "timeout", EXT-003). selection: rules for every
     file (default: each file's configuration file, see `plan`). lazy_reports: with worker
     processes, keep each report as it came back (a PackedReport) until its `report` is first
@@ -260,6 +263,9 @@ def audit(
         timeout = limits().timeout_s
     if timeout <= 0:
         raise ValueError("timeout must be positive")
+    if ocr is not None:
+        ocr_mode(ocr)  # an unknown mode fails here, before any work
+        overrides = replace(overrides or Overrides(), ocr=ocr)
     configs = Configs(Path(config) if config is not None else None, config_discovery)
     files = discover(paths, include, exclude, skip, config_for=configs, force_exclude=force_exclude)
     if not files and not files.excluded:

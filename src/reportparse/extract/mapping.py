@@ -161,7 +161,7 @@ class TableMapper:
                 self._inferred[row_id] = None
                 st.labels.append(LabelMatch(row_id, "", labels[row_id], "position", row[0].loc))
                 for cell, col in zip(_trim(list(row), len(columns)), columns, strict=True):
-                    st.cells[f"{row_id}.{col.id}"] = _cell(f"{row_id}.{col.id}", cell, col)
+                    _place(st, f"{row_id}.{col.id}", cell, col)
             return
         for row in pending:
             self._unplaced(row)
@@ -198,7 +198,7 @@ class TableMapper:
             c = cols[k % len(cols)]
             cid = f"{g.id}.{c.id}"
             if cid not in st.cells:
-                st.cells[cid] = _cell(cid, cell, c)
+                _place(st, cid, cell, c)
         self._t4_values = []
 
     # -- rows with labels -----------------------------------------------------------------------
@@ -266,7 +266,7 @@ class TableMapper:
             return
         for cell, col in zip(values, columns, strict=True):
             cid = f"{rh.row_id}.{col.id}"
-            st.cells[cid] = _cell(cid, cell, col)
+            _place(st, cid, cell, col)
 
     def _canonical(self, table: TableName, row_id: str) -> str:
         rows = [r for _, r in self.t.active_rows] if table == "active_disclosure" else list(self.t.app_rows)
@@ -413,7 +413,15 @@ def _trim(values: list[TableCell], expected: int) -> list[TableCell]:
 
 def _cell(cid: str, cell: TableCell, col: Column) -> Cell:
     kind, value = parse_cell(cell.text, money=col.money)
-    return Cell(cid, cell.text.strip(), kind, value, cell.loc)
+    return Cell(cid, cell.text.strip(), kind, value, cell.loc, cell.confidence)
+
+
+def _place(st: _TableState, cid: str, cell: TableCell, col: Column) -> None:
+    """A cell into its table, or into the unread ones when the reader could not trust it."""
+    if cell.unread:
+        st.unread[cid] = cell.unread
+    else:
+        st.cells[cid] = _cell(cid, cell, col)
 
 
 def map_tables(
