@@ -115,7 +115,8 @@ class LabelMatch:
     id: str
     printed: str
     expected: str
-    how: Literal["exact", "variant", "typo", "other_version", "partial", "position"]
+    # ocr: read by OCR and matched despite differences, which may be OCR's (not judged as a typo)
+    how: Literal["exact", "variant", "typo", "other_version", "partial", "position", "ocr"]
     loc: Loc | None = None
 
     def to_dict(self) -> dict[str, Any]:

@@ -234,6 +234,8 @@ class TableMapper:
         self._context = rh.table
         if rh.hit.how != "exact":
             how = rh.hit.how if rh.hit.how in ("variant", "typo", "other_version", "partial") else "typo"
+            if how == "typo" and rh.label_cell.confidence is not None:
+                how = "ocr"  # a character OCR misread is no typo of the report's (TPL- rules skip it)
             expected = rh.hit.expected
             if rh.hit.how == "variant":
                 expected = self._canonical(rh.table, rh.row_id)
@@ -435,7 +437,7 @@ def map_tables(
     for name, data in out.items():
         if data and data.labels:
             for m in data.labels:
-                if m.how == "typo":
+                if m.how in ("typo", "ocr"):
                     notes.append(
                         repair(
                             "label_typo",

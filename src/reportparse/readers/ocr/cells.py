@@ -58,7 +58,11 @@ def _scan_of(cell: TableCell, scans: Sequence[ScannedPage]) -> ScannedPage | Non
 def _cell(cell: TableCell, page: ScannedPage) -> tuple[TableCell, int]:
     assert cell.loc.bbox is not None
     x0, top, x1, bottom = cell.loc.bbox
-    chars = [c for c in page.chars if x0 <= c.cx <= x1 and top <= c.cy <= bottom and c.text.strip()]
+    chars = [
+        c
+        for c in page.chars
+        if x0 <= (c.x0 + c.x1) / 2 <= x1 and top <= (c.top + c.bottom) / 2 <= bottom and c.text.strip()
+    ]
     text = cell.text.strip()
     if not chars:
         if not text and page.has_ink(cell.loc.bbox):

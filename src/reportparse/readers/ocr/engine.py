@@ -27,14 +27,6 @@ class OcrChar:
     bottom: float
     confidence: float
 
-    @property
-    def cx(self) -> float:
-        return (self.x0 + self.x1) / 2
-
-    @property
-    def cy(self) -> float:
-        return (self.top + self.bottom) / 2
-
 
 @cache
 def _engine() -> Any:

@@ -32,13 +32,13 @@ class PageImage:
     origin: tuple[float, float] = (0.0, 0.0)
 
 
-def render_pdf_pages(data: bytes, pages: Sequence[int], dpi: int = DPI) -> Iterator[PageImage]:
-    """The given 1-based pages of a PDF, rendered at `dpi` and straightened."""
+def render_pdf_pages(data: bytes, pages: Sequence[int], dpi: int | None = None) -> Iterator[PageImage]:
+    """The given 1-based pages of a PDF, rendered at `dpi` (default DPI) and straightened."""
     import pypdfium2 as pdfium  # type: ignore[import-untyped]
 
     doc = pdfium.PdfDocument(data)
     try:
-        scale = dpi / 72.0
+        scale = (dpi or DPI) / 72.0
         for number in pages:
             if not 1 <= number <= len(doc):
                 continue

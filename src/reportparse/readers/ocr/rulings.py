@@ -121,7 +121,8 @@ def _merge_rows(runs: list[tuple[int, int, int]], orient: Literal["h", "v"]) -> 
             groups.append([run])
     out = []
     for group in groups:
-        pos = sum(r[0] for r in group) / len(group) + 0.5
+        # a row's centre is at +0.5, and `thick` added a row below each ink row: they cancel
+        pos = sum(r[0] for r in group) / len(group)
         rows = {r[0] for r in group}
         out.append(
             Stroke(
