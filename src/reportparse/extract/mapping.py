@@ -128,6 +128,17 @@ class TableMapper:
         width = len(self.t.app_columns)
         if self._context == "applications" and len(_trim(values, width)) == width:
             printed = " ".join(texts[i].strip() for i in label_idx)
+            if row[label_idx[-1]].confidence is not None:
+                # read by OCR: the label may be OCR's misreading or a row it split, not a row the
+                # report added (TPL-006 would say so); its cells are simply not placed
+                self.notes.append(
+                    problem(
+                        "EXT-012",
+                        f"表三中 OCR 读出的一行标签「{printed}」无法与模板对应，该行未读取",
+                        loc=row[label_idx[-1]].loc,
+                    )
+                )
+                return
             self.state["applications"].extra_rows.append(
                 LabelMatch("", printed, "", "other_version", row[label_idx[-1]].loc)
             )

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ...document import Table, TableCell
+from ..pdf.page import CJK_RE
 from .engine import OcrChar
 from .page import ScannedPage
 
@@ -25,6 +26,7 @@ _DIGIT_LOOKALIKES = str.maketrans(
 _DASH_LOOKALIKES = frozenset({"一", "-", "_", "—", "－", "~"})
 UNSURE = "OCR 识别置信度低，未采用识别结果"
 UNSEEN = "单元格有字迹但 OCR 未能识别"
+EMPTY_ROW = "OCR 读出的整行为空，可能是表格线识别有误"
 
 
 def annotate(table: Table, scans: Sequence[ScannedPage]) -> tuple[Table, int]:
@@ -40,7 +42,23 @@ def annotate(table: Table, scans: Sequence[ScannedPage]) -> tuple[Table, int]:
         new, n = _cell(cell, page)
         cells.append(new)
         fixed += n
-    return replace(table, cells=tuple(cells)), fixed
+    return replace(table, cells=_empty_rows(cells)), fixed
+
+
+def _empty_rows(cells: list[TableCell]) -> tuple[TableCell, ...]:
+    """A row with a label and nothing in any of three or more other cells: on a scan that is
+    more often a row whose numbers a misread ruling put in a row of their own than a row printed
+    blank, so its empty cells are left unread rather than read as blank."""
+    rows: dict[int, list[TableCell]] = {}
+    for cell in cells:
+        rows.setdefault(cell.row, []).append(cell)
+    suspect: set[int] = set()
+    for row in rows.values():
+        empty = [c for c in row if not c.text.strip() and c.confidence is None and not c.unread]
+        labelled = any(CJK_RE.search(c.text) for c in row)
+        if labelled and len(empty) >= 3 and not any(ch.isdigit() for c in row for ch in c.text):
+            suspect |= {id(c) for c in empty}
+    return tuple(replace(c, unread=EMPTY_ROW) if id(c) in suspect else c for c in cells)
 
 
 def _scan_of(cell: TableCell, scans: Sequence[ScannedPage]) -> ScannedPage | None:
@@ -78,6 +96,9 @@ def _cell(cell: TableCell, page: ScannedPage) -> tuple[TableCell, int]:
         text = digits
     out = replace(cell, text=text if text != cell.text.strip() else cell.text, confidence=confidence)
     if any(ch.isdigit() for ch in text) and _digit_confidence(chars) < MIN_DIGIT_CONFIDENCE:
+        out = replace(out, unread=UNSURE)
+    elif confidence < MIN_DIGIT_CONFIDENCE and len(text) <= 3 and not any(CJK_RE.match(ch) for ch in text):
+        # a short mark read unsure where a number stands (`+` for a faint 1): not a value to judge
         out = replace(out, unread=UNSURE)
     elif fixed:
         # a look-alike read as a digit is a guess unless the rest of the cell is sure

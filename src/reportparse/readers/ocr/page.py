@@ -10,7 +10,7 @@ where the page has ink, which `cells` uses to tell a blank cell from one OCR cou
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -18,7 +18,7 @@ import numpy as np
 from ..pdf.page import PageContent, read_page
 from .engine import OcrChar, recognize
 from .raster import PageImage
-from .rulings import INK, find_strokes
+from .rulings import INK, Stroke, find_strokes
 
 # An OCR box is a little taller than the type it holds; the PDF reader groups lines and finds
 # column gaps by font size
@@ -64,6 +64,41 @@ def _scale_of(chars: list[OcrChar]) -> float:
     if not heights:
         return 200 / 72
     return max(0.5, heights[len(heights) // 2] / (1.2 * 10.5))
+
+
+def _outside_text(strokes: list[Stroke], chars: list[OcrChar]) -> list[Stroke]:
+    """Vertical strokes with the stretches that run through a line of text OCR read as one taken
+    out: no ruling runs through the middle of a line of text, but the strokes of its characters, run
+    together with the rulings above and below, can look like one (a vertical 'ruling' through
+    the middle of 规章)."""
+    boxes: dict[int, list[float]] = {}
+    for c in chars:
+        b = boxes.setdefault(c.line, [c.x0, c.top, c.x1, c.bottom])
+        b[0], b[1], b[2], b[3] = min(b[0], c.x0), min(b[1], c.top), max(b[2], c.x1), max(b[3], c.bottom)
+    out: list[Stroke] = []
+    for st in strokes:
+        if st.orient == "h":  # a box reaches past its text: it may overlap the ruling under it
+            out.append(st)
+            continue
+        cuts = []
+        for x0, top, x1, bottom in boxes.values():
+            inset = 0.3 * (bottom - top)  # a third of a character inside the line, not at its ends
+            if x0 + inset < st.pos < x1 - inset and top + inset < st.end and st.start < bottom - inset:
+                cuts.append((top + inset, bottom - inset))
+        out += _cut(st, sorted(cuts))
+    return out
+
+
+def _cut(st: Stroke, cuts: list[tuple[float, float]]) -> list[Stroke]:
+    pieces: list[Stroke] = []
+    start = st.start
+    for a, b in cuts:
+        if a > start:
+            pieces.append(replace(st, start=start, end=min(a, st.end)))
+        start = max(start, b)
+    if start < st.end:
+        pieces.append(replace(st, start=start))
+    return [p for p in pieces if p.end - p.start > 0]
 
 
 def _without_text(gray: np.ndarray, chars: list[OcrChar]) -> np.ndarray:
@@ -120,7 +155,7 @@ def read_scanned(image: PageImage) -> tuple[PageContent, ScannedPage]:
         for c in chars
     ]
     line_objects = []
-    for st in find_strokes(_without_text(image.gray, found), s):
+    for st in _outside_text(find_strokes(_without_text(image.gray, found), s), found):
         if st.orient == "h":
             box = (ox + st.start / s, oy + st.pos / s, ox + st.end / s, oy + st.pos / s)
         else:
