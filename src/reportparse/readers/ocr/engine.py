@@ -41,6 +41,11 @@ def _engine() -> Any:
     )
 
 
+# characters the recognition model gives for punctuation it confuses: the dot 丶 (a radical) for
+# the enumeration comma 、 that numbers every heading (四、…)
+_MISREAD = str.maketrans({"丶": "、"})
+
+
 def recognize(image: np.ndarray) -> list[OcrChar]:
     """Every character found in a grayscale image, with its own box and confidence."""
     rgb = np.repeat(image[:, :, None], 3, axis=2) if image.ndim == 2 else image
@@ -52,9 +57,9 @@ def recognize(image: np.ndarray) -> list[OcrChar]:
 
 
 def _line_chars(line: list[Any]) -> list[OcrChar]:
-    box, text, score = line[0], str(line[1]), float(line[2])
+    box, text, score = line[0], str(line[1]).translate(_MISREAD), float(line[2])
     words = line[3] if len(line) > 5 else []
-    pieces = line[4] if len(line) > 5 else []
+    pieces = [str(p).translate(_MISREAD) for p in line[4]] if len(line) > 5 else []
     scores = line[5] if len(line) > 5 else []
     out: list[OcrChar] = []
     if (

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
 
 from ...document import Block, Table
 from ...extraction import repair
 from ...model import ExtractionNote, Loc
-from ..pdf.layout import build_blocks, drop_headers_footers, page_items, table_notes
+from ..pdf.layout import MARGIN_ZONE, build_blocks, drop_headers_footers, page_items, table_notes
+from ..pdf.page import PageContent, TextLine
 from ..pdf.stitch import stitch_tables
 from .cells import annotate
 from .page import ScannedPage, read_scanned
@@ -38,6 +40,7 @@ def read_images(images: Iterable[PageImage], path: str | None, *, headers: bool 
     if not contents:
         return OcrResult((), (), (), 0)
     if headers:
+        _same_running_lines(contents)
         drop_headers_footers(contents)
     items = stitch_tables([item for p in contents for item in page_items(p)])
     blocks, tables = build_blocks(items, statistics.median(p.width for p in contents), path)
@@ -61,6 +64,30 @@ def read_images(images: Iterable[PageImage], path: str | None, *, headers: bool 
     return OcrResult(
         tuple(out), tuple(notes), tuple(s.number for s in scans), sum(len(s.chars) for s in scans)
     )
+
+
+def _same_running_lines(pages: Sequence[PageContent]) -> None:
+    """OCR reads a running header a little differently from page to page (`（页眉）`, `(页眉)`):
+    lines in the top or bottom margin at the same height that are nearly the same text get one
+    text, so the PDF reader's header and footer removal sees them repeat."""
+    seen: list[TextLine] = []
+    for page in pages:
+        zone = MARGIN_ZONE * page.height
+        for i, line in enumerate(page.lines):
+            if zone < line.top < page.height - zone:
+                continue
+            like = next(
+                (
+                    t
+                    for t in seen
+                    if abs(t.top - line.top) <= 6 and SequenceMatcher(None, t.text, line.text).ratio() >= 0.8
+                ),
+                None,
+            )
+            if like is None:
+                seen.append(line)
+            elif like.text != line.text:
+                page.lines[i] = replace(line, text=like.text)
 
 
 def merge_blocks(old: Sequence[Block], new: Sequence[Block], *, by_line: bool = False) -> tuple[Block, ...]:
