@@ -36,16 +36,24 @@ def render_pdf_pages(data: bytes, pages: Sequence[int], dpi: int | None = None) 
     """The given 1-based pages of a PDF, rendered at `dpi` (default DPI) and straightened."""
     import pypdfium2 as pdfium  # type: ignore[import-untyped]
 
-    doc = pdfium.PdfDocument(data)
+    try:
+        doc = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError:
+        return  # the reader has said why the file cannot be read
     try:
         scale = (dpi or DPI) / 72.0
         for number in pages:
             if not 1 <= number <= len(doc):
                 continue
-            page = doc[number - 1]
+            try:
+                page = doc[number - 1]
+            except pdfium.PdfiumError:
+                continue  # a damaged page: the reader reports it (EXT-010)
             try:
                 bitmap = page.render(scale=scale, grayscale=True)
                 gray = np.array(bitmap.to_pil().convert("L"))
+            except pdfium.PdfiumError:
+                continue
             finally:
                 page.close()
             straight, angle = deskew(gray)
