@@ -650,7 +650,7 @@ def test_page_limit() -> None:
 
 
 def test_garbled_text_layer() -> None:
-    doc = read_document(garble((PDF / "clean-2021.pdf").read_bytes()), "g.pdf")
+    doc = read_document(garble((PDF / "clean-2021.pdf").read_bytes()), "g.pdf", ocr="never")
     (note,) = [n for n in doc.notes if n.rule]
     assert note.rule == "EXT-008" and note.severity == "error"
     assert note.data["ratio"] == 1.0 and note.data["pages"] == [1, 2, 3, 4]
@@ -658,7 +658,7 @@ def test_garbled_text_layer() -> None:
 
 
 def test_scanned_pdf() -> None:
-    doc = read_document(scanned_pdf(2), "s.pdf")
+    doc = read_document(scanned_pdf(2), "s.pdf", ocr="never")
     (note,) = doc.notes
     assert note.rule == "EXT-008" and note.data["pages"] == [1, 2]
     assert "扫描件" in note.message and "OCR" in note.message

@@ -9,6 +9,7 @@ fail-on = "warning"           # error | warning | info | never
 extend-exclude = ["草稿", "旧版/*.docx"]  # files and folders `check` does not look at
 force-exclude = true          # also when named on the command line (the pre-commit hook)
 history = "审核历史.sqlite"    # check --history: the store, relative to this file
+ocr = "auto"                  # never | auto | always (docs/formats/ocr.md)
 [tool.reportparse.severity]
 TXT-005 = "info"
 [tool.reportparse.per-file-ignores]
@@ -51,7 +52,10 @@ KNOWN_KEYS = (
     "per-file-ignores",
     "history",
     "thresholds",
+    "ocr",
 )
+# the OCR modes (readers/ocr); spelled here too, since configuration may not import a reader
+OCR_MODES = ("never", "auto", "always")
 
 
 class ConfigError(ValueError):
@@ -68,6 +72,7 @@ class Config:
     extend_exclude: tuple[str, ...] = ()
     force_exclude: bool = False
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (pattern, codes)
+    ocr: str | None = None  # never | auto | always; None: the default (auto)
 
     @functools.cached_property
     def root(self) -> Path:
@@ -180,7 +185,14 @@ def config_from_dict(data: dict[str, Any], source: Path | None = None) -> Config
         extend_exclude=_patterns(data.get("extend-exclude", []), f"{where} 的 extend-exclude"),
         force_exclude=_flag(data.get("force-exclude", False), f"{where} 的 force-exclude"),
         per_file_ignores=_per_file_ignores(data.get("per-file-ignores", {}), where),
+        ocr=_ocr(data.get("ocr"), where),
     )
+
+
+def _ocr(value: Any, where: str) -> str | None:
+    if value is None or value in OCR_MODES:
+        return value if value is None else str(value)
+    raise ConfigError(f"{where} 中 ocr 的值「{value}」无效（可用：never、auto、always）")
 
 
 def _patterns(values: Any, where: str) -> tuple[str, ...]:

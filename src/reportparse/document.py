@@ -33,6 +33,11 @@ class TableCell:
     loc: Loc
     rowspan: int = 1
     colspan: int = 1
+    # Read by OCR: the lowest confidence of its characters (0..1); None when the text was printed
+    confidence: float | None = None
+    # Why the reader could not read this cell (OCR unsure, or ink OCR could not read): the mapper
+    # leaves it unread with an EXT-007 finding instead of trusting a guessed value
+    unread: str | None = None
 
 
 @dataclass(frozen=True)

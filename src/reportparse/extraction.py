@@ -100,6 +100,12 @@ EXT_RULES: dict[str, ExtCode] = {
         blocking=True,
         fix="这是 reportparse 自身的缺陷，与报告无关：请将文件与版本号提交问题报告；其余文件的结果不受影响。",
     ),
+    # info: the text was read from page images, not from a text layer (docs/formats/ocr.md)
+    "EXT-014": ExtCode(
+        "info",
+        "内容经 OCR 文字识别读取",
+        fix="识别可能有误：核对原件中的数字；置信度低而未采用的单元格另见 EXT-007。",
+    ),
 }
 BLOCKING = frozenset(rid for rid, ext in EXT_RULES.items() if ext.blocking)
 

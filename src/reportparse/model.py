@@ -89,18 +89,23 @@ class Cell:
     kind: CellKind
     value: Number | None
     loc: Loc | None = None
+    # Read by OCR (docs/formats/ocr.md): the lowest confidence of its characters, 0..1
+    confidence: float | None = None
 
     def __repr__(self) -> str:
         value = f" {json_number(self.value)}" if self.value is not None else ""
         return f"<Cell {self.id} {self.kind}{value} raw={self.raw!r}>"
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "value": json_number(self.value),
             "raw": self.raw,
             "kind": self.kind,
             "loc": self.loc.to_dict() if self.loc else None,
         }
+        if self.confidence is not None:
+            out["confidence"] = self.confidence
+        return out
 
 
 @dataclass(frozen=True)
@@ -110,7 +115,8 @@ class LabelMatch:
     id: str
     printed: str
     expected: str
-    how: Literal["exact", "variant", "typo", "other_version", "partial", "position"]
+    # ocr: read by OCR and matched despite differences, which may be OCR's (not judged as a typo)
+    how: Literal["exact", "variant", "typo", "other_version", "partial", "position", "ocr"]
     loc: Loc | None = None
 
     def to_dict(self) -> dict[str, Any]:

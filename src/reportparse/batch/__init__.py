@@ -34,6 +34,7 @@ from ..filenames import readable
 from ..history import HistoryError, HistoryStore, body_name
 from ..limits import limits
 from ..model import Report
+from ..readers.ocr import ocr_mode
 from ..roster import Roster, RosterError, load_roster
 from ..rules import Selection, load_rules
 from .baseline import Baseline, BaselineError
@@ -286,10 +287,12 @@ def audit(
     history: str | os.PathLike[str] | HistoryStore | None = None,
     roster: str | os.PathLike[str] | Roster | None = None,
     roster_year: int | None = None,
+    ocr: str | None = None,
 ) -> AuditRun:
     """Audit files and folders; see the module docstring.
 
-    jobs: worker processes (default: all cores; 1 runs in this process). timeout: seconds per
+    ocr: never, auto or always for every file (default: each file's configuration file, else
+    auto; docs/formats/ocr.md). jobs: worker processes (default: all cores; 1 runs in this process). timeout: seconds per
     file before its worker is killed (status "timeout", EXT-003). selection: rules for every
     file (default: each file's configuration file, see `plan`). lazy_reports: with worker
     processes, keep each report as it came back (a PackedReport) until its `report` is first
@@ -321,6 +324,9 @@ def audit(
         timeout = limits().timeout_s
     if timeout <= 0:
         raise ValueError("timeout must be positive")
+    if ocr is not None:
+        ocr_mode(ocr)  # an unknown mode fails here, before any work
+        overrides = replace(overrides or Overrides(), ocr=ocr)
     configs = Configs(Path(config) if config is not None else None, config_discovery)
     files = discover(paths, include, exclude, skip, config_for=configs, force_exclude=force_exclude)
     if not files and not files.excluded:

@@ -32,14 +32,19 @@ class Outcome:
     unverified: tuple[Unverified, ...] = ()
 
 
-ProcessFile = Callable[[str, Selection], Outcome]
+# (path, selection) -> Outcome; called with `ocr=` too when a mode was chosen (--ocr, `ocr` in
+# reportparse.toml)
+ProcessFile = Callable[..., Outcome]
 
 
-def process_file(path: str, selection: Selection, shown: str | None = None) -> Outcome:
-    """`shown`: the name the report goes by when it is not its path (standard input)."""
+def process_file(
+    path: str, selection: Selection, shown: str | None = None, ocr: str | None = None
+) -> Outcome:
+    """`shown`: the name the report goes by when it is not its path (standard input). `ocr`:
+    never, auto or always (None: REPORTPARSE_OCR, else auto)."""
     start = time.monotonic()
     try:
-        report = parse(path, path=shown or readable(path))
+        report = parse(path, path=shown or readable(path), ocr=ocr)
         findings = tuple(run_report_rules(report, selection))
         unchecked = tuple(unverified(report, selection))
     except MemoryError:

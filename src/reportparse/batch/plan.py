@@ -20,6 +20,7 @@ class Overrides:
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
     fail_on: str | None = None
+    ocr: str | None = None  # never | auto | always
 
     def apply(self, config: Config) -> tuple[Selection, str]:
         s = config.selection
@@ -41,6 +42,7 @@ class Task:
     fail_on: str
     with_json: bool = False  # a worker also writes the report's JSON (PackedReport.json)
     history: Path | None = None  # the history store its configuration names
+    ocr: str | None = None  # the OCR mode (None: REPORTPARSE_OCR, else auto)
 
 
 class Configs:
@@ -91,7 +93,10 @@ def plan(
     """
     overrides = overrides or Overrides()
     if selection is not None:
-        return [Task(i, f, selection, overrides.fail_on or "error") for i, f in enumerate(files)]
+        return [
+            Task(i, f, selection, overrides.fail_on or "error", ocr=overrides.ocr)
+            for i, f in enumerate(files)
+        ]
     configs = configs or Configs(config, config_discovery)
     settings: dict[tuple[Path | None, tuple[str, ...]], tuple[Selection, str]] = {}
 
@@ -106,5 +111,5 @@ def plan(
                 sel = replace(sel, ignore=sel.ignore + extra)
             settings[source, extra] = sel, fail_on
         sel, fail_on = settings[source, extra]
-        tasks.append(Task(i, f, sel, fail_on, history=cfg.history))
+        tasks.append(Task(i, f, sel, fail_on, history=cfg.history, ocr=overrides.ocr or cfg.ocr))
     return tasks

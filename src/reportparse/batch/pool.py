@@ -32,7 +32,7 @@ from typing import Any
 
 from ..limits import limits
 from ..model import Report
-from ..rules import load_rules
+from ..rules import Selection, load_rules
 from .onefile import Outcome, ProcessFile, crash_finding, process_file, timeout_finding
 from .packing import PackedReport, dumps
 from .plan import Task
@@ -54,6 +54,12 @@ class _Interrupted(BaseException):
     """Raised by SIGALRM in the in-process runner (-j 1): the file took too long."""
 
 
+def call(process: ProcessFile, path: str, selection: Selection, ocr: str | None) -> Outcome:
+    """`process` on one file; the OCR mode is passed only when one was chosen, so a `process`
+    written for (path, selection) still works."""
+    return process(path, selection, ocr=ocr) if ocr is not None else process(path, selection)
+
+
 def run_inline(
     tasks: Sequence[Task], process: ProcessFile = process_file, *, timeout: float
 ) -> Iterator[tuple[Task, Outcome]]:
@@ -71,7 +77,7 @@ def run_inline(
             previous = signal.signal(signal.SIGALRM, on_alarm)
             signal.setitimer(signal.ITIMER_REAL, timeout)
         try:
-            outcome = process(task.path, task.selection)
+            outcome = call(process, task.path, task.selection, task.ocr)
         except _Interrupted:
             outcome = Outcome(None, (timeout_finding(task.path, timeout),), time.monotonic() - start, True)
         finally:
@@ -110,8 +116,8 @@ def _worker_main(conn: Connection, process: ProcessFile, scratch: str) -> None:
             return
         if task is None:
             return
-        index, path, selection, with_json = task
-        outcome = process(path, selection)
+        index, path, selection, with_json, ocr = task
+        outcome = call(process, path, selection, ocr)
         try:
             if isinstance(outcome.parsed, Report):
                 outcome = replace(outcome, parsed=PackedReport.pack(outcome.parsed, with_json))
@@ -185,7 +191,7 @@ class _Worker:
     def assign(self, task: Task) -> None:
         self.task = task
         self.started = time.monotonic()
-        self.conn.send((task.index, task.path, task.selection, task.with_json))
+        self.conn.send((task.index, task.path, task.selection, task.with_json, task.ocr))
 
     def kill(self) -> None:
         pid = self.proc.pid

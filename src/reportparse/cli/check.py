@@ -42,6 +42,7 @@ from ..limits import limits
 from ..readers.formats import FORMATS as INPUT_FORMATS
 from ..render import FORMATS, RenderOptions
 from ..render.text import render_statistics
+from .ocr import add_ocr_argument
 from .output import output_problem, write_atomic
 
 CHECK_EPILOG = """退出码：0 没有达到 --fail-on 级别的问题；1 有达到该级别的问题（无法读取或超时的文件按错误计）；
@@ -161,6 +162,7 @@ def add_check_parser(sub: Any) -> argparse.ArgumentParser:
         metavar="S",
         help="每个文件的处理时间上限（秒，默认 60，或环境变量 REPORTPARSE_TIMEOUT_S）；超时的文件记为 timeout 并报告 EXT-003，其余文件照常检查",
     )
+    add_ocr_argument(p)
     p.add_argument(
         "--include",
         action="append",
@@ -353,6 +355,7 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         ignore=_codes(args.ignore, "--ignore") or (),
         extend_select=_codes(args.extend_select, "--extend-select") or (),
         fail_on=args.fail_on,
+        ocr=args.ocr,
     )
     baseline = _baseline(args)
     config = None

@@ -11,6 +11,7 @@ from ..extract.parse import parse
 from ..filenames import os_error_text, readable
 from ..render.report_text import render_report
 from ..rules import run_report_rules
+from .ocr import add_ocr_argument
 from .output import output_problem, write_atomic
 
 
@@ -25,6 +26,7 @@ def add_parse_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument("file", help="报告文件（格式按内容识别，不看扩展名）")
     p.add_argument("--format", choices=["json", "text"], default="json", help="输出格式（默认 json）")
     p.add_argument("-o", "--output", help="写入文件而不是标准输出")
+    add_ocr_argument(p)
     p.set_defaults(handler=run_parse)
     return p
 
@@ -50,7 +52,7 @@ def _parse_command(args: argparse.Namespace) -> int:
     if args.output and (problem := output_problem(args.output)):
         sys.stderr.write(f"reportparse parse：{problem}\n")
         return 2
-    report = parse(args.file, path=readable(args.file))
+    report = parse(args.file, path=readable(args.file), ocr=args.ocr)
     findings = run_report_rules(report)
     if args.format == "json":
         text = report.to_json(findings=findings, indent=1) + "\n"

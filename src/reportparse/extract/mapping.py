@@ -133,6 +133,17 @@ class TableMapper:
         width = len(self.t.app_columns)
         if self._context == "applications" and len(_trim(values, width)) == width:
             printed = " ".join(texts[i].strip() for i in label_idx)
+            if row[label_idx[-1]].confidence is not None:
+                # read by OCR: the label may be OCR's misreading or a row it split, not a row the
+                # report added (TPL-006 would say so); its cells are simply not placed
+                self.notes.append(
+                    problem(
+                        "EXT-012",
+                        f"表三中 OCR 读出的一行标签「{printed}」无法与模板对应，该行未读取",
+                        loc=row[label_idx[-1]].loc,
+                    )
+                )
+                return
             self.state["applications"].extra_rows.append(
                 LabelMatch("", printed, "", "other_version", row[label_idx[-1]].loc)
             )
@@ -166,7 +177,7 @@ class TableMapper:
                 self._inferred[row_id] = None
                 st.labels.append(LabelMatch(row_id, "", labels[row_id], "position", row[0].loc))
                 for cell, col in zip(_trim(list(row), len(columns)), columns, strict=True):
-                    st.cells[f"{row_id}.{col.id}"] = _cell(f"{row_id}.{col.id}", cell, col)
+                    _place(st, f"{row_id}.{col.id}", cell, col)
             return
         for row in pending:
             self._unplaced(row)
@@ -219,7 +230,7 @@ class TableMapper:
             c = cols[k % len(cols)]
             cid = f"{g.id}.{c.id}"
             if cid not in st.cells:
-                st.cells[cid] = _cell(cid, cell, c)
+                _place(st, cid, cell, c)
         self._t4_values = []
 
     # -- rows with labels -----------------------------------------------------------------------
@@ -255,6 +266,8 @@ class TableMapper:
         self._context = rh.table
         if rh.hit.how != "exact":
             how = rh.hit.how if rh.hit.how in ("variant", "typo", "other_version", "partial") else "typo"
+            if how == "typo" and rh.label_cell.confidence is not None:
+                how = "ocr"  # a character OCR misread is no typo of the report's (TPL- rules skip it)
             expected = rh.hit.expected
             if rh.hit.how == "variant":
                 expected = self._canonical(rh.table, rh.row_id)
@@ -298,7 +311,7 @@ class TableMapper:
             return
         for cell, col in zip(values, columns, strict=True):
             cid = f"{rh.row_id}.{col.id}"
-            st.cells[cid] = _cell(cid, cell, col)
+            _place(st, cid, cell, col)
 
     def _canonical(self, table: TableName, row_id: str) -> str:
         rows = [r for _, r in self.t.active_rows] if table == "active_disclosure" else list(self.t.app_rows)
@@ -455,7 +468,15 @@ def _trim(values: list[TableCell], expected: int) -> list[TableCell]:
 
 def _cell(cid: str, cell: TableCell, col: Column) -> Cell:
     kind, value = parse_cell(cell.text, money=col.money)
-    return Cell(cid, cell.text.strip(), kind, value, cell.loc)
+    return Cell(cid, cell.text.strip(), kind, value, cell.loc, cell.confidence)
+
+
+def _place(st: _TableState, cid: str, cell: TableCell, col: Column) -> None:
+    """A cell into its table, or into the unread ones when the reader could not trust it."""
+    if cell.unread:
+        st.unread[cid] = cell.unread
+    else:
+        st.cells[cid] = _cell(cid, cell, col)
 
 
 def map_tables(
@@ -469,7 +490,7 @@ def map_tables(
     for name, data in out.items():
         if data and data.labels:
             for m in data.labels:
-                if m.how == "typo":
+                if m.how in ("typo", "ocr"):
                     notes.append(
                         repair(
                             "label_typo",

@@ -15,6 +15,7 @@ from ..filenames import os_error_text
 from ..model import ExtractionNote, Loc, Meta, Report, Section, Source, TableData, TableName
 from ..normalize import norm_label
 from ..readers import ReadError, load_bytes, read_document
+from ..readers.ocr import ocr_mode
 from ..templates import (
     TABLE_NAMES,
     TABLE_SECTION,
@@ -32,8 +33,13 @@ from .prose_tables import recover_flat_tables
 from .segment import Segmented, body_kind, organization_from_title, parse_date, segment, year_from_title
 
 
-def parse(source: str | Path | bytes, *, path: str | None = None, fmt: str | None = None) -> Report:
-    """Parse a report from a path or bytes. Never raises for bad input: problems are EXT- notes."""
+def parse(
+    source: str | Path | bytes, *, path: str | None = None, fmt: str | None = None, ocr: str | None = None
+) -> Report:
+    """Parse a report from a path or bytes. Never raises for bad input: problems are EXT- notes.
+    `ocr`: never, auto (default) or always — OCR of scanned pages and pictures of tables when the
+    `ocr` extra is installed (docs/formats/ocr.md); an unknown mode is a ValueError."""
+    mode = ocr_mode(ocr)
     try:
         data, file_path = load_bytes(source)
     except ReadError as err:
@@ -48,7 +54,7 @@ def parse(source: str | Path | bytes, *, path: str | None = None, fmt: str | Non
             [problem("EXT-001", f"无法打开文件：{os_error_text(err)}", loc=Loc(file=file_path))],
         )
     file_path = path or file_path
-    document = read_document(data, file_path, fmt)
+    document = read_document(data, file_path, fmt, mode)
     try:
         return build_report(document, data)
     except RecursionError:

@@ -18,6 +18,7 @@ from ..extraction import internal_error, problem
 from ..limits import limits
 from ..model import ExtractionNote, Loc
 from .formats import FORMATS
+from .ocr import apply_ocr, ocr_mode
 from .sniff import sniff
 
 
@@ -63,8 +64,12 @@ def load_bytes(source: str | Path | bytes) -> tuple[bytes, str | None]:
     return data, str(path)
 
 
-def read_document(data: bytes, path: str | None = None, fmt: str | None = None) -> Document:
-    """Read bytes into a Document; never raises for bad input."""
+def read_document(
+    data: bytes, path: str | None = None, fmt: str | None = None, ocr: str | None = None
+) -> Document:
+    """Read bytes into a Document; never raises for bad input. `ocr`: never, auto or always
+    (default: REPORTPARSE_OCR, else auto), what OCR reads of pages and pictures the reader
+    could not (docs/formats/ocr.md)."""
     fmt = fmt or sniff(data, path)
     loc = Loc(file=path)
     if len(data) > limits().max_file_bytes:
@@ -89,7 +94,7 @@ def read_document(data: bytes, path: str | None = None, fmt: str | None = None) 
         return Document((), fmt, path, notes=(problem("EXT-011", f"本安装不含 {fmt} 读取器", loc=loc),))
     try:
         document: Document = module.read(data, path)
-        return document
+        return apply_ocr(document, data, ocr_mode(ocr))
     except ReadError as err:
         return Document((), fmt, path, notes=(err.note,))
     except RecursionError:
