@@ -71,7 +71,7 @@ EXT_RULES: dict[str, ExtCode] = {
         "文字层乱码或缺失（扫描件、字体无 Unicode 映射）",
         blocking=True,
         emits=("warning",),
-        fix="取得带文字层的版本（DOCX，或由 Word/WPS 直接导出的 PDF）后再检查；扫描件请对照原件人工核对。",
+        fix="取得带文字层的版本（DOCX，或由 Word/WPS 直接导出的 PDF）后再检查；扫描件可安装 OCR 扩展（pip install 'reportparse[ocr]'）后读取，或对照原件人工核对。",
     ),
     "EXT-009": ExtCode(
         "warning",
