@@ -142,7 +142,9 @@ def test_audit_does_not_fork_a_process_with_threads(tmp_path: Path) -> None:
     assert [str(w.message) for w in caught] == []
     statuses = {Path(r.path).name: r.status for r in threaded}
     assert statuses == {"crawler-2021.txt": "findings", "sample-2021.tika.txt": "ok", "hang.txt": "timeout"}
-    assert pool._context().get_start_method() == "fork"
+    # fork again once the thread is gone (unless a library left threads of its own: a Dask
+    # cluster of another test module keeps some for the life of the process)
+    assert pool._context().get_start_method() == ("fork" if threading.active_count() == 1 else "spawn")
     inline = reportparse.audit(files[:2], jobs=1).collect()
     assert [r.to_json() for r in threaded if r.status != "timeout"] == [r.to_json() for r in inline]
 
