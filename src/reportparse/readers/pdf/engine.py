@@ -229,16 +229,17 @@ def _same_object(textpage: Any, i: int, j: int) -> bool:
 def _unmeasured(obj: Any, bounds: tuple[Any, ...], embedded: dict[int | None, bool]) -> bool:
     """A text object PDFium's text page leaves out: no width (its glyphs have no box, 0.01 is
     PDFium's own cut-off) in a font the file does not embed. (A lone space has no width either;
-    taking such a page from pdfminer costs time, never text.) `embedded` caches each font's
-    answer, so a page in embedded fonts costs one call per text object."""
+    taking such a page from pdfminer costs time, never text.) The width is asked first: most
+    objects have one, and then their font need not be looked up; `embedded` caches each font's
+    answer for the document."""
     c = pdfium_c
+    if not c.FPDFPageObj_GetBounds(obj, *bounds) or abs(bounds[2].value - bounds[0].value) >= 0.01:
+        return False
     font = c.FPDFTextObj_GetFont(obj)
     key = ctypes.cast(font, ctypes.c_void_p).value
     if key not in embedded:
         embedded[key] = not font or bool(c.FPDFFont_GetIsEmbedded(font))
-    if embedded[key]:
-        return False
-    return bool(c.FPDFPageObj_GetBounds(obj, *bounds)) and abs(bounds[2].value - bounds[0].value) < 0.01
+    return not embedded[key]
 
 
 def _matrix(obj: Any, m: Any) -> Matrix:

@@ -37,7 +37,7 @@ class TextLine(TextBox):
     page: int
 
 
-@dataclass
+@dataclass(slots=True)
 class FragCell:
     row: int
     col: int
@@ -46,6 +46,19 @@ class FragCell:
     bbox: tuple[float, float, float, float]
     page: int
     text: str
+
+    def moved(self, row: int, col: int | None = None, colspan: int | None = None) -> FragCell:
+        """A copy at another row (and columns): stitching renumbers thousands of cells, and
+        `dataclasses.replace` costs ten times this."""
+        return FragCell(
+            row,
+            self.col if col is None else col,
+            self.rowspan,
+            self.colspan if colspan is None else colspan,
+            self.bbox,
+            self.page,
+            self.text,
+        )
 
 
 @dataclass

@@ -44,9 +44,13 @@ def _glyphs(chars: Iterable[dict[str, Any]]) -> tuple[list[Glyph], int, int]:
         if not text:
             continue
         at = round(ch["x0"]) * _ROW + round(ch["top"])
-        if _drawn_before(seen, text, at):
+        if seen and _drawn_before(seen, text, at):
             continue  # the same glyph drawn again a hair away: fake bold
-        seen.setdefault(at, []).append(text)
+        here = seen.get(at)
+        if here is None:
+            seen[at] = [text]
+        else:
+            here.append(text)
         if text == "(cid:3)":
             text = " "  # glyph 3 is the space in TrueType fonts set as Identity-H without a map for it
         elif _BAD_GLYPH.search(text):
@@ -228,4 +232,5 @@ def _fill_grid(grid: Grid, glyphs: list[Glyph], page: int) -> tuple[Fragment | N
 
 def _index(bounds: Sequence[float], v: float) -> int:
     """The slot of v between ascending bounds (the first or last slot when outside them)."""
-    return min(max(bisect.bisect_right(bounds, v) - 1, 0), len(bounds) - 2)
+    i = bisect.bisect_right(bounds, v) - 1
+    return 0 if i < 0 else min(i, len(bounds) - 2)

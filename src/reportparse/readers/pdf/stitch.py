@@ -7,7 +7,6 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
-from dataclasses import replace
 
 from .objects import FragCell, Fragment, Item, TextLine
 from .tables import cluster
@@ -87,7 +86,7 @@ def _run_on(upper: Fragment, lower: Fragment) -> None:
         last = max(above, key=lambda u: (u.row, u.bbox[3]))
         last.text = join_lines(last.text, c.text, forced=True)
     drop = lower.lead
-    lower.cells = [replace(c, row=c.row - drop) for c in lower.cells if c.row >= drop]
+    lower.cells = [c.moved(c.row - drop) for c in lower.cells if c.row >= drop]
     lower.n_rows -= drop
     lower.lead = 0
 
@@ -104,7 +103,7 @@ def _remap(frag: Fragment, xs: Sequence[float]) -> list[FragCell]:
     out = []
     for c in frag.cells:
         col, end = nearest(c.bbox[0]), nearest(c.bbox[2])
-        out.append(replace(c, col=col, colspan=max(1, end - col)))
+        out.append(c.moved(c.row, col, max(1, end - col)))
     return out
 
 
@@ -134,7 +133,7 @@ def _combine(upper: Fragment, lower: Fragment) -> Fragment:
     top_cells = _remap(upper, xs)
     low_cells = _remap(lower, xs)
     k = _header_rows(top_cells, low_cells, upper.n_rows, lower.n_rows)
-    low_cells = [replace(c, row=c.row - k) for c in low_cells if c.row >= k]
+    low_cells = [c.moved(c.row - k) for c in low_cells if c.row >= k]
     seam = upper.n_rows
     ending = {(c.col, c.colspan): c for c in top_cells if c.row + c.rowspan == seam}
     starting = [c for c in low_cells if c.row == 0]
@@ -168,7 +167,7 @@ def _combine(upper: Fragment, lower: Fragment) -> Fragment:
             u.rowspan += lo.rowspan - collapse
             u.text = join_lines(u.text, lo.text, forced=False) if u.text and lo.text else u.text or lo.text
             merged.add(id(lo))
-    cells = top_cells + [replace(c, row=c.row + seam - collapse) for c in low_cells if id(c) not in merged]
+    cells = top_cells + [c.moved(c.row + seam - collapse) for c in low_cells if id(c) not in merged]
     issues = upper.issues + lower.issues
     n_rows = seam + lower.n_rows - k - collapse
     cells.sort(key=lambda c: (c.row, c.col))
