@@ -48,6 +48,7 @@ from .pool import Runner, WorkerStartError, default_jobs, run_inline, run_pool
 from .remote import Ship, executor_runner
 from .results import STATUSES, FileResult, Status, Summary, status_of
 from .stored import HistoryRun
+from .yearly import year_on_year_pass
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -233,21 +234,23 @@ def add_batch_findings(results: Sequence[FileResult], history: HistoryRun | None
         assert report is not None
         return report
 
+    key_of = history.store.body_of if history is not None else body_key
+    all_heads = heads + [r.head for r in earlier]
     extra = run_batch_rules(
-        heads + [r.head for r in earlier],
-        selections,
-        load,
-        key_of=history.store.body_of if history is not None else body_key,
-        earlier=range(len(usable), len(usable) + len(earlier)),
+        all_heads, selections, load, key_of=key_of, earlier=range(len(usable), len(usable) + len(earlier))
     )
+    yearly = year_on_year_pass(all_heads, selections, load, key_of)  # the 同比 section and NUM-005
     out: list[FileResult] = []
     for r in results:
         head = r.head
         path = head.source.path if head is not None else None
         more = extra.get(path, []) if path is not None and path in by_path else []
-        if more:  # after the report's own findings, which stay exactly as `parse` lists them
-            findings = (*r.findings, *more)
+        change, jumps = yearly.get(path, (None, [])) if path is not None and path in by_path else (None, [])
+        if more or jumps:  # after the report's own findings, which stay exactly as `parse` lists them
+            findings = (*r.findings, *more, *jumps)
             r = replace(r, findings=findings, status=status_of(head, findings))
+        if change is not None:
+            r = replace(r, year_on_year=change)
         out.append(r)
     return out
 

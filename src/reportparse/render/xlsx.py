@@ -23,6 +23,7 @@ from . import DEFAULT_OPTIONS, RenderOptions
 from .csv_out import CELL_COLUMNS, FINDING_COLUMNS, cell_rows, finding_rows
 from .text import KEY_FIGURES, STATUS_CN, body_of, display_path, year_of
 from .xlsx_writer import Link, Workbook
+from .yearly import SHEET_HEADERS, SHEET_WIDTHS, sheet_rows
 
 if TYPE_CHECKING:
     from ..batch import FileResult
@@ -152,6 +153,9 @@ def render_xlsx(results: Sequence[FileResult], options: RenderOptions = DEFAULT_
         ([*row, _back(finding_at.get(i))] for i, row in enumerate(cells)),
         (40, 30, 6, 6, 40, 20, 18, 18, 14, 10, 8, 12, 16),
     )
+    compared = sheet_rows(results, options.root)
+    if compared:
+        wb.add_sheet("同比", SHEET_HEADERS, compared, SHEET_WIDTHS)
     if options.coverage is not None:
         from .coverage import HEADERS, coverage_rows
 

@@ -20,6 +20,7 @@ _SCOPE = {
     "batch": "批量（同一机关的多份报告）",
     "extraction": "读取阶段",
     "roster": "批量，对照名册（check --roster）",
+    "yearly": "批量，与同一机关上一年度的报告对比",
 }
 
 
