@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from typing import Any, TextIO
 
 from ..batch import FileResult, HistoryError, HistoryStore
 from ..batch.discover import sort_key
 from ..batch.results import status_of
 from ..batch.stored import load_report, loads
+from ..batch.yearly import year_on_year_pass
 from ..config import ConfigError, parse_codes
 from ..findings import SEVERITY_CN
+from ..model import Report
 from ..render import FORMATS, RenderOptions, render
 from .output import output_problem, write_atomic
 
@@ -187,6 +190,11 @@ def stored_results(
                 unverified=tuple(unchecked),
             )
         )
+    reports = [r.parsed for r in out if isinstance(r.parsed, Report)]
+    yearly = year_on_year_pass(
+        [r.head for r in reports], {r.path: r.selection for r in out}, reports.__getitem__, store.body_of
+    )  # the 同比 of each report whose body's report of the year before is exported too, as `check` has it
+    out = [replace(r, year_on_year=yearly[r.path][0]) if r.path in yearly else r for r in out]
     return sorted(out, key=lambda r: sort_key(r.path))  # as `check` orders them
 
 
