@@ -5,6 +5,7 @@ changes, opt-in, a threshold) and CNT-006 (总体情况 length, opt-in, a thresh
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -77,7 +78,7 @@ def test_num_005_threshold_and_default_off(county: Path, tmp_path: Path) -> None
     assert [len(f.cells) for f in found] == [2, 1]  # only what grew or shrank 20-fold
     assert "20 倍以上" in found[0].message
     with pytest.raises(
-        ConfigError, match="NUM-005 的阈值「0.5」无效：应为大于 1、不大于 1000 的数（默认 2）"
+        ConfigError, match=re.escape("NUM-005 的阈值「0.5」无效：应为大于 1、不大于 1000 的数（默认 2）")
     ):
         config_from_dict({"thresholds": {"NUM-005": 0.5}})
 
