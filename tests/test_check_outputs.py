@@ -211,6 +211,8 @@ def test_csv(batch: Batch) -> None:
         "actual",
         "location",
         "fix",
+        "review",
+        "review_note",
     ]
     assert len(rows) - 1 == sum(len(r.findings) for r in batch[1])
     f = t3_004(batch)
@@ -229,6 +231,8 @@ def test_csv(batch: Batch) -> None:
         f"表三/二、上年结转政府信息公开申请数量/自然人；第{f.loc.line}行 表格2第5行第2列",
         "核对两年的台账：本年“上年结转”应等于上年报告的“结转下年度继续办理”（按列）。"
         "机构改革或更正上年报告造成的差异，宜在第六部分说明。",
+        "",
+        "",
     ] in rows
 
 
