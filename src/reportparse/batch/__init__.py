@@ -102,6 +102,7 @@ class AuditRun(Iterator[FileResult]):
         close_history: bool = False,
         roster: Roster | None = None,
         roster_year: int | None = None,
+        deadlines: Sequence[tuple[str, tuple[int, int]]] = (),
     ) -> None:
         self.tasks = tasks
         # with write_baseline, replaced at the end by the baseline that records this run
@@ -111,6 +112,7 @@ class AuditRun(Iterator[FileResult]):
         self._close_history = close_history
         self.roster = roster  # check --roster: the coverage audit, set as `coverage` at the end
         self.roster_year = roster_year
+        self.deadlines = tuple(deadlines)  # the configuration's local deadlines (config.Config.deadlines)
         self.coverage: Coverage | None = None
         self.skipped = tuple(skipped)  # paths met in folders and not checked, with the reason
         self.excluded = excluded  # paths named but dropped by force-exclude
@@ -176,7 +178,7 @@ class AuditRun(Iterator[FileResult]):
         year = audit_year(results, self.roster_year) or dt.date.today().year - 1
         key_of = self.history.store.body_of if self.history is not None else body_name
         fail_on = self.tasks[0].fail_on if self.tasks else "error"
-        return apply_roster(results, roster, year, key_of, fail_on=fail_on)
+        return apply_roster(results, roster, year, key_of, fail_on=fail_on, deadlines=self.deadlines)
 
     def _run(self) -> Iterator[FileResult]:
         try:
@@ -362,6 +364,8 @@ def audit(
         close_history=opened,
         roster=roster,
         roster_year=roster_year,
+        # the local deadlines of the configuration that applies where the roster is
+        deadlines=configs(Path(roster.path).resolve().parent).deadlines if isinstance(roster, Roster) else (),
     )
 
 
