@@ -48,6 +48,7 @@ from .pool import Runner, WorkerStartError, default_jobs, run_inline, run_pool
 from .remote import Ship, executor_runner
 from .results import STATUSES, FileResult, Status, Summary, status_of
 from .stored import HistoryRun
+from .timeline import Timeline, record_coverage, timeline
 from .yearly import year_on_year_pass
 
 if TYPE_CHECKING:
@@ -114,6 +115,7 @@ class AuditRun(Iterator[FileResult]):
         self.roster_year = roster_year
         self.deadlines = tuple(deadlines)  # the configuration's local deadlines (config.Config.deadlines)
         self.coverage: Coverage | None = None
+        self.timeline: Timeline | None = None  # with a history store: the batch's bodies across years
         self.skipped = tuple(skipped)  # paths met in folders and not checked, with the reason
         self.excluded = excluded  # paths named but dropped by force-exclude
         self.lazy_reports = lazy_reports
@@ -205,6 +207,9 @@ class AuditRun(Iterator[FileResult]):
             if self.history is not None:
                 self.history.finish(self.results)  # every finding, the dismissed ones included
                 self.results = self.history.apply_reviews(self.results)
+                if self.coverage is not None:  # a body with no report has a history too
+                    record_coverage(self.history.store, self.coverage)
+                self.timeline = timeline(self.history.store, self.results, self.coverage)
         finally:
             if self.history is not None and self._close_history:
                 self.history.store.close()
