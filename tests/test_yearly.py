@@ -8,10 +8,12 @@ import json
 import re
 from pathlib import Path
 
+import jsonschema
 import pytest
 from generator.make_county import write
 
 import reportparse
+from conftest import ROOT
 from reportparse.batch import FileResult
 from reportparse.cli import main
 from reportparse.config import ConfigError, config_from_dict
@@ -85,6 +87,8 @@ def test_num_005_threshold_and_default_off(county: Path, tmp_path: Path) -> None
 
 def test_year_on_year_in_json_html_and_text(second_spring: list[FileResult], county: Path) -> None:
     doc = json.loads(render("json", second_spring, RenderOptions()))
+    schema = json.loads((ROOT / "src/reportparse/schema/check.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(doc, schema)
     health = next(f for f in doc["files"] if f["path"].endswith("卫健委-2024.txt"))
     assert health["year_on_year"]["sections"][0]["changes"][0] == {
         "old": "全年主动公开政府信息284条。", "new": "全年主动公开政府信息761条。", "similarity": 0.8

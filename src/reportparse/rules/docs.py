@@ -88,6 +88,9 @@ def applicability(r: Rule) -> list[str]:
 def source_file(r: Rule) -> str:
     """Where a rule is written, as a path in the repository."""
     fn = r.check or r.check_batch
+    engine = {"roster": "batch/coverage.py", "yearly": "batch/yearly.py"}  # run by the batch engine
+    if fn is None and r.scope in engine:
+        return f"src/reportparse/{engine[r.scope]}"
     if fn is None:  # EXT- codes: raised by the readers, catalogued in one place
         return "src/reportparse/extraction.py"
     path = Path(inspect.getsourcefile(fn) or "")
