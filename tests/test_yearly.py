@@ -141,3 +141,19 @@ def test_cnt_006_overview_length_is_a_setting(county: Path) -> None:
     )
     assert found.message == f"第一部分“总体情况”只有 {length} 字，少于 {length + 1} 字"
     assert run_report_rules(report, Selection(select=("CNT-006",), thresholds={"CNT-006": length})) == []
+
+
+def test_a_failing_comparison_is_an_ext_013_not_a_crash(
+    county: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: object, **__: object) -> None:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr("reportparse.batch.yearly.year_on_year", broken)
+    files = [county / "2024年审核" / "水务局-2023.txt", county / "2025年审核" / "水务局-2024.txt"]
+    results = reportparse.audit(files, jobs=1, selection=Selection(select=("T3", "EXT"))).collect()
+    assert results[1].year_on_year is None
+    assert [(f.rule, f.severity) for f in results[1].findings] == [("EXT-013", "error")]
+    assert (
+        results[1].findings[0].message.startswith("同比对比时内部错误：ZeroDivisionError: division by zero。")
+    )

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
+from ..extraction import internal_error
 from ..findings import Finding
 from ..history.yearly import CellChange, SectionChange, SentencePair, YearOnYear, where, year_on_year
-from ..model import Report, ReportHead, TableName
+from ..model import Loc, Report, ReportHead, TableName
 from ..rules import REGISTRY, Selection, load_rules
 from ..rules.batch import body_groups, consecutive
 from ..rules.coverage import cell_title
@@ -29,12 +30,14 @@ def year_on_year_pass(
     selections: Mapping[str | None, Selection],
     load: Callable[[int], Report],
     key_of: Callable[[str | None], str | None],
-) -> dict[str, tuple[YearOnYear, list[Finding]]]:
+) -> dict[str, tuple[YearOnYear | None, list[Finding]]]:
     """By path of this batch's reports (those in `selections`; the others are last year's from
     the store): the comparison with last year's report and NUM-005's findings (enabled and
-    graded by the report's own selection)."""
+    graded by the report's own selection). A comparison that fails (a bug) gives no comparison
+    and an EXT-013 finding instead."""
     rule = load_rules()[RULE]
-    out: dict[str, tuple[YearOnYear, list[Finding]]] = {}
+    out: dict[str, tuple[YearOnYear | None, list[Finding]]] = {}
+    bugs: dict[str, list[Finding]] = {}
     for group in body_groups(heads, key_of):
         if not any(heads[i].source.path in selections for i in group):
             continue
@@ -44,9 +47,19 @@ def year_on_year_pass(
             if path is None or selection is None:
                 continue
             ratio = selection.threshold(rule) or 2.0
-            change = year_on_year(prev, cur, ratio)
-            found = jump_findings(change, prev, cur) if selection.enabled(rule) else []
+            try:
+                change = year_on_year(prev, cur, ratio)
+                found = jump_findings(change, prev, cur) if selection.enabled(rule) else []
+            except Exception as err:  # a bug here must not cost the batch its other results
+                note = internal_error("同比对比时", err, loc=Loc(file=path), files="这两个年度的文件")
+                if selection.enabled(REGISTRY["EXT-013"]):
+                    bugs.setdefault(path, []).append(
+                        Finding("EXT-013", "error", note.message, loc=note.loc, file=path)
+                    )
+                continue
             out[path] = (change, [selection.regrade(f) for f in found])
+    for path, notes in bugs.items():  # no comparison for these reports, only the note
+        out.setdefault(path, (None, notes))
     return out
 
 

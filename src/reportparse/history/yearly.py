@@ -184,7 +184,10 @@ def _section_change(number: int, old: Report, new: Report) -> SectionChange | No
         came = tuple(SentencePair(None, s, None) for s in sentences(b.text)) if b is not None else ()
         heading = b.heading if b is not None else a.heading if a is not None else ""
         return SectionChange(number, heading, None, gone + came)
-    sim = jaccard(shingles(comparable(a.text)), shingles(comparable(b.text)))
+    ta, tb = comparable(a.text), comparable(b.text)
+    if ta == tb:  # the same text but for years and white space: nothing to pair
+        return SectionChange(number, b.heading, 1.0, ())
+    sim = jaccard(shingles(ta), shingles(tb))
     sa, sb = sentences(a.text), sentences(b.text)
     ka, kb = [comparable(s) for s in sa], [comparable(s) for s in sb]
     pairs: list[SentencePair] = []
