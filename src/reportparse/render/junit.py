@@ -115,41 +115,31 @@ def _coverage_suite(root: ET.Element, options: RenderOptions) -> tuple[int, int]
     assert cov is not None
     roster = display_path(cov.roster, options.root)
     suite = ET.SubElement(root, "testsuite", name=xml_text(f"覆盖情况（名册 {roster}，{cov.year} 年度）"))
-    ET.SubElement(suite, "system-out").text = xml_text(cov.line())
     failures = 0
     for row in cov.rows:
-        case = ET.SubElement(
-            suite,
-            "testcase",
-            name=xml_text(f"覆盖情况::{row.body}"),
-            classname="reportparse.PUB",
-            file=xml_text(roster),
-        )
+        case = _coverage_case(suite, f"覆盖情况::{row.body}", roster)
         about = [f for f in cov.findings if f"「{row.body}」" in f.message]
         files = "、".join(display_path(p, options.root) for p in row.files)
         if about and about[0].severity in ("error", "warning"):
             failures += 1
-            ET.SubElement(
-                case,
-                "failure",
-                message=xml_text(f"{about[0].rule} {about[0].message}"),
-                type=about[0].severity,
-            )
+            message = xml_text(f"{about[0].rule} {about[0].message}")
+            ET.SubElement(case, "failure", message=message, type=about[0].severity)
         else:
-            ET.SubElement(case, "system-out").text = xml_text(
-                f"{STATUS_CN[row.status]}" + (f"：{files}" if files else "")
-            )
+            shown = STATUS_CN[row.status] + (f"：{files}" if files else "")
+            ET.SubElement(case, "system-out").text = xml_text(shown)
     for path in cov.unlisted:
-        case = ET.SubElement(
-            suite,
-            "testcase",
-            name=xml_text(f"覆盖情况::名册外::{display_path(path, options.root)}"),
-            classname="reportparse.PUB",
-        )
+        case = _coverage_case(suite, f"覆盖情况::名册外::{display_path(path, options.root)}", roster)
         ET.SubElement(case, "system-out").text = "名册外的报告"
+    ET.SubElement(suite, "system-out").text = xml_text(cov.line())  # after the testcases, as the XSD has it
     tests = len(cov.rows) + len(cov.unlisted)
     suite.set("tests", str(tests))
     suite.set("failures", str(failures))
     suite.set("errors", "0")
     suite.set("skipped", "0")
     return tests, failures
+
+
+def _coverage_case(suite: ET.Element, name: str, roster: str) -> ET.Element:
+    return ET.SubElement(
+        suite, "testcase", name=xml_text(name), classname="reportparse.PUB", file=xml_text(roster)
+    )
