@@ -26,9 +26,11 @@ from ..render.text import cell_logical
 def add_diff_parser(sub: Any) -> argparse.ArgumentParser:
     p: argparse.ArgumentParser = sub.add_parser(
         "diff",
-        help="同一机关两个年度的报告逐项对比：各部分相似度和增删的句子、每个变化的单元格",
-        description="对比同一机关两个年度的报告：各部分文字的相似度（与 QLT-001 同一算法）和删去、新增的句子；"
-        "表二、表三、表四中每个变化的单元格，成倍且相差 10 以上的变化标为大幅变化。",
+        help="同一机关两个年度的报告逐项对比：各部分相似度和改动的句子（新旧并列）、每个变化的单元格",
+        description="对比同一机关两个年度的报告：各部分文字的相似度（与 QLT-001 同一算法）和改动的句子——"
+        "改写的句子新旧成对列出（~ 旧句 ⇒ 新句），删去的以 − 、新增的以 + 标出；"
+        "表二、表三、表四中每个变化的单元格，成倍且相差 10 以上的变化标为大幅变化。"
+        "reportparse check 的各种输出中的“同比”部分与此相同。",
         epilog="示例：\n  reportparse diff 2023/档案局.docx 2024/档案局.docx\n"
         "  reportparse diff --history 审核历史.sqlite --body 示例县档案馆 2023 2024",
         formatter_class=argparse.RawDescriptionHelpFormatter,
