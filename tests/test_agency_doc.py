@@ -23,7 +23,7 @@ def test_the_walk_through_prints_what_the_page_shows(
     write(tmp_path)
     monkeypatch.chdir(tmp_path)
     blocks = _BLOCK_RE.findall((ROOT / "docs" / "agency.md").read_text(encoding="utf-8"))
-    assert len(blocks) == 11
+    assert len(blocks) == 12
     for block in blocks:
         command, _, shown = block.partition("\n")
         args = shlex.split(command.removeprefix("$ reportparse "))

@@ -211,6 +211,8 @@ def test_csv(batch: Batch) -> None:
         "actual",
         "location",
         "fix",
+        "review",
+        "review_note",
     ]
     assert len(rows) - 1 == sum(len(r.findings) for r in batch[1])
     f = t3_004(batch)
@@ -229,6 +231,8 @@ def test_csv(batch: Batch) -> None:
         f"表三/二、上年结转政府信息公开申请数量/自然人；第{f.loc.line}行 表格2第5行第2列",
         "核对两年的台账：本年“上年结转”应等于上年报告的“结转下年度继续办理”（按列）。"
         "机构改革或更正上年报告造成的差异，宜在第六部分说明。",
+        "",
+        "",
     ] in rows
 
 
@@ -264,7 +268,32 @@ def test_cells(batch: Batch) -> None:
 def test_xlsx(batch: Batch) -> None:
     openpyxl = pytest.importorskip("openpyxl")
     wb = openpyxl.load_workbook(io.BytesIO(out(batch, "xlsx")))
-    assert wb.sheetnames == ["报告", "问题", "单元格"]
+    assert wb.sheetnames == ["报告", "问题", "单元格", "同比"]
+    yoy = list(wb["同比"].values)  # render/yearly.py: a row per section, changed sentence and changed cell
+    assert yoy[0] == (
+        "文件",
+        "机关",
+        "年度",
+        "上年报告",
+        "项目",
+        "部分或单元格",
+        "上年",
+        "本年",
+        "相似度或变化",
+        "大幅变化",
+    )
+    who = ("档案局-2024.txt", "示例市示例区档案局", 2024, "档案局-2023.txt")
+    assert (*who, "部分", "第一部分 总体情况", None, None, 0.9, None) in yoy
+    assert (
+        *who,
+        "句子",
+        "第一部分 总体情况",
+        "全年主动公开政府信息284条。",
+        "全年主动公开政府信息761条。",
+        0.8,
+        None,
+    ) in yoy
+    assert (*who, "单元格", "表三/一、本年新收政府信息公开申请数量/自然人", 1, 30, 29, "是") in yoy
     reports = list(wb["报告"].values)
     assert reports[0] == (
         "文件", "状态", "机关", "年度", "模板", "格式", "新收申请", "办理结果总计", "结转下年度", "行政复议", "错误", "警告", "提示", "未核对",

@@ -570,7 +570,7 @@ def test_qlt_001_threshold_is_a_setting(tmp_path: Path, monkeypatch: pytest.Monk
     ]
     for bad, message in (
         ("[thresholds]\nQLT-001 = 1.5\n", "QLT-001 的阈值「1.5」无效：应为大于 0、不大于 1 的数"),
-        ("[thresholds]\nT3-004 = 0.5\n", "T3-004 没有可设置的阈值（可设置：QLT-001）"),
+        ("[thresholds]\nT3-004 = 0.5\n", "T3-004 没有可设置的阈值（可设置：CNT-006、NUM-005、QLT-001）"),
     ):
         (this / "reportparse.toml").write_text(bad, encoding="utf-8")
         with pytest.raises(reportparse.batch.ConfigError, match=message):

@@ -3,8 +3,11 @@ shown as dismissed and not counted, confirmed ones that recur next year, the 整
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -97,6 +100,25 @@ def test_confirm_dismiss_and_next_year(springs: Path, capsys: pytest.CaptureFixt
         '<ul class="dismissed-list"><li>已排除 T3-003 ' in page
         and f"（复核排除：总计按口径另算；张三，{day}）" in page
     )
+    # every batch format shows it, marked as dismissed and not counted
+    rows = list(csv.reader(io.StringIO(str(render("csv", results)).lstrip("\ufeff"))))
+    assert rows[0][-2:] == ["review", "review_note"]
+    assert [(r[3], r[4], r[-2], r[-1]) for r in rows[1:]] == [
+        ("T3-001", "error", "", ""),
+        ("T3-003", "error", "dismissed", f"复核排除：总计按口径另算；张三，{day}"),
+    ]
+    sheet = list(load_workbook(io.BytesIO(bytes(render("xlsx", results))))["问题"].values)
+    assert [(r[3], r[4], r[-2]) for r in sheet] == [
+        ("规则", "级别", "复核"), ("T3-001", "错误", None), ("T3-003", "错误", "已排除（不计入）")
+    ]  # fmt: skip
+    junit = ET.fromstring(str(render("junit", results)))
+    assert (junit.get("tests"), junit.get("failures"), junit.get("skipped")) == ("2", "1", "1")
+    skipped = junit.find(".//skipped")
+    assert skipped is not None and skipped.get("message") == f"复核排除：总计按口径另算（张三，{day}）"
+    github = str(render("github", results)).splitlines()
+    assert [line.split("::")[1].split(" ")[0] for line in github] == ["error", "notice"]
+    assert github[1].startswith("::notice file=2024年审核/审计局-2023.txt,title=T3-003 已排除::已排除 表三")
+    assert github[1].endswith(f"（复核排除：总计按口径另算；张三，{day}）")
 
     # next spring: the confirmed problem recurs (same fingerprint, the year before confirmed)
     assert main(["check", "2025年审核", "-j", "1", "--history", "h.sqlite"]) == 1
@@ -108,6 +130,15 @@ def test_confirm_dismiss_and_next_year(springs: Path, capsys: pytest.CaptureFixt
     ]
     sarif = json.loads(render("sarif", results))["runs"][0]["results"]
     assert [x["properties"].get("recurringSince") for x in sarif][:2] == [2023, None]
+    marked = "重复出现：2023 年已确认需整改"
+    rows = list(csv.reader(io.StringIO(str(render("csv", results)).lstrip("\ufeff"))))
+    assert [(r[3], r[-2], r[-1]) for r in rows[1:3]] == [("T3-001", "recurring", marked), ("T3-003", "", "")]
+    assert f"（{marked}）" in str(render("github", results)).splitlines()[0]
+    junit = ET.fromstring(str(render("junit", results)))
+    failure = next(c for c in junit.iter("testcase") if c.get("name", "").endswith("::T3-001")).find(
+        "failure"
+    )
+    assert failure is not None and (failure.text or "").endswith(f"（{marked}）")
     # the dismissal was for 2023 only: in 2024 the finding is open again
     assert [f.rule for f in results[0].findings] == [
         "T3-001", "T3-003", "T3-004", "T3-004", "T3-004", "T2-001", "T2-001", "QLT-001", "QLT-001"

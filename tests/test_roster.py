@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import xml.etree.ElementTree as ET
 from dataclasses import replace
 from pathlib import Path
 
@@ -206,10 +207,10 @@ def test_every_format_shows_the_coverage(county: Path, capsys: pytest.CaptureFix
     }  # fmt: skip
     assert _check("--format", "csv") == 1
     rows = list(csv.reader(capsys.readouterr().out.lstrip("\ufeff").splitlines()))
-    assert rows[0][-1] == "fix" and len(rows[-1]) == len(rows[0])
+    assert rows[0][-3:] == ["fix", "review", "review_note"] and len(rows[-1]) == len(rows[0])
     assert rows[-1] == [
         "名册.csv", "", "2024", "PUB-006", "error", "名册中的「示例区林业局」（第 7 行）没有 2024 年度报告", "", "", "", "",
-        "第7行", REGISTRY["PUB-006"].fix,
+        "第7行", REGISTRY["PUB-006"].fix, "", "",
     ]  # fmt: skip
     assert _check("--format", "xlsx", "-o", "审核.xlsx") == 1
     sheet = load_workbook("审核.xlsx")["覆盖情况"]
@@ -231,6 +232,30 @@ def test_every_format_shows_the_coverage(county: Path, capsys: pytest.CaptureFix
     page = Path("审核.html").read_text(encoding="utf-8")
     assert '<section id="coverage"><h2>覆盖情况</h2>' in page
     assert '<tr class="coverage-missing"><td>示例区林业局</td>' in page
+    # SARIF: the roster's findings as results on the roster file, the 覆盖情况 as run properties
+    assert _check("--format", "sarif") == 1
+    run = json.loads(capsys.readouterr().out)["runs"][0]
+    assert run["properties"]["coverage"]["counts"] == doc["coverage"]["counts"]
+    pub6 = run["results"][-1]
+    assert (pub6["ruleId"], pub6["level"], pub6["message"]["text"]) == (
+        "PUB-006", "error", "名册中的「示例区林业局」（第 7 行）没有 2024 年度报告"
+    )  # fmt: skip
+    assert pub6["locations"][0]["physicalLocation"]["region"] == {"startLine": 7}
+    # JUnit: a 覆盖情况 testsuite, a testcase per roster body, failing for the one without a report
+    assert _check("--format", "junit") == 1
+    suites = ET.fromstring(capsys.readouterr().out).findall("testsuite")
+    coverage = suites[-1]
+    assert coverage.get("name") == "覆盖情况（名册 名册.csv，2024 年度）"
+    assert (coverage.get("tests"), coverage.get("failures")) == ("8", "1")
+    failed = [c.get("name") for c in coverage.iter("testcase") if c.find("failure") is not None]
+    assert failed == ["覆盖情况::示例区林业局"]
+    # GitHub: the roster's findings as annotations on the roster file, then the 覆盖情况 line
+    assert _check("--format", "github") == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-2:] == [
+        "::error file=名册.csv,line=7,title=PUB-006::名册中的「示例区林业局」（第 7 行）没有 2024 年度报告",
+        "::notice file=名册.csv,title=覆盖情况::名册 7 个机关（2024 年度）：已发布 4，未发布 1，逾期发布 1，多份报告 1；名册外的报告 1 份",
+    ]
 
 
 def test_render_without_coverage_is_unchanged(county: Path) -> None:

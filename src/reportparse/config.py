@@ -16,6 +16,9 @@ TXT-005 = "info"
 "2019/*" = ["TPL-002"]        # these rules are not run on the files that match
 [tool.reportparse.thresholds]
 QLT-001 = 0.5                 # similarity to last year's report that counts as a copy (default 0.9)
+[tool.reportparse.deadlines]  # check --roster: local deadlines (month-day of the year after the
+"部门" = "01-25"              # report year) by the roster's 类型, for rows without a 截止日期;
+default = "01-31"             # `default` for the other kinds (docs/agency.md, a county's rule pack)
 ```
 
 The nearest file at or above the report's folder wins; command-line options override it.
@@ -26,6 +29,7 @@ Patterns are globs as in ruff: one without a `/` matches a file or folder name a
 
 from __future__ import annotations
 
+import datetime as dt
 import fnmatch
 import functools
 import os
@@ -53,6 +57,7 @@ KNOWN_KEYS = (
     "history",
     "thresholds",
     "ocr",
+    "deadlines",
 )
 # the OCR modes (readers/ocr); spelled here too, since configuration may not import a reader
 OCR_MODES = ("never", "auto", "always")
@@ -73,6 +78,9 @@ class Config:
     force_exclude: bool = False
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (pattern, codes)
     ocr: str | None = None  # never | auto | always; None: the default (auto)
+    # check --roster: (roster 类型 or "default", (month, day)) — local deadlines for roster rows
+    # without a 截止日期, in the year after the report year
+    deadlines: tuple[tuple[str, tuple[int, int]], ...] = ()
 
     @functools.cached_property
     def root(self) -> Path:
@@ -186,7 +194,23 @@ def config_from_dict(data: dict[str, Any], source: Path | None = None) -> Config
         force_exclude=_flag(data.get("force-exclude", False), f"{where} 的 force-exclude"),
         per_file_ignores=_per_file_ignores(data.get("per-file-ignores", {}), where),
         ocr=_ocr(data.get("ocr"), where),
+        deadlines=_deadlines(data.get("deadlines", {}), where),
     )
+
+
+def _deadlines(values: Any, where: str) -> tuple[tuple[str, tuple[int, int]], ...]:
+    shape = f'{where} 的 deadlines 应为「名册类型 = "月-日"」，如 部门 = "01-25"、default = "01-31"'
+    if not isinstance(values, dict):
+        raise ConfigError(shape)
+    out = []
+    for kind, text in values.items():
+        try:
+            month, day = (int(x) for x in str(text).split("-"))
+            dt.date(2024, month, day)  # a leap year: 02-29 is a date
+        except ValueError:
+            raise ConfigError(f"{where} 中 deadlines 的「{kind} = {text}」不是日期；{shape}") from None
+        out.append((str(kind), (month, day)))
+    return tuple(out)
 
 
 def _ocr(value: Any, where: str) -> str | None:

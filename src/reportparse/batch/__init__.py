@@ -48,6 +48,8 @@ from .pool import Runner, WorkerStartError, default_jobs, run_inline, run_pool
 from .remote import Ship, executor_runner
 from .results import STATUSES, FileResult, Status, Summary, status_of
 from .stored import HistoryRun
+from .timeline import Timeline, record_coverage, timeline
+from .yearly import year_on_year_pass
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -101,6 +103,7 @@ class AuditRun(Iterator[FileResult]):
         close_history: bool = False,
         roster: Roster | None = None,
         roster_year: int | None = None,
+        deadlines: Sequence[tuple[str, tuple[int, int]]] = (),
     ) -> None:
         self.tasks = tasks
         # with write_baseline, replaced at the end by the baseline that records this run
@@ -110,7 +113,9 @@ class AuditRun(Iterator[FileResult]):
         self._close_history = close_history
         self.roster = roster  # check --roster: the coverage audit, set as `coverage` at the end
         self.roster_year = roster_year
+        self.deadlines = tuple(deadlines)  # the configuration's local deadlines (config.Config.deadlines)
         self.coverage: Coverage | None = None
+        self.timeline: Timeline | None = None  # with a history store: the batch's bodies across years
         self.skipped = tuple(skipped)  # paths met in folders and not checked, with the reason
         self.excluded = excluded  # paths named but dropped by force-exclude
         self.lazy_reports = lazy_reports
@@ -175,7 +180,7 @@ class AuditRun(Iterator[FileResult]):
         year = audit_year(results, self.roster_year) or dt.date.today().year - 1
         key_of = self.history.store.body_of if self.history is not None else body_name
         fail_on = self.tasks[0].fail_on if self.tasks else "error"
-        return apply_roster(results, roster, year, key_of, fail_on=fail_on)
+        return apply_roster(results, roster, year, key_of, fail_on=fail_on, deadlines=self.deadlines)
 
     def _run(self) -> Iterator[FileResult]:
         try:
@@ -202,6 +207,9 @@ class AuditRun(Iterator[FileResult]):
             if self.history is not None:
                 self.history.finish(self.results)  # every finding, the dismissed ones included
                 self.results = self.history.apply_reviews(self.results)
+                if self.coverage is not None:  # a body with no report has a history too
+                    record_coverage(self.history.store, self.coverage)
+                self.timeline = timeline(self.history.store, self.results, self.coverage)
         finally:
             if self.history is not None and self._close_history:
                 self.history.store.close()
@@ -233,21 +241,23 @@ def add_batch_findings(results: Sequence[FileResult], history: HistoryRun | None
         assert report is not None
         return report
 
+    key_of = history.store.body_of if history is not None else body_key
+    all_heads = heads + [r.head for r in earlier]
     extra = run_batch_rules(
-        heads + [r.head for r in earlier],
-        selections,
-        load,
-        key_of=history.store.body_of if history is not None else body_key,
-        earlier=range(len(usable), len(usable) + len(earlier)),
+        all_heads, selections, load, key_of=key_of, earlier=range(len(usable), len(usable) + len(earlier))
     )
+    yearly = year_on_year_pass(all_heads, selections, load, key_of)  # the 同比 section and NUM-005
     out: list[FileResult] = []
     for r in results:
         head = r.head
         path = head.source.path if head is not None else None
         more = extra.get(path, []) if path is not None and path in by_path else []
-        if more:  # after the report's own findings, which stay exactly as `parse` lists them
-            findings = (*r.findings, *more)
+        change, jumps = yearly.get(path, (None, [])) if path is not None and path in by_path else (None, [])
+        if more or jumps:  # after the report's own findings, which stay exactly as `parse` lists them
+            findings = (*r.findings, *more, *jumps)
             r = replace(r, findings=findings, status=status_of(head, findings))
+        if change is not None:
+            r = replace(r, year_on_year=change)
         out.append(r)
     return out
 
@@ -359,6 +369,8 @@ def audit(
         close_history=opened,
         roster=roster,
         roster_year=roster_year,
+        # the local deadlines of the configuration that applies where the roster is
+        deadlines=configs(Path(roster.path).resolve().parent).deadlines if isinstance(roster, Roster) else (),
     )
 
 

@@ -103,8 +103,13 @@ def apply_roster(
     key_of: Callable[[str | None], str | None] = body_name,
     selection: Selection | None = None,
     fail_on: str = "error",
+    deadlines: Sequence[tuple[str, tuple[int, int]]] = (),
 ) -> tuple[list[FileResult], Coverage]:
-    """The results with the coverage findings of each file added, and the run's coverage."""
+    """The results with the coverage findings of each file added, and the run's coverage.
+    `deadlines`: the configuration's local deadlines by roster 类型 ("default" for the others),
+    for rows without a 截止日期."""
+    if deadlines:
+        roster = replace(roster, entries=tuple(with_deadline(e, year, deadlines) for e in roster.entries))
     by_key: dict[str, RosterEntry] = {}
     for e in roster.entries:
         for name in (e.body, *e.aliases):
@@ -271,6 +276,23 @@ def aggregate(
                     file=gov.path,
                 )
             )
+
+
+def with_deadline(
+    entry: RosterEntry, year: int, deadlines: Sequence[tuple[str, tuple[int, int]]]
+) -> RosterEntry:
+    """The entry with the configuration's local deadline for its 类型 when it has none of its own."""
+    if entry.deadline is not None:
+        return entry
+    found = dict(deadlines)
+    month_day = found.get(entry.kind) or found.get("default")
+    if month_day is None:
+        return entry
+    month, day = month_day
+    try:
+        return replace(entry, deadline=dt.date(year + 1, month, day))
+    except ValueError:  # 02-29 in a year that has none
+        return replace(entry, deadline=dt.date(year + 1, month, day - 1))
 
 
 def _unlisted(path: str, head: ReportHead, roster: Roster) -> Finding:

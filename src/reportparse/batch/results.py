@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from ..findings import Finding, Unverified
 from ..history import Decision
+from ..history.yearly import YearOnYear
 from ..model import Report, ReportHead
 from ..rules import Selection, at_or_above
 from ..serialize import report_to_dict
@@ -44,6 +45,8 @@ class FileResult:
     # earlier year that recur
     dismissed: tuple[tuple[Finding, Decision], ...] = ()
     recurring: tuple[tuple[int, Decision], ...] = ()
+    # the comparison with the body's report of the year before (batch/yearly.py), when there is one
+    year_on_year: YearOnYear | None = None
 
     @property
     def report(self) -> Report | None:
@@ -85,12 +88,14 @@ class FileResult:
         }
 
     def _reviewed(self) -> dict[str, Any]:
-        """The keys a review adds, present only when there is something to say."""
+        """The keys a review and the year-on-year pass add, present only when there is something to say."""
         out: dict[str, Any] = {}
         if self.dismissed:
             out["dismissed"] = [{**f.to_dict(), "decision": decision_dict(d)} for f, d in self.dismissed]
         if self.recurring:
             out["recurring"] = [{"finding": i, "confirmed": decision_dict(d)} for i, d in self.recurring]
+        if self.year_on_year is not None:
+            out["year_on_year"] = self.year_on_year.to_dict()
         return out
 
     def to_json(self) -> str:

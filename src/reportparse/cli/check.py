@@ -417,6 +417,7 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         quiet=args.quiet,
         docs_url=args.docs_url,
         coverage=run.coverage,
+        timeline=run.timeline,
     )
     if not results and run.excluded:
         stderr.write(f"reportparse check：列出的 {run.excluded} 个文件都按排除规则跳过，没有要检查的文件\n")

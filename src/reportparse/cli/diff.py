@@ -12,24 +12,25 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from typing import Any, TextIO
 
 from ..batch import HistoryError, HistoryStore
 from ..batch.stored import load_report
 from ..extract.parse import parse
-from ..history.yearly import YearOnYear, year_on_year
+from ..history.yearly import PARTS, SentencePair, YearOnYear, where, year_on_year
 from ..model import Report
 from ..render.text import cell_logical
-
-PARTS = "一二三四五六"
 
 
 def add_diff_parser(sub: Any) -> argparse.ArgumentParser:
     p: argparse.ArgumentParser = sub.add_parser(
         "diff",
-        help="同一机关两个年度的报告逐项对比：各部分相似度和增删的句子、每个变化的单元格",
-        description="对比同一机关两个年度的报告：各部分文字的相似度（与 QLT-001 同一算法）和删去、新增的句子；"
-        "表二、表三、表四中每个变化的单元格，成倍且相差 10 以上的变化标为大幅变化。",
+        help="同一机关两个年度的报告逐项对比：各部分相似度和改动的句子（新旧并列）、每个变化的单元格",
+        description="对比同一机关两个年度的报告：各部分文字的相似度（与 QLT-001 同一算法）和改动的句子——"
+        "改写的句子新旧成对列出（~ 旧句 ⇒ 新句），删去的以 − 、新增的以 + 标出；"
+        "表二、表三、表四中每个变化的单元格，成倍且相差 10 以上的变化标为大幅变化。"
+        "reportparse check 的各种输出中的“同比”部分与此相同。",
         epilog="示例：\n  reportparse diff 2023/档案局.docx 2024/档案局.docx\n"
         "  reportparse diff --history 审核历史.sqlite --body 示例县档案馆 2023 2024",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -87,25 +88,30 @@ def _file(path: str) -> Report:
     return report
 
 
-def _name(r: Report) -> str:
-    return f"{r.meta.year or '年度不详'}年报告（{r.source.path or '字节输入'}）"
-
-
 def write_text(change: YearOnYear, out: TextIO) -> None:
     old, new = change.old, change.new
     body = new.meta.organization or old.meta.organization or "（未识别机关）"
-    out.write(f"{body}：{_name(old)} → {_name(new)}\n")
+    out.write(f"{body}：{where(old)} → {where(new)}\n")
     for s in change.sections:
-        sim = "一方缺少本部分" if s.similarity is None else f"相似度 {100 * s.similarity:.1f}%"
-        out.write(f"\n第{PARTS[s.number - 1]}部分 {s.heading}：{sim}\n")
-        for text in s.removed:
-            out.write(f"  − {text}\n")
-        for text in s.added:
-            out.write(f"  + {text}\n")
-    jumps = sum(1 for c in change.cells if c.jump)
-    out.write(f"\n表格：{len(change.cells)} 个单元格有变化，其中大幅变化 {jumps} 个\n")
+        out.write(
+            f"\n第{PARTS[s.number - 1]}部分 {s.heading}：{'' if s.similarity is None else '相似度 '}{s.percent}\n"
+        )
+        for line in pair_lines(s.pairs):
+            out.write(f"  {line}\n")
+    out.write(f"\n表格：{len(change.cells)} 个单元格有变化，其中大幅变化 {len(change.jumps)} 个\n")
     for c in change.cells:
         mark = "  大幅变化" if c.jump else ""
-        out.write(
-            f"  {cell_logical(new.head, c.cell)}：{c.old_raw or '空白'} → {c.new_raw or '空白'}{mark}\n"
-        )
+        out.write(f"  {cell_logical(new, c.cell)}：{c.old_raw or '空白'} → {c.new_raw or '空白'}{mark}\n")
+
+
+def pair_lines(pairs: Sequence[SentencePair]) -> list[str]:
+    """A changed sentence per line: `− old`, `+ new`, or a pair as `~ old ⇒ new（相似度 %）`."""
+    out = []
+    for p in pairs:
+        if p.old is not None and p.new is not None:
+            out.append(f"~ {p.old} ⇒ {p.new}（相似度 {100 * (p.similarity or 0):.0f}%）")
+        elif p.old is not None:
+            out.append(f"− {p.old}")
+        elif p.new is not None:
+            out.append(f"+ {p.new}")
+    return out

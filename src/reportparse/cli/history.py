@@ -11,16 +11,23 @@ Exit codes: 0 done; 2 usage error or a store that cannot be used (the message sa
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import sys
+from collections import Counter
+from dataclasses import replace
 from typing import Any, TextIO
 
 from ..batch import FileResult, HistoryError, HistoryStore
 from ..batch.discover import sort_key
 from ..batch.results import status_of
 from ..batch.stored import load_report, loads
+from ..batch.yearly import year_on_year_pass
 from ..config import ConfigError, parse_codes
 from ..findings import SEVERITY_CN
+from ..model import Report
 from ..render import FORMATS, RenderOptions, render
+from ..render.csv_out import defused
 from .output import output_problem, write_atomic
 
 STATUS_CN = {"ok": "正常", "findings": "有问题", "unreadable": "无法读取", "timeout": "超时"}
@@ -30,6 +37,7 @@ EPILOG = """示例：
   reportparse history 审核历史.sqlite reports --body 示例区档案局
   reportparse history 审核历史.sqlite findings --rule T3-004 --year 2024
   reportparse history 审核历史.sqlite export --format xlsx -o 历年审核.xlsx
+  reportparse history 审核历史.sqlite coverage --year 2024 --format csv -o 覆盖情况.csv
   reportparse history 审核历史.sqlite alias 示例区卫生局 示例区卫生健康委员会   # 更名后视为同一机关
 
 历史库由 reportparse check --history 写入，见 docs/agency.md。"""
@@ -73,6 +81,13 @@ def add_history_parser(sub: Any) -> argparse.ArgumentParser:
     _filters(export, rules=True)
     export.add_argument("--format", choices=list(FORMATS), default="csv", help="输出格式（默认 csv）")
     export.add_argument("-o", "--output", metavar="FILE", help="写入文件而不是标准输出")
+    cover = actions.add_parser(
+        "coverage",
+        help="列出或导出名册核对记录（check --roster 时写入）：每个机关每年的发布情况，含未发布的机关",
+    )
+    _filters(cover, rules=False)
+    cover.add_argument("--format", choices=["text", "csv"], default="text", help="输出格式（默认 text）")
+    cover.add_argument("-o", "--output", metavar="FILE", help="写入文件而不是标准输出")
     alias = actions.add_parser("alias", help="列出、添加或删除机关别名（更名、简称）")
     alias.add_argument("alias", nargs="?", metavar="OLD", help="别名：旧名称或简称")
     alias.add_argument("body", nargs="?", metavar="NEW", help="视为哪个机关")
@@ -94,7 +109,7 @@ def run_history(args: argparse.Namespace) -> int:
 
 def _history(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     action = args.action or "reports"
-    if action == "export" and args.output and (problem := output_problem(args.output)):
+    if action in ("export", "coverage") and args.output and (problem := output_problem(args.output)):
         err.write(f"reportparse history：{problem}\n")
         return 2
     with HistoryStore(args.db, create=action == "alias") as store:
@@ -104,6 +119,8 @@ def _history(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             _print_findings(store, args, out)
         elif action == "alias":
             return _alias(store, args, out, err)
+        elif action == "coverage":
+            return _coverage(store, args, out)
         else:
             return _export(store, args, out, err)
     return 0
@@ -187,6 +204,11 @@ def stored_results(
                 unverified=tuple(unchecked),
             )
         )
+    reports = [r.parsed for r in out if isinstance(r.parsed, Report)]
+    yearly = year_on_year_pass(
+        [r.head for r in reports], {r.path: r.selection for r in out}, reports.__getitem__, store.body_of
+    )  # the 同比 of each report whose body's report of the year before is exported too, as `check` has it
+    out = [replace(r, year_on_year=yearly[r.path][0]) if r.path in yearly else r for r in out]
     return sorted(out, key=lambda r: sort_key(r.path))  # as `check` orders them
 
 
@@ -212,4 +234,42 @@ def _export(store: HistoryStore, args: argparse.Namespace, out: TextIO, err: Tex
         out.buffer.write(data) if hasattr(out, "buffer") else out.write(data.decode("utf-8"))
         out.flush()
     err.write(f"已导出 {len(results)} 份报告。\n")
+    return 0
+
+
+COVERAGE_CN = {"published": "已发布", "missing": "未发布", "late": "逾期发布", "duplicate": "多份报告"}
+COVERAGE_COLUMNS = ("body", "year", "status", "parent", "kind", "region", "deadline", "files", "roster")
+
+
+def _coverage(store: HistoryStore, args: argparse.Namespace, out: TextIO) -> int:
+    """The recorded coverage audits: a line per body and year, or CSV (status as an id)."""
+    rows = store.coverage(args.body, args.year)
+    if args.format == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\r\n")
+        buf.write("\ufeff")
+        writer.writerow(COVERAGE_COLUMNS)
+        for c in rows:
+            fields = [c.shown, str(c.year), c.status, c.parent, c.kind, c.region, c.deadline or "",
+                      "、".join(c.files), c.roster]  # fmt: skip
+            writer.writerow([defused(f) for f in fields])
+        text = buf.getvalue()
+    else:
+        lines = [
+            f"{c.shown}  {c.year}  {COVERAGE_CN[c.status]}" + (f"  {'、'.join(c.files)}" if c.files else "")
+            for c in rows
+        ]
+        counts = Counter(c.status for c in rows)
+        lines.append(
+            f"共 {len(rows)} 条名册核对记录："
+            + "，".join(f"{COVERAGE_CN[k]} {counts.get(k, 0)}" for k in COVERAGE_CN)
+            + "。"
+            if rows
+            else "历史库中没有符合条件的名册核对记录（用 check --roster --history 写入）。"
+        )
+        text = "\n".join(lines) + "\n"
+    if args.output:
+        write_atomic(args.output, text.encode("utf-8"))
+    else:
+        out.write(text)
     return 0

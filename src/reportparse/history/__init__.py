@@ -8,7 +8,7 @@ to it (batch/stored.py) and reuses what it holds; `reportparse history` reads it
 from .names import body_name, resolve
 from .reviews import DECISION_CN, Decision, decisions, recurring
 from .schema import SCHEMA_VERSION, HistoryError
-from .store import HistoryStore, StoredFinding, StoredReport, subject
+from .store import HistoryStore, StoredCoverage, StoredFinding, StoredReport, subject
 
 __all__ = [
     "DECISION_CN",
@@ -16,6 +16,7 @@ __all__ = [
     "Decision",
     "HistoryError",
     "HistoryStore",
+    "StoredCoverage",
     "StoredFinding",
     "StoredReport",
     "body_name",

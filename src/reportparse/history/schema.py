@@ -93,6 +93,25 @@ MIGRATIONS: tuple[str, ...] = (
     ) WITHOUT ROWID;
     CREATE INDEX decisions_body ON decisions (body, year);
     """,
+    # 3: coverage audits (check --roster): each roster body's status for a year, a body with no
+    # report included (PUB-006 has no report to attach to)
+    """
+    CREATE TABLE coverage (
+        body TEXT NOT NULL,            -- normalised name, as the aliases were when recorded
+        year INTEGER NOT NULL,
+        shown TEXT NOT NULL,           -- the body as the roster writes it
+        parent TEXT NOT NULL DEFAULT '',
+        kind TEXT NOT NULL DEFAULT '',
+        region TEXT NOT NULL DEFAULT '',
+        deadline TEXT,                 -- ISO date
+        status TEXT NOT NULL CHECK (status IN ('published', 'missing', 'late', 'duplicate')),
+        files TEXT NOT NULL,           -- JSON list of the files of the body's reports of the year
+        findings TEXT NOT NULL,        -- JSON list of the roster's findings about the body (PUB-006)
+        roster TEXT NOT NULL,          -- the roster file of the run
+        checked_at TEXT NOT NULL,
+        PRIMARY KEY (body, year)
+    ) WITHOUT ROWID;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -27,6 +27,23 @@ from .schema import HistoryError, connect, explain, transaction
 
 
 @dataclass(frozen=True)
+class StoredCoverage:
+    """A body's status in a recorded coverage audit (check --roster with --history)."""
+
+    body: str  # normalised, aliases followed
+    year: int
+    shown: str  # as the roster writes it
+    parent: str
+    kind: str
+    region: str
+    deadline: str | None
+    status: str  # published | missing | late | duplicate
+    files: tuple[str, ...]
+    findings: tuple[dict[str, Any], ...]  # the roster's findings about the body (PUB-006)
+    roster: str
+
+
+@dataclass(frozen=True)
 class StoredReport:
     """A row of the store as `reportparse history` lists it."""
 
@@ -363,6 +380,70 @@ class HistoryStore:
             if rows:
                 status, report, results = rows[0]
                 yield rid, status, bytes(report), bytes(results)
+
+    # --- coverage (check --roster) ---
+
+    def put_coverage(self, year: int, roster: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        """A coverage audit's rows (batch Coverage rows as dicts: body, parent, kind, region,
+        deadline, status, files, and the roster's `findings` about the body), replacing what the
+        store holds for those bodies and that year — one transaction."""
+        now = _now()
+        try:
+            with transaction(self._conn) as c:
+                for row in rows:
+                    body = self.body_of(str(row["body"]))
+                    if body is None:
+                        continue
+                    c.execute(
+                        "INSERT OR REPLACE INTO coverage (body, year, shown, parent, kind, region, deadline,"
+                        " status, files, findings, roster, checked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (
+                            body, year, row["body"], row.get("parent", ""), row.get("kind", ""),
+                            row.get("region", ""), row.get("deadline"), row["status"],
+                            json.dumps(list(row.get("files", [])), ensure_ascii=False),
+                            json.dumps(list(row.get("findings", [])), ensure_ascii=False), roster, now,
+                        ),
+                    )  # fmt: skip
+        except sqlite3.Error as err:
+            raise HistoryError(explain(err, self.path)) from None
+
+    def coverage(self, body: str | None = None, year: int | None = None) -> list[StoredCoverage]:
+        """Recorded coverage rows, by body (aliases followed) and year."""
+        aliases = self.aliases()
+        want = self.body_of(body) if body else None
+        rows = self._query(
+            "SELECT body, year, shown, parent, kind, region, deadline, status, files, findings, roster"
+            " FROM coverage WHERE (? IS NULL OR year = ?)",
+            (year, year),
+        )
+        out = []
+        for name, yr, shown, parent, kind, region, deadline, status, files, findings, roster in rows:
+            resolved = resolve(name, aliases) or name
+            if want is None or resolved == want:
+                out.append(
+                    StoredCoverage(
+                        resolved, yr, shown, parent, kind, region, deadline, status,
+                        tuple(json.loads(files)), tuple(json.loads(findings)), roster,
+                    )
+                )  # fmt: skip
+        return sorted(out, key=lambda c: (c.body, c.year))
+
+    def repeated(self, body: str) -> list[tuple[str, str, str, tuple[int, ...]]]:
+        """Findings of `body` found in more than one year — (fingerprint, rule, latest message,
+        years) — from each year's last run."""
+        want = self.body_of(body)
+        found: dict[str, tuple[str, str, set[int]]] = {}
+        for rep in self.reports(want):
+            for fp, rule, message in self._query(
+                "SELECT fingerprint, rule, message FROM findings WHERE report_id = ? ORDER BY seq", (rep.id,)
+            ):
+                _, _, years = found.setdefault(fp, (rule, message, set()))
+                years.add(rep.year or 0)
+                found[fp] = (rule, message, years)
+        return sorted(
+            ((fp, rule, msg, tuple(sorted(ys))) for fp, (rule, msg, ys) in found.items() if len(ys) > 1),
+            key=lambda x: (x[3][0], x[1], x[0]),
+        )
 
     # --- plumbing ---
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Literal, TypedDict
 
 if TYPE_CHECKING:
     from ..batch import Coverage, FileResult, Skipped
+    from ..batch.timeline import Timeline
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class RenderOptions:
     quiet: bool = False  # text: the findings only, no line about clean files or skipped paths
     docs_url: str | None = None  # where docs/rules/ is published (SARIF helpUri), ends with "/"
     coverage: Coverage | None = None  # check --roster: bodies × status and the roster's findings
+    timeline: Timeline | None = None  # check --history: the batch's bodies across the stored years
 
 
 DEFAULT_OPTIONS = RenderOptions()

@@ -53,7 +53,7 @@ def coverage_finding_rows(cov: Coverage, root: Path | None = None) -> list[list[
     the roster, location = its row)."""
     return [
         [display_path(cov.roster, root), "", str(cov.year), f.rule, f.severity, f.message, "", "", "", "",
-         f"第{f.loc.line}行" if f.loc and f.loc.line else "", fix_text(f.rule)]
+         f"第{f.loc.line}行" if f.loc and f.loc.line else "", fix_text(f.rule), "", ""]
         for f in cov.findings
     ]  # fmt: skip
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..findings import Finding
 from ..model import json_number
 from ..templates import TABLE_SHORT
 from ..templates.names import column_label, row_label
@@ -45,6 +46,8 @@ FINDING_COLUMNS = (
     "actual",
     "location",
     "fix",
+    "review",  # with a history store: "dismissed" (not counted) or "recurring"; else empty
+    "review_note",  # who dismissed it and why, or the year it was confirmed 需整改
 )
 CELL_COLUMNS = (
     "file",
@@ -90,11 +93,25 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> Iterator[str]:
     yield buf.getvalue()
 
 
-def finding_rows(results: Sequence[FileResult], options: RenderOptions) -> list[list[str]]:
+def finding_rows(
+    results: Sequence[FileResult], options: RenderOptions, *, dismissed: bool = False
+) -> list[list[str]]:
+    """A row per finding (FINDING_COLUMNS); with `dismissed`, each file's findings a reviewer
+    dismissed follow its others, marked "dismissed" in the review column."""
     rows: list[list[str]] = []
     for r in results:
         path, body, year = display_path(r.path, options.root), body_of(r), year_of(r)
-        for f in r.findings:
+        again = dict(r.recurring)
+        reviewed: list[tuple[Finding, str, str]] = [
+            (f, "recurring", f"重复出现：{again[i].year} 年已确认需整改") if i in again else (f, "", "")
+            for i, f in enumerate(r.findings)
+        ]
+        if dismissed:
+            reviewed += [
+                (f, "dismissed", f"复核排除：{d.reason}；{d.who}，{d.decided_at[:10]}")
+                for f, d in r.dismissed
+            ]
+        for f, review, note in reviewed:
             rows.append(
                 [
                     path,
@@ -109,6 +126,8 @@ def finding_rows(results: Sequence[FileResult], options: RenderOptions) -> list[
                     shown_value(f.actual),
                     finding_location(r.head, f),
                     fix_text(f.rule),
+                    review,
+                    note,
                 ]
             )
     return rows
@@ -150,7 +169,7 @@ def cell_rows(results: Sequence[FileResult], options: RenderOptions) -> list[lis
 
 
 def stream_csv(results: Sequence[FileResult], options: RenderOptions = DEFAULT_OPTIONS) -> Iterator[str]:
-    rows = finding_rows(results, options)
+    rows = finding_rows(results, options, dismissed=True)
     if options.coverage is not None:  # the roster's own findings (bodies without a report)
         from .coverage import coverage_finding_rows
 

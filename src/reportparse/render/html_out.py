@@ -31,6 +31,10 @@ from .text import (
     report_template,
     split_cell,
 )
+from .timeline import CSS as TIMELINE_CSS
+from .timeline import timeline_html
+from .yearly import CSS as YEARLY_CSS
+from .yearly import year_on_year_html
 
 if TYPE_CHECKING:
     from ..batch import FileResult
@@ -384,6 +388,8 @@ def _report_section(i: int, r: FileResult, options: RenderOptions) -> str:
             for f, d in r.dismissed
         )
         out.append(f'<ul class="dismissed-list">{items}</ul>')
+    if r.year_on_year is not None:  # 同比 (render/yearly.py), folded
+        out.append(year_on_year_html(r, options.root))
     # a clean report's tables are there but folded, so that a page of 200 reports stays usable
     out.append(f'<details class="tables"{" open" if r.findings else ""}><summary>表二、表三、表四</summary>')
     for name, data in report.tables.items():
@@ -477,8 +483,8 @@ def render_html(results: Sequence[FileResult], options: RenderOptions = DEFAULT_
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f'<meta name="generator" content="reportparse {__version__}">\n'
         "<title>reportparse 检查结果</title>\n"
-        f"<style>{_CSS}</style>\n</head>\n<body>\n"
+        f"<style>{_CSS}{YEARLY_CSS}{TIMELINE_CSS}</style>\n</head>\n<body>\n"
         f"<header><h1>政府信息公开工作年度报告检查结果</h1><p>{_e(summary.line().rsplit('；用时', 1)[0])}</p></header>\n"
-        f'<main>\n<h2 id="overview-title">总览</h2>\n{_overview(results, options)}\n{_coverage(options)}{sections}\n</main>\n'
+        f'<main>\n<h2 id="overview-title">总览</h2>\n{_overview(results, options)}\n{_coverage(options)}{timeline_html(options.timeline)}{sections}\n</main>\n'
         f"<script>{_JS}</script>\n</body>\n</html>\n"
     )

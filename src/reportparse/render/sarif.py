@@ -165,7 +165,36 @@ def render_sarif(results: Sequence[FileResult], options: RenderOptions = DEFAULT
         "columnKind": "unicodeCodePoints",
         "results": out,
     }
+    if options.coverage is not None:  # check --roster: the roster's findings and the 覆盖情况
+        out += _coverage_results(options, index)
+        run["properties"] = {"coverage": options.coverage.to_dict()}
     if options.root is not None:
         run["originalUriBaseIds"] = {"%SRCROOT%": {"uri": options.root.resolve().as_uri() + "/"}}
     doc = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
     return json.dumps(doc, ensure_ascii=False, indent=1, default=str) + "\n"
+
+
+def _coverage_results(options: RenderOptions, index: dict[str, int]) -> list[dict[str, Any]]:
+    """The roster's own findings (PUB-006: a body with no report) as results on the roster file,
+    at the body's row."""
+    cov = options.coverage
+    assert cov is not None
+    uri, base = _uri(cov.roster, options.root)
+    artifact: dict[str, Any] = {"uri": uri, **({"uriBaseId": base} if base else {})}
+    out = []
+    for f in cov.findings:
+        physical: dict[str, Any] = {"artifactLocation": artifact}
+        if f.loc is not None and f.loc.line:
+            physical["region"] = {"startLine": f.loc.line}
+        item: dict[str, Any] = {
+            "ruleId": f.rule,
+            "level": _LEVEL[f.severity],
+            "message": {"text": f.message},
+            "locations": [{"physicalLocation": physical}],
+            "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint(cov.roster)},
+            "properties": {"severity": f.severity, "coverageYear": cov.year},
+        }
+        if f.rule in index:
+            item["ruleIndex"] = index[f.rule]
+        out.append(item)
+    return out

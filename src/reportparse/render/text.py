@@ -232,6 +232,14 @@ def render_text(results: Sequence[FileResult], options: RenderOptions = DEFAULT_
     if options.skipped and not options.quiet:
         lines.append(f"跳过 {len(options.skipped)} 个未检查的路径：")
         lines += [f"  {display_path(s.path, options.root)}（{s.reason}）" for s in options.skipped]
+    compared = [r for r in results if r.year_on_year is not None]
+    if compared and not options.quiet:
+        lines += ["", f"同比（{len(compared)} 份报告与本机关上一年度报告对比）："]
+        lines += [
+            f"  {display_path(r.path, options.root)}  {r.year_on_year.line()}"
+            for r in compared
+            if r.year_on_year
+        ]
     if options.coverage is not None:
         from .coverage import coverage_lines
 

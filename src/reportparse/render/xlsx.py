@@ -23,6 +23,7 @@ from . import DEFAULT_OPTIONS, RenderOptions
 from .csv_out import CELL_COLUMNS, FINDING_COLUMNS, cell_rows, finding_rows
 from .text import KEY_FIGURES, STATUS_CN, body_of, display_path, year_of
 from .xlsx_writer import Link, Workbook
+from .yearly import SHEET_HEADERS, SHEET_WIDTHS, sheet_rows
 
 if TYPE_CHECKING:
     from ..batch import FileResult
@@ -53,6 +54,8 @@ FINDING_HEADERS = (
     "实为",
     "位置",
     "如何修正",
+    "复核",
+    "复核说明",
 )
 CELL_HEADERS = (
     "文件",
@@ -68,7 +71,8 @@ CELL_HEADERS = (
     "类型",
     "原文",
 )
-_SEVERITY = FINDING_COLUMNS.index("severity")
+_SEVERITY, _REVIEW = FINDING_COLUMNS.index("severity"), FINDING_COLUMNS.index("review")
+REVIEW_CN = {"dismissed": "已排除（不计入）", "recurring": "重复出现"}
 _CELLS, _CELL_IDS, _RULE = (FINDING_COLUMNS.index(c) for c in ("cells", "cell_ids", "rule"))
 _TABLE_ID, _ROW_ID, _COLUMN_ID = (CELL_COLUMNS.index(c) for c in ("table_id", "row_id", "column_id"))
 _NUMERIC_FINDING = {
@@ -127,7 +131,7 @@ def render_xlsx(results: Sequence[FileResult], options: RenderOptions = DEFAULT_
         report_rows(results, options),
         (40, 8, 30, 6, 8, 6, 10, 12, 10, 10, 6, 6, 6),
     )
-    findings, cells = finding_rows(results, options), cell_rows(results, options)
+    findings, cells = finding_rows(results, options, dismissed=True), cell_rows(results, options)
     # A finding links to its first cell on the 单元格 sheet, and each of its cells back to it.
     cell_at = {
         (row[0], f"{row[_TABLE_ID]}.{row[_ROW_ID]}.{row[_COLUMN_ID]}"): i for i, row in enumerate(cells)
@@ -136,7 +140,13 @@ def render_xlsx(results: Sequence[FileResult], options: RenderOptions = DEFAULT_
     finding_sheet: list[list[Any]] = []
     for k, row in enumerate(findings):
         out: list[Any] = [
-            _number(v) if i in _NUMERIC_FINDING else SEVERITY_CN[v] if i == _SEVERITY else v
+            _number(v)
+            if i in _NUMERIC_FINDING
+            else SEVERITY_CN[v]
+            if i == _SEVERITY
+            else REVIEW_CN.get(v, v)
+            if i == _REVIEW
+            else v
             for i, v in enumerate(row)
         ]
         targets = [t for c in row[_CELL_IDS].split("; ") if (t := cell_at.get((row[0], c))) is not None]
@@ -145,13 +155,18 @@ def render_xlsx(results: Sequence[FileResult], options: RenderOptions = DEFAULT_
         for target in targets:
             finding_at.setdefault(target, []).append((k, row[_RULE]))
         finding_sheet.append(out)
-    wb.add_sheet("问题", FINDING_HEADERS, finding_sheet, (40, 30, 6, 9, 6, 80, 40, 30, 10, 10, 40, 60))
+    wb.add_sheet(
+        "问题", FINDING_HEADERS, finding_sheet, (40, 30, 6, 9, 6, 80, 40, 30, 10, 10, 40, 60, 14, 40)
+    )
     wb.add_sheet(
         "单元格",
         (*CELL_HEADERS, "问题"),
         ([*row, _back(finding_at.get(i))] for i, row in enumerate(cells)),
         (40, 30, 6, 6, 40, 20, 18, 18, 14, 10, 8, 12, 16),
     )
+    compared = sheet_rows(results, options.root)
+    if compared:
+        wb.add_sheet("同比", SHEET_HEADERS, compared, SHEET_WIDTHS)
     if options.coverage is not None:
         from .coverage import HEADERS, coverage_rows
 

@@ -21,7 +21,7 @@ from ..model import BodyKind, Loc, Report, Severity, TableData, TableName
 from ..templates import TABLE_TITLES, VERSIONS, template
 from .where import of_report
 
-ReportRule = Callable[[Report], Iterable[Finding]]
+ReportRule = Callable[..., Iterable[Finding]]  # (report[, threshold=])
 BatchRule = Callable[..., Iterable[Finding]]  # (reports of one body or year[, threshold=])
 
 FAMILIES = ("EXT", "STR", "TPL", "NUM", "T2", "T3", "T4", "TXT", "PUB", "CNT", "QLT")
@@ -34,7 +34,7 @@ class Rule:
     severity: Severity
     title: str  # one line, Chinese
     tags: tuple[str, ...] = ()
-    scope: Literal["report", "batch", "extraction", "roster"] = "report"
+    scope: Literal["report", "batch", "extraction", "roster", "yearly"] = "report"
     enabled: bool = True  # enabled unless selected explicitly
     example: str = ""  # docs: a violation, as printed in a report
     fix: str = ""  # docs: how to fix it
@@ -55,6 +55,8 @@ class Rule:
     # A rule with a threshold (QLT-001's similarity) takes it as `threshold=` — this default, or
     # the value `[thresholds]` in reportparse.toml sets (Selection.thresholds).
     threshold: float | None = None
+    # the values `[thresholds]` may give it: above the first, at most the second
+    threshold_range: tuple[float, float] = (0.0, 1.0)
 
     @property
     def severities(self) -> tuple[Severity, ...]:
@@ -76,7 +78,7 @@ def rule(
     title: str,
     *,
     tags: tuple[str, ...] = (),
-    scope: Literal["report", "batch", "roster"] = "report",
+    scope: Literal["report", "batch", "roster", "yearly"] = "report",
     enabled: bool = True,
     example: str = "",
     fix: str = "",
@@ -88,6 +90,7 @@ def rule(
     reads: tuple[TableName, ...] = (),
     judges_rows: bool = False,
     threshold: float | None = None,
+    threshold_range: tuple[float, float] = (0.0, 1.0),
 ) -> Callable[[Callable[..., Iterable[Finding]]], Callable[..., Iterable[Finding]]]:
     def register(fn: Callable[..., Iterable[Finding]]) -> Callable[..., Iterable[Finding]]:
         if id in REGISTRY:
@@ -112,6 +115,7 @@ def rule(
             reads=reads,
             judges_rows=judges_rows,
             threshold=threshold,
+            threshold_range=threshold_range,
         )
         return fn
 
@@ -143,7 +147,17 @@ RETIRED: dict[str, str] = {
     "T2-002": "本年废止件数与上年现行有效件数、本年制发件数的关系，已由 T2-001 的存量衔接一并检查",
 }
 
-_MODULES = ("structure", "cells", "arithmetic", "narrative", "dates", "content", "batch", "coverage")
+_MODULES = (
+    "structure",
+    "cells",
+    "arithmetic",
+    "narrative",
+    "dates",
+    "content",
+    "batch",
+    "coverage",
+    "yearly",
+)
 _loaded = False
 
 
@@ -274,7 +288,10 @@ def run_report_rules(report: Report, selection: Selection | None = None) -> list
         if r.check is None or not selection.enabled(r) or blocked or not applies(r, report):
             continue
         try:
-            out.extend(r.check(judged(report, r)))
+            if r.threshold is not None:  # a setting of reportparse.toml's [thresholds]
+                out.extend(r.check(judged(report, r), threshold=selection.threshold(r)))
+            else:
+                out.extend(r.check(judged(report, r)))
         except Exception as err:  # one faulty rule must not hide the others' findings
             path = report.source.path
             note = internal_error(f"规则 {r.id} 执行时", f"{type(err).__name__}: {err}", loc=Loc(file=path))
@@ -331,7 +348,7 @@ def rule_thresholds(values: Any, where: str) -> tuple[tuple[str, float], ...]:
     that have one, values in (0, 1]."""
     load_rules()
     pairs = list(values.items()) if isinstance(values, dict) else values
-    shape = f'{where} 的 thresholds 应为「规则编号 = 0 到 1 之间的数」，如 {{"QLT-001": 0.5}}'
+    shape = f'{where} 的 thresholds 应为「规则编号 = 数值」，如 {{"QLT-001": 0.5}}'
     if not isinstance(pairs, list | tuple):
         raise ValueError(shape)
     out: list[tuple[str, float]] = []
@@ -344,8 +361,12 @@ def rule_thresholds(values: Any, where: str) -> tuple[tuple[str, float], ...]:
             raise ValueError(
                 f"{where} 中的 thresholds：{code} 没有可设置的阈值（可设置：{'、'.join(known)}）"
             )
-        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
-            raise ValueError(f"{where} 中 {code} 的阈值「{value}」无效：应为大于 0、不大于 1 的数，如 0.5")
+        low, high = REGISTRY[code].threshold_range
+        if isinstance(value, bool) or not isinstance(value, int | float) or not low < value <= high:
+            raise ValueError(
+                f"{where} 中 {code} 的阈值「{value}」无效：应为大于 {low:g}、不大于 {high:g} 的数"
+                f"（默认 {REGISTRY[code].threshold:g}）"
+            )
         out.append((code, float(value)))
     return tuple(out)
 

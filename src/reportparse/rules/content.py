@@ -169,3 +169,37 @@ def other_matters(report: Report) -> Iterator[Finding]:
             actual=None,
             loc=of_section(report, 6),
         )
+
+
+OVERVIEW_MIN_LENGTH = 300  # characters, white space aside
+
+
+@rule(
+    "CNT-006",
+    "overview-length",
+    "warning",
+    "第一部分“总体情况”篇幅过短",
+    tags=("content", "regional"),
+    enabled=False,
+    example="一、总体情况：2024年，本局认真贯彻落实《政府信息公开条例》，各项工作有序开展。（全文不足百字）",
+    fix="按主动公开、依申请公开、政府信息管理、平台建设、监督保障五方面写明本年度的工作和数据。",
+    basis="不少地方的年报评估办法对“总体情况”的篇幅有要求（如不少于 300 字）；国办公开办函〔2021〕30号"
+    "要求总体情况全面反映五方面工作。默认关闭：用 --extend-select CNT-006 启用；字数阈值可在 reportparse.toml "
+    "中设置：[thresholds] CNT-006 = 500（字符数，不计空白）。",
+    threshold=OVERVIEW_MIN_LENGTH,
+    threshold_range=(0, 100000),
+)
+def overview_length(report: Report, threshold: float = OVERVIEW_MIN_LENGTH) -> Iterator[Finding]:
+    one = report.section(1)
+    if one is None:
+        return  # STR-001's business
+    length = len(re.sub(r"\s+", "", one.text))
+    if length < threshold:
+        yield finding(
+            "CNT-006",
+            f"第一部分“总体情况”只有 {length} 字，少于 {threshold:g} 字",
+            report,
+            expected=int(threshold) if float(threshold).is_integer() else threshold,
+            actual=length,
+            loc=of_section(report, 1),
+        )

@@ -20,6 +20,7 @@ _SCOPE = {
     "batch": "批量（同一机关的多份报告）",
     "extraction": "读取阶段",
     "roster": "批量，对照名册（check --roster）",
+    "yearly": "批量，与同一机关上一年度的报告对比",
 }
 
 
@@ -87,6 +88,9 @@ def applicability(r: Rule) -> list[str]:
 def source_file(r: Rule) -> str:
     """Where a rule is written, as a path in the repository."""
     fn = r.check or r.check_batch
+    engine = {"roster": "batch/coverage.py", "yearly": "batch/yearly.py"}  # run by the batch engine
+    if fn is None and r.scope in engine:
+        return f"src/reportparse/{engine[r.scope]}"
     if fn is None:  # EXT- codes: raised by the readers, catalogued in one place
         return "src/reportparse/extraction.py"
     path = Path(inspect.getsourcefile(fn) or "")
