@@ -26,16 +26,12 @@ from .pages import DOWNLOADS, home, message_page, overview
 from .report_page import report_page, rule_page
 from .security import CSP_PRINTABLE, CSRF_FIELD, csrf_ok
 from .settings import Settings
-from .uploads import Saved, UploadError, remove_tree
+from .uploads import Saved, TooLarge, UploadError, remove_tree
 from .views import Filters, View, live_results, rectification, view, views
 
 WHO_COOKIE = "rp_who"
 MAX_WHO = 40
 MAX_REASON = 500
-
-
-class TooLarge(Exception):
-    pass
 
 
 def _limits_text(settings: Settings) -> str:
@@ -238,13 +234,9 @@ class App:
                 for value in form.getlist("files"):
                     if isinstance(value, UploadFile) and value.filename:
                         await run_in_threadpool(saved.add, value.filename, value.file)
-        except (UploadError, TooLarge, ClientDisconnect) as err:
+        except (UploadError, ClientDisconnect) as err:
             await run_in_threadpool(remove_tree, folder.parent)
-            text = (
-                str(err)
-                if isinstance(err, UploadError)
-                else f"上传内容超过上限 {self.settings.max_upload_mb:g} MB"
-            )
+            text = str(err) if isinstance(err, UploadError) else "上传中断"
             return self._upload_error(request, text, wants_json, 413 if isinstance(err, TooLarge) else 400)
         except Exception as err:  # a malformed multipart body
             await run_in_threadpool(remove_tree, folder.parent)
@@ -274,7 +266,7 @@ class App:
             message = dict(await receive())
             seen += len(message.get("body", b""))
             if seen > limit:
-                raise TooLarge
+                raise TooLarge(f"上传内容超过上限 {self.settings.max_upload_mb:g} MB")
             return message
 
         return read
@@ -294,8 +286,8 @@ class App:
 
         def build() -> bytes:
             with self.store() as store:
-                results = live_results(batch, store)
-            data = render(fmt, results, RenderOptions(root=batch.root))
+                results = live_results(batch, store, under_root=fmt == "sarif")
+            data = render(fmt, results, RenderOptions(root=batch.root if fmt == "sarif" else None))
             return data if isinstance(data, bytes) else data.encode("utf-8")
 
         data = await run_in_threadpool(build)

@@ -34,6 +34,10 @@ class UploadError(ValueError):
     """An upload that is refused as a whole; the message says why, in Chinese."""
 
 
+class TooLarge(UploadError):
+    """An upload over a size or count limit."""
+
+
 def shown_name(name: str) -> str:
     """A client's file name as text to show: folders kept with `/`, no `..`, no drive or root,
     no control characters, at most MAX_NAME characters."""
@@ -66,7 +70,7 @@ def member_name(info: zipfile.ZipInfo) -> str:
 
 
 def _mb(n: int) -> str:
-    return f"{n / (1024 * 1024):g} MB"
+    return f"{round(n / (1024 * 1024), 2):g} MB"
 
 
 @dataclass
@@ -81,13 +85,13 @@ class Saved:
 
     def _target(self, suffix: str) -> Path:
         if len(self.names) >= self.settings.max_files:
-            raise UploadError(f"一次上传的文件超过上限 {self.settings.max_files} 个")
+            raise TooLarge(f"一次上传的文件超过上限 {self.settings.max_files} 个")
         return self.folder / f"{len(self.names) + 1:04d}{suffix}"
 
     def _count(self, n: int) -> None:
         self.total += n
         if self.total > self.settings.max_upload_bytes:
-            raise UploadError(f"上传的文件合计超过上限 {_mb(self.settings.max_upload_bytes)}")
+            raise TooLarge(f"上传的文件合计超过上限 {_mb(self.settings.max_upload_bytes)}")
 
     def add(self, name: str, stream: BinaryIO) -> None:
         """One uploaded file (a zip is unpacked)."""
@@ -120,7 +124,7 @@ class Saved:
                 if written > limit:
                     out.close()
                     target.unlink(missing_ok=True)
-                    raise UploadError(f"文件「{shown}」超过单个文件上限 {_mb(limit)}")
+                    raise TooLarge(f"文件「{shown}」超过单个文件上限 {_mb(limit)}")
                 out.write(chunk)
 
     def unzip(self, path: Path, shown: str) -> None:
@@ -190,4 +194,4 @@ def remove_tree(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-__all__ = ["Saved", "UploadError", "member_name", "remove_tree", "report_suffix", "shown_name"]
+__all__ = ["Saved", "TooLarge", "UploadError", "member_name", "remove_tree", "report_suffix", "shown_name"]

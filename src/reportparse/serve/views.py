@@ -14,6 +14,7 @@ from ..findings import Finding
 from ..history import Decision, HistoryStore, decisions, recurring, subject
 from ..render.rectification import Item as RectItem
 from ..render.text import location_text
+from ..version import __version__
 from .jobs import Batch
 
 Book = Mapping[tuple[str, int], Decision]
@@ -88,7 +89,21 @@ def view(batch: Batch, index: int, r: FileResult, store: HistoryStore, book: Boo
     for f in all_findings(r):
         fp = f.fingerprint(about)
         out.append(Item(f, fp, book.get((fp, year)), recurring(fp, head.meta.year, book)))
+    # in the order the run found them, as the store keeps them: a dismissed finding (moved out of
+    # `findings` by the engine) keeps its place and number on the page
+    order = stored_order(store, head.source.path or "", head.source.sha256)
+    out.sort(key=lambda i: order.get(i.fingerprint, len(order)))
     return View(index, r, batch.shown(r.path), tuple(out))
+
+
+def stored_order(store: HistoryStore, path: str, sha256: str) -> dict[str, int]:
+    """Each fingerprint's first place among the stored findings of a report (this version's row)."""
+    rows = store._query(
+        "SELECT f.fingerprint, min(f.seq) FROM findings f JOIN reports r ON r.id = f.report_id"
+        " WHERE r.path = ? AND r.sha256 = ? AND r.version = ? GROUP BY f.fingerprint",
+        (path, sha256, __version__),
+    )
+    return {str(fp): int(seq) for fp, seq in rows}
 
 
 def views(batch: Batch, store: HistoryStore) -> list[View]:
@@ -96,16 +111,17 @@ def views(batch: Batch, store: HistoryStore) -> list[View]:
     return [view(batch, i, r, store, book) for i, r in enumerate(batch.results)]
 
 
-def live_results(batch: Batch, store: HistoryStore) -> list[FileResult]:
+def live_results(batch: Batch, store: HistoryStore, under_root: bool = False) -> list[FileResult]:
     """The batch's results as `check --history` would give them now (decisions applied), each
-    under the name people know it by, for the downloads (render with root=batch.root)."""
+    under the name people know it by, for the downloads; `under_root`: as a path under the
+    batch's folder (for SARIF, rendered with root=batch.root: a relative URI)."""
     restored = [
         replace(
             r,
             findings=all_findings(r),
             dismissed=(),
             recurring=(),
-            path=str(batch.root / batch.shown(r.path)),
+            path=str(batch.root / batch.shown(r.path)) if under_root else batch.shown(r.path),
         )
         for r in batch.results
     ]
