@@ -467,3 +467,23 @@ def test_batches_are_listed_again_after_a_restart(served: Served) -> None:
     assert batch is not None and batch.state == "new" and batch.names == served.batch.names
     assert batch.title == "测试批次" and batch.root == served.batch.root
     assert again.get("../x") is None
+
+
+def test_report_grids_hook_of_the_html_page(served: Served) -> None:
+    """render/html_out.report_grids: the tables as the batch page prints them, for a page that
+    lists the findings its own way."""
+    from reportparse.render.html_out import cell_anchor, report_grids
+    from reportparse.serve.views import all_findings
+
+    result = served.batch.results[served.index(HOSTILE)]
+    report = result.report
+    assert report is not None
+    grids = report_grids(report, sorted(all_findings(result), key=lambda f: f.rule), "p")
+    assert [name for name, _, _ in grids] == ["active_disclosure", "applications", "review_litigation"]
+    assert all(html is not None and html.startswith('<table class="grid') for _, html, _ in grids)
+    numbered = dict((name, [f.rule for f in found]) for name, _, found in grids)
+    assert numbered == {"active_disclosure": [], "applications": ["T3-001", "T3-003"], "review_litigation": []}
+    anchor = cell_anchor("p", "applications.new_received.natural_person")
+    assert anchor == "p-c-applications.new_received.natural_person"
+    assert f'id="{anchor}"' in grids[1][1]  # type: ignore[operator]
+    assert '<a href="#p-applications-1">[1]</a>' in grids[1][1]  # type: ignore[operator]
