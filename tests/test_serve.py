@@ -482,7 +482,11 @@ def test_report_grids_hook_of_the_html_page(served: Served) -> None:
     assert [name for name, _, _ in grids] == ["active_disclosure", "applications", "review_litigation"]
     assert all(html is not None and html.startswith('<table class="grid') for _, html, _ in grids)
     numbered = dict((name, [f.rule for f in found]) for name, _, found in grids)
-    assert numbered == {"active_disclosure": [], "applications": ["T3-001", "T3-003"], "review_litigation": []}
+    assert numbered == {
+        "active_disclosure": [],
+        "applications": ["T3-001", "T3-003"],
+        "review_litigation": [],
+    }
     anchor = cell_anchor("p", "applications.new_received.natural_person")
     assert anchor == "p-c-applications.new_received.natural_person"
     assert f'id="{anchor}"' in grids[1][1]  # type: ignore[operator]

@@ -95,7 +95,10 @@ def test_upload_review_rerun_download(browser: Any, server: ServeProcess, tmp_pa
     # a finding → its cell, and the cell's marker → back to the finding
     finding = page.locator("li#r-applications-1")
     finding.locator(".cells a").first.click()
-    assert page.evaluate("document.querySelector(':target').id") == "r-c-applications.new_received.natural_person"
+    assert (
+        page.evaluate("document.querySelector(':target').id")
+        == "r-c-applications.new_received.natural_person"
+    )
     page.locator("td:target sup a").first.click()
     assert page.evaluate("document.querySelector(':target').id") == "r-applications-1"
 
