@@ -197,11 +197,13 @@ def test_finding_links_to_its_cell_and_back(served: Served) -> None:
     )
     assert meta["年度"] == "2024" and meta["模板"] == "2021" and meta["格式"] == "text"
     assert doc.xpath("//h2/text()") == [
+        "问题一览（2）",
         "表二（主动公开）",
         "表三（依申请公开）",
         "表四（行政复议、行政诉讼）",
         "正文",
     ]
+    assert doc.xpath('//ol[@class="toc"]//a/@href') == ["#r-applications-1", "#r-applications-2"]
     assert len(doc.xpath('//table[contains(@class,"grid")]')) == 3
     assert doc.xpath("//details[@class='section']/@id") == ["s1", "s2", "s3", "s4", "s5", "s6"]
 

@@ -131,6 +131,22 @@ def _sections(report: Report) -> str:
     return f"<h2>正文</h2>{preamble}{''.join(parts) or '<p>未识别出各部分。</p>'}"
 
 
+def _toc(
+    general: Sequence[Item], grids: Sequence[tuple[str, str | None, list[Finding]]], by: dict[int, Item]
+) -> str:
+    """Every finding of the report in one list at the top, each a link to it."""
+    links = [(f"g-{n}", i) for n, i in enumerate(general, 1)]
+    links += [(f"{PREFIX}-{name}-{n}", by[id(f)]) for name, _, found in grids for n, f in enumerate(found, 1)]
+    if not links:
+        return '<p class="toc">没有发现问题。</p>'
+    items = "".join(
+        f'<li class="{"is-dismissed" if i.dismissed else ""}"><a href="#{esc(a)}">'
+        f"{esc(SEVERITY_CN[i.finding.severity])} {esc(i.finding.rule)} {esc(i.finding.message)}</a></li>"
+        for a, i in links
+    )
+    return f'<h2>问题一览（{len(links)}）</h2><ol class="toc">{items}</ol>'
+
+
 def report_page(batch: Batch, v: View, csrf: str, who: str, error: str = "") -> str:
     r = v.result
     report = r.report if r.status not in ("unreadable", "timeout") else None
@@ -146,6 +162,7 @@ def report_page(batch: Batch, v: View, csrf: str, who: str, error: str = "") -> 
             grids.append((name, html, list(numbered)))
             in_tables |= {id(f) for f in numbered}
     general = [i for i in v.items if id(i.finding) not in in_tables]
+    out.append(_toc(general, grids, by_finding))
     if general:
         items = "".join(_finding(batch, v, i, f"g-{n}", report, csrf, who) for n, i in enumerate(general, 1))
         out.append(f'<h2>问题</h2><ol class="findings">{items}</ol>')
