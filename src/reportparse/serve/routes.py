@@ -15,7 +15,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from ..history import HistoryError, HistoryStore
+from ..history import HistoryError, HistoryStore, decisions
 from ..history.reviews import decide, undo
 from ..history.store import StoredFinding
 from ..render import FORMATS, RenderOptions, render
@@ -114,8 +114,6 @@ class App:
 
         def build() -> str:
             with self.store() as store:
-                from ..history import decisions
-
                 v = view(batch, index, batch.results[index], store, decisions(store))
             return report_page(batch, v, _csrf(request), who, error)
 
@@ -154,8 +152,6 @@ class App:
         back = fields.get("back", "")
 
         def act() -> str:
-            from ..history import decisions
-
             with self.store() as store:
                 v = view(batch, index, batch.results[index], store, decisions(store))
                 item = v.item(fields.get("fp", ""))
