@@ -269,11 +269,13 @@ def killing_its_dask_worker(path: str, selection: Selection) -> Outcome:
 
 EVIL = "<script>alert(1)</script>"
 EVIL_NARRATIVE = '<img src=x onerror=alert(2)><a href="javascript:alert(3)">链接</a>'
+EVIL_LABEL = "4.保护第三方合法<i onmouseover=alert(4)>权益"  # a row label of 表三 as printed
 
 
 def hostile_spec() -> ReportSpec:
     """`broken_spec` (T3-001, T3-003) whose body name — so its title — carries a script tag and
-    whose first paragraph carries an event handler and a javascript: link."""
+    whose first paragraph carries an event handler and a javascript: link (in `serve_zip`,
+    another report prints a row label of 表三 with an event handler: EVIL_LABEL)."""
     s = broken_spec()
     first = s.sections[0]
     secs = (
@@ -291,9 +293,10 @@ def serve_zip() -> tuple[bytes, dict[str, str]]:
     import zipfile
 
     last_year, this_year = continuous_pair("示例市示例区档案局", off_by=2)
+    labelled = text_writer.tika(warned_spec()).replace("4.保护第三方合法权益", EVIL_LABEL)
     files = {
         "年报/审计局-2024.txt": (text_writer.tika(hostile_spec()), "findings"),
-        "年报/民政局-2024.txt": (text_writer.tika(warned_spec()), "findings"),
+        "年报/民政局-2024.txt": (labelled, "findings"),
         "年报/档案局-2023.txt": (text_writer.tika(last_year), "ok"),
         "年报/档案局-2024.txt": (text_writer.tika(this_year), "findings"),
         "../../逃逸.txt": (

@@ -10,6 +10,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import warnings
 from collections.abc import Iterator
 from dataclasses import replace
@@ -29,7 +30,7 @@ with warnings.catch_warnings():  # Starlette 1.x would rather have httpx2; httpx
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     from starlette.testclient import TestClient
 
-from helpers import EVIL, EVIL_NARRATIVE, serve_zip
+from helpers import EVIL, EVIL_LABEL, EVIL_NARRATIVE, serve_zip
 from reportparse.cli import main
 from reportparse.serve import Settings, create_app, startup_problem
 from reportparse.serve.jobs import Jobs
@@ -172,6 +173,18 @@ def test_hostile_report_text_is_shown_as_text(served: Served) -> None:
     assert title == "示例区审计局<script>alert(1)</script>2024年政府信息公开工作年度报告"
     (para,) = [p for p in doc.xpath('//details[@id="s1"]/p/text()') if "onerror" in p]
     assert para.endswith(EVIL_NARRATIVE)
+
+
+def test_hostile_row_label_is_shown_as_text(served: Served) -> None:
+    answer = served.client.get(f"{served.url}/report/{served.index('上传.zip/年报/民政局-2024.txt')}")
+    assert "onmouseover=alert(4)>" not in answer.text
+    doc = lxml_html.fromstring(answer.text)
+    messages = doc.xpath('//li[contains(@class,"finding")]//span[@class="message"]/text()')
+    assert f"表三增加了模板没有的行「{EVIL_LABEL}」（未计入任何校验）" in messages
+    assert (
+        doc.xpath("//i") == []
+        and [a for el in doc.iter() if isinstance(el.tag, str) for a in el.attrib if a.startswith("on")] == []
+    )
 
 
 def test_finding_links_to_its_cell_and_back(served: Served) -> None:
@@ -493,3 +506,71 @@ def test_report_grids_hook_of_the_html_page(served: Served) -> None:
     assert anchor == "p-c-applications.new_received.natural_person"
     assert f'id="{anchor}"' in grids[1][1]  # type: ignore[operator]
     assert '<a href="#p-applications-1">[1]</a>' in grids[1][1]  # type: ignore[operator]
+
+
+def test_hostile_zips_are_unpacked_with_care(tmp_path: Path) -> None:
+    import zipfile
+
+    from reportparse.serve.uploads import Saved
+
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("炸弹.txt", b"\0" * (3 << 20))  # 3 MB of zeros: a ratio of about 1000:1
+        link = zipfile.ZipInfo("链接.txt")
+        link.external_attr = 0o120777 << 16
+        z.writestr(link, "/etc/passwd")
+        z.writestr("加密.txt", b"x")
+        z.writestr("/绝对/路径.txt", "示例")
+        z.writestr("C:\\盘符\\报告.txt", "示例")
+    raw = bytearray(data.getvalue())  # zipfile writes no encrypted member: set the flag by hand
+    at = raw.find(b"PK\x01\x02")
+    while at >= 0:
+        size = int.from_bytes(raw[at + 28 : at + 30], "little")
+        if raw[at + 46 : at + 46 + size] == "加密.txt".encode():
+            raw[at + 8] |= 0x1
+        at = raw.find(b"PK\x01\x02", at + 4)
+    folder = tmp_path / "files"
+    folder.mkdir()
+    saved = Saved(folder, _settings(tmp_path))
+    saved.add("包.zip", io.BytesIO(bytes(raw)))
+    (bomb, why), *rest = saved.skipped
+    assert bomb == "包.zip/炸弹.txt" and re.fullmatch(r"压缩比 (\d+):1 异常（疑似压缩炸弹），拒绝解压", why)
+    assert rest == [("包.zip/链接.txt", "是符号链接，不展开"), ("包.zip/加密.txt", "已加密，无法读取")]
+    assert saved.names == {"0001.txt": "包.zip/绝对/路径.txt", "0002.txt": "包.zip/盘符/报告.txt"}
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["0001.txt", "0002.txt"]
+    # a member bigger than `check` reads is not unpacked
+    small = replace(_settings(tmp_path), max_upload_mb=10)
+    with zipfile.ZipFile(data := io.BytesIO(), "w", zipfile.ZIP_STORED) as z:
+        z.writestr("大.txt", b"x" * 20_000)
+    from reportparse.limits import Limits, set_limits
+
+    set_limits(Limits(max_file_mb=0.01))
+    try:
+        saved = Saved(folder, small)
+        saved.add("大.zip", io.BytesIO(data.getvalue()))
+    finally:
+        set_limits(None)
+    assert (
+        saved.skipped == [("大.zip/大.txt", "解压后 0.02 MB，超过单个文件上限 0.01 MB")] and saved.names == {}
+    )
+
+
+def test_a_folder_on_disk_is_a_batch(tmp_path: Path) -> None:
+    from generator import text_writer
+
+    from helpers import warned_spec
+
+    folder = tmp_path / "年报"
+    (folder / "区县").mkdir(parents=True)
+    (folder / "区县" / "民政局.txt").write_text(text_writer.tika(warned_spec()), encoding="utf-8")
+    (folder / "说明.txt").write_text("会议记录，与年报无关。\n", encoding="utf-8")
+    app = create_app(_settings(tmp_path / "data", folder=folder))
+    jobs: Jobs = app.state.jobs
+    client = TestClient(app)
+    assert client.get("/batch/folder").status_code == 200  # listed; opening it starts the run
+    batch = jobs.get("folder")
+    assert batch is not None and jobs.wait(batch, 120) and batch.state == "done", batch.error  # type: ignore[union-attr]
+    doc = lxml_html.fromstring(client.get("/batch/folder").text)
+    assert [r[0] for r in _rows(doc)] == ["区县/民政局.txt"]
+    assert doc.xpath("//h1/text()") == ["年报"]
+    assert not (tmp_path / "data" / "batches" / "folder").exists()  # nothing copied
