@@ -24,10 +24,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_batch import generate  # noqa: E402
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
-from helpers import ServeProcess, serve_zip  # noqa: E402
+from helpers import CHROMIUM_FLAGS, ServeProcess, serve_zip  # noqa: E402
 
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic", "--lang=zh-CN"]  # fmt: skip
 REPORT = "上传.zip/年报/审计局-2024.txt"
 
 
@@ -72,7 +70,9 @@ def main() -> None:
         server = ServeProcess(tmp / "data", "-j", "1")  # one worker: the progress stays on screen longer
         try:
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=FLAGS)
+                browser = p.chromium.launch(
+                    executable_path=shutil.which("chromium"), args=[*CHROMIUM_FLAGS, "--lang=zh-CN"]
+                )
                 page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="zh-CN")
                 page.goto(server.url + "/")
                 page.set_input_files("#files", str(upload))

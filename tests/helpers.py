@@ -316,6 +316,14 @@ def serve_zip() -> tuple[bytes, dict[str, str]]:
     return buf.getvalue(), expected
 
 
+# Chromium as this machine allows it: as root, without a sandbox; no background connections
+# (the network is closed, and they would be refused many at a time)
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-quic",
+]  # fmt: skip
+
+
 def free_port() -> int:
     import socket
 

@@ -23,19 +23,9 @@ pytest.importorskip("multipart")
 sync_api = pytest.importorskip("playwright.sync_api")
 openpyxl = pytest.importorskip("openpyxl")
 
-from helpers import EVIL, ServeProcess, serve_zip  # noqa: E402
+from helpers import CHROMIUM_FLAGS, EVIL, ServeProcess, serve_zip  # noqa: E402
 
 HOSTILE = "上传.zip/年报/审计局-2024.txt"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-]
 
 
 def chromium() -> str:
@@ -50,7 +40,7 @@ def chromium() -> str:
 def browser() -> Iterator[Any]:
     path = chromium()
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, headless=True, args=FLAGS)
+        b = p.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_FLAGS)
         yield b
         b.close()
 
