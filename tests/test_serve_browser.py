@@ -1,14 +1,15 @@
 """`reportparse serve` end to end in a real browser: uvicorn in a subprocess, Debian's Chromium
 headless driven by Playwright (its `executable_path` set to the system browser: nothing is
-downloaded, it works offline). Upload a zip of generated reports → the overview shows the
-progress, then the results → open the report whose text is hostile (it stays text, no script
-runs) → finding to cell and back → dismiss a finding with a reason → re-run the batch → the
-decision is still there → download the workbook and read it with openpyxl.
+downloaded, it works offline). Drop a zip of generated reports on the upload box → the overview
+shows the progress, then the results → open the report whose text is hostile (it stays text, no
+script runs) → finding to cell and back → dismiss a finding with a reason → re-run the batch →
+the decision is still there → download the workbook and read it with openpyxl.
 
 Skipped when the `serve` extra, Playwright or Chromium is missing."""
 
 from __future__ import annotations
 
+import base64
 import io
 import shutil
 from collections.abc import Iterator
@@ -54,8 +55,6 @@ def server(tmp_path: Path) -> Iterator[ServeProcess]:
 
 def test_upload_review_rerun_download(browser: Any, server: ServeProcess, tmp_path: Path) -> None:
     data, expected = serve_zip()
-    upload = tmp_path / "上传.zip"
-    upload.write_bytes(data)
     page = browser.new_page(accept_downloads=True)
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -63,7 +62,18 @@ def test_upload_review_rerun_download(browser: Any, server: ServeProcess, tmp_pa
     page.on("pageerror", lambda e: errors.append(str(e)))
 
     page.goto(server.url + "/")
-    page.set_input_files("#files", str(upload))
+    # drag and drop: the zip dropped on the box becomes the form's file
+    dropped = page.evaluate_handle(
+        """(b64) => {
+          const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+          const dt = new DataTransfer();
+          dt.items.add(new File([bytes], '上传.zip', {type: 'application/zip'}));
+          return dt;
+        }""",
+        base64.b64encode(data).decode("ascii"),
+    )
+    page.dispatch_event("#drop", "drop", {"dataTransfer": dropped})
+    assert page.evaluate("document.getElementById('files').files[0].name") == "上传.zip"
     page.click("#upload button[type=submit]")
     # the overview: the progress first, then (the script reloads the page) the results
     page.wait_for_url("**/batch/*", timeout=20_000)
