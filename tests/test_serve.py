@@ -574,3 +574,21 @@ def test_a_folder_on_disk_is_a_batch(tmp_path: Path) -> None:
     assert [r[0] for r in _rows(doc)] == ["区县/民政局.txt"]
     assert doc.xpath("//h1/text()") == ["年报"]
     assert not (tmp_path / "data" / "batches" / "folder").exists()  # nothing copied
+
+
+def test_an_upload_without_a_report_fails_with_the_reason(served: Served) -> None:
+    answer = served.client.post(
+        "/upload",
+        data={"csrf": served.csrf, "title": "会议记录"},
+        files={"files": ("记录.txt", "本周会议记录：讨论办公用品采购。\n".encode(), "text/plain")},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
+    batch = served.jobs.get(answer.headers["location"].rsplit("/", 1)[1])
+    assert batch is not None and served.jobs.wait(batch, 60)
+    assert batch.state == "failed"
+    assert batch.error == "未找到要检查的报告文件（跳过 1 个内容不像年度报告的文件）"
+    doc = served.page(answer.headers["location"])
+    assert doc.xpath('//div[@id="state"]/@data-state') == ["failed"]
+    assert doc.xpath('//p[@class="error"]/text()') == [batch.error]
+    assert doc.xpath('//button[@id="rerun"]')  # it can be tried again
