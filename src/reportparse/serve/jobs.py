@@ -19,13 +19,14 @@ import os
 import re
 import secrets
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from ..batch import FileResult, NoInputError, Outcome, ProcessFile, Skipped, Task, audit
-from ..batch.pool import run_pool
+from ..batch.pool import Runner, run_pool
 from ..config import ConfigError
 from ..history import HistoryError
 from ..limits import limits
@@ -89,7 +90,10 @@ class Batch:
         }
 
 
-def _runner(jobs: int, timeout: float) -> object:
+def _runner(jobs: int, timeout: float) -> Runner:
+    """Worker processes whatever `jobs` (audit runs jobs=1 in its own thread, where no alarm can
+    stop a hanging reader): every file isolated, with the time limit."""
+
     def run(tasks: Sequence[Task], process: ProcessFile) -> Iterator[tuple[Task, Outcome]]:
         return run_pool(tasks, process, jobs=jobs, timeout=timeout, lazy=True)
 
@@ -170,11 +174,11 @@ class Jobs:
 
     def wait(self, batch: Batch, timeout: float | None = None) -> bool:
         """Block until the batch is neither waiting nor running (tests, scripts)."""
-        deadline = None if timeout is None else dt.datetime.now().timestamp() + timeout
+        deadline = None if timeout is None else time.monotonic() + timeout
         while batch.state in ("queued", "running"):
-            if deadline is not None and dt.datetime.now().timestamp() > deadline:
+            if deadline is not None and time.monotonic() > deadline:
                 return False
-            threading.Event().wait(0.05)
+            time.sleep(0.05)
         return True
 
     def _run(self, batch: Batch) -> None:
@@ -188,7 +192,7 @@ class Jobs:
                 run = audit(
                     [batch.root],
                     history=self.settings.history,
-                    runner=_runner(max(1, self.settings.jobs), limits().timeout_s),  # type: ignore[arg-type]
+                    runner=_runner(max(1, self.settings.jobs), limits().timeout_s),
                     progress=progress,
                     lazy_reports=True,
                     config_discovery=not batch.upload,
