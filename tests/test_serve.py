@@ -592,3 +592,20 @@ def test_an_upload_without_a_report_fails_with_the_reason(served: Served) -> Non
     assert doc.xpath('//div[@id="state"]/@data-state') == ["failed"]
     assert doc.xpath('//p[@class="error"]/text()') == [batch.error]
     assert doc.xpath('//button[@id="rerun"]')  # it can be tried again
+
+
+def test_a_store_that_cannot_be_used_is_said_on_the_page(tmp_path: Path) -> None:
+    from reportparse.serve.jobs import Batch
+
+    settings = _settings(tmp_path)
+    app = create_app(settings)
+    jobs: Jobs = app.state.jobs
+    jobs.batches["0123456789ab"] = Batch("0123456789ab", "旧批次", tmp_path, "", upload=True, state="done")
+    (tmp_path / "history.sqlite").write_bytes(b"not a database" * 100)
+    answer = TestClient(app).get("/batch/0123456789ab")
+    assert answer.status_code == 503
+    doc = lxml_html.fromstring(answer.text)
+    assert doc.xpath("//title/text()") == ["历史库无法使用 · reportparse"]
+    assert doc.xpath('//p[@class="notice"]/text()') == [
+        f"历史库文件已损坏或不是 reportparse 历史库：{tmp_path / 'history.sqlite'}（file is not a database）"
+    ]

@@ -13,15 +13,24 @@ from __future__ import annotations
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ..history import HistoryError
 from .jobs import Jobs
+from .pages import message_page
 from .routes import App
 from .security import Guard
 from .settings import Settings, default_data_dir, startup_problem
 
 STATIC = Path(__file__).parent / "static"
+
+
+async def _store_problem(request: Request, err: Exception) -> Response:
+    """A store that cannot be used (locked too long, damaged): said on the page, not a traceback."""
+    return HTMLResponse(message_page("历史库无法使用", str(err)), status_code=503)
 
 
 def create_app(settings: Settings, jobs: Jobs | None = None) -> Starlette:
@@ -43,7 +52,7 @@ def create_app(settings: Settings, jobs: Jobs | None = None) -> Starlette:
         Route("/rule/{rule}", app.rule),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    starlette = Starlette(routes=routes)
+    starlette = Starlette(routes=routes, exception_handlers={HistoryError: _store_problem})
     starlette.state.jobs = jobs
     starlette.add_middleware(Guard, settings=settings)
     return starlette
