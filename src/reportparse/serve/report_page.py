@@ -76,7 +76,7 @@ def _finding(
     fix = fix_text(f.rule)
     cls = f"finding sev-{f.severity}" + (" is-dismissed" if item.dismissed else "")
     return (
-        f'<li id="{esc(anchor)}" class="{cls}" data-fp="{esc(item.fingerprint)}">'
+        f'<li id="{esc(anchor)}" class="{esc(cls)}" data-fp="{esc(item.fingerprint)}">'
         f'<span class="sev sev-{esc(f.severity)}">{esc(SEVERITY_CN[f.severity])}</span>'
         f'<a class="rule" href="/rule/{esc(f.rule)}">{esc(f.rule)}</a> <span class="message">{esc(f.message)}</span>'
         + (f'<div class="cells">单元格：{cells}</div>' if cells else "")
