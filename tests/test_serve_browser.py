@@ -123,15 +123,20 @@ def test_upload_review_rerun_download(browser: Any, server: ServeProcess, tmp_pa
     row.locator("a").click()
     assert page.locator("li#r-applications-1 .decision").inner_text().startswith("已排除（王五，")
 
-    # the workbook: the dismissed finding is not among the findings of the report
+    # the workbook: the dismissed finding is listed after the others, marked and not counted
     page.click("nav a:nth-of-type(2)")
     with page.expect_download() as info:
         page.click("a.button:text-is('Excel 工作簿')")
     saved = tmp_path / "结果.xlsx"
     info.value.save_as(saved)
     wb = openpyxl.load_workbook(io.BytesIO(saved.read_bytes()))
-    found = [(r[0], r[3]) for r in wb["问题"].iter_rows(min_row=2, values_only=True) if r[0] == HOSTILE]
-    assert found == [(HOSTILE, "T3-003")]
+    found = [
+        (r[3], r[12] or "", r[13] or "")
+        for r in wb["问题"].iter_rows(min_row=2, values_only=True)
+        if r[0] == HOSTILE
+    ]
+    assert [(rule, review) for rule, review, _ in found] == [("T3-003", ""), ("T3-001", "已排除（不计入）")]
+    assert found[1][2].startswith("复核排除：经核实为统计口径调整；王五，")
     assert {r[0] for r in wb["报告"].iter_rows(min_row=2, values_only=True)} == set(expected)
     assert dialogs == [] and errors == []
     page.close()
