@@ -263,3 +263,123 @@ def killing_its_dask_worker(path: str, selection: Selection) -> Outcome:
         os.kill(dask_worker, 9)
         time.sleep(60)
     return process_file(path, selection)
+
+
+# -- `reportparse serve`: a zip of generated reports, one with hostile text, and the server ----
+
+EVIL = "<script>alert(1)</script>"
+EVIL_NARRATIVE = '<img src=x onerror=alert(2)><a href="javascript:alert(3)">链接</a>'
+EVIL_LABEL = "4.保护第三方合法<i onmouseover=alert(4)>权益"  # a row label of 表三 as printed
+
+
+def hostile_spec() -> ReportSpec:
+    """`broken_spec` (T3-001, T3-003) whose body name — so its title — carries a script tag and
+    whose first paragraph carries an event handler and a javascript: link (in `serve_zip`,
+    another report prints a row label of 表三 with an event handler: EVIL_LABEL)."""
+    s = broken_spec()
+    first = s.sections[0]
+    secs = (
+        replace(first, paragraphs=(first.paragraphs[0] + EVIL_NARRATIVE, *first.paragraphs[1:])),
+        *s.sections[1:],
+    )
+    return replace(s, sections=secs, organization="示例区审计局" + EVIL)
+
+
+def serve_zip() -> tuple[bytes, dict[str, str]]:
+    """A zip as an office would upload it — reports in a folder, GBK-free UTF-8 names, a file
+    that is not a report, a nested zip, a corrupt DOCX, a member named with `../` — and the
+    status each report gets (by the name the page shows)."""
+    import io
+    import zipfile
+
+    last_year, this_year = continuous_pair("示例市示例区档案局", off_by=2)
+    labelled = text_writer.tika(warned_spec()).replace("4.保护第三方合法权益", EVIL_LABEL)
+    files = {
+        "年报/审计局-2024.txt": (text_writer.tika(hostile_spec()), "findings"),
+        "年报/民政局-2024.txt": (labelled, "findings"),
+        "年报/档案局-2023.txt": (text_writer.tika(last_year), "ok"),
+        "年报/档案局-2024.txt": (text_writer.tika(this_year), "findings"),
+        "../../逃逸.txt": (
+            text_writer.tika(make_spec("e", year=2024, seed=9, organization="示例市示例区统计局")),
+            "ok",
+        ),
+    }
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, (text, _) in files.items():
+            z.writestr(name, text.encode("utf-8"))
+        z.writestr("年报/损坏.docx", b"PK\x03\x04" + b"\x00garbage" * 50)
+        z.writestr("年报/说明.xlsx", b"PK\x03\x04")
+        z.writestr("年报/附件.zip", b"PK\x05\x06" + b"\x00" * 18)
+    expected = {f"上传.zip/{name.replace('../', '')}": status for name, (_, status) in files.items()}
+    expected["上传.zip/年报/损坏.docx"] = "unreadable"
+    return buf.getvalue(), expected
+
+
+# Chromium as this machine allows it: as root, without a sandbox; no background connections
+# (the network is closed, and they would be refused many at a time)
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-quic",
+]  # fmt: skip
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class ServeProcess:
+    """`python -m reportparse serve` on a free port in a subprocess, until `stop()`."""
+
+    def __init__(self, data: Path, *args: str) -> None:
+        import subprocess
+        import sys
+        import urllib.request
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        src = Path(__file__).resolve().parents[1] / "src"
+        env = {**os.environ, "PYTHONPATH": f"{src}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "reportparse",
+                "serve",
+                "--data",
+                str(data),
+                "--port",
+                str(self.port),
+                *args,
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(self.url + "/", timeout=2):
+                    return
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError("reportparse serve did not start") from None
+                time.sleep(0.2)
+
+    def stop(self) -> None:
+        import subprocess
+
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc.stderr is not None:
+            self.proc.stderr.close()

@@ -39,7 +39,13 @@ MAY_IMPORT: dict[str, set[str]] = {
     "render": {"model", "findings", "serialize", "templates", "rules", "batch", "filenames", "__init__"},
     "cli": {
         "model", "findings", "serialize", "config", "readers", "extract", "rules", "batch", "render",
-        "filenames", "limits", "__init__", "history", "version", "roster",
+        "filenames", "limits", "__init__", "history", "version", "roster", "serve",
+    },
+    # the web application (docs/serve.md): on top of the batch engine, the store and the renderers;
+    # only cli imports it
+    "serve": {
+        "model", "findings", "serialize", "config", "readers", "rules", "batch", "render", "templates",
+        "filenames", "limits", "history", "version",
     },
     "__main__": {"cli"},
 }  # fmt: skip

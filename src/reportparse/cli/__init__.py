@@ -16,6 +16,7 @@ from .messages import chinese_argparse
 from .parse import add_parse_parser
 from .review import add_review_parser
 from .rules import add_rule_parsers
+from .serve import add_serve_parser
 
 EPILOG = """退出码：0 正常；1 文件无法读取或存在错误级问题；2 用法错误或工具自身故障。
 示例：
@@ -40,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_history_parser(sub)
     add_review_parser(sub)
     add_diff_parser(sub)
+    add_serve_parser(sub)
     return parser
 
 

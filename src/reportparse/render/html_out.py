@@ -488,3 +488,27 @@ def render_html(results: Sequence[FileResult], options: RenderOptions = DEFAULT_
         f'<main>\n<h2 id="overview-title">总览</h2>\n{_overview(results, options)}\n{_coverage(options)}{timeline_html(options.timeline)}{sections}\n</main>\n'
         f"<script>{_JS}</script>\n</body>\n</html>\n"
     )
+
+
+def report_grids(
+    report: Report, findings: Sequence[Finding], prefix: str
+) -> list[tuple[str, str | None, list[Finding]]]:
+    """The three tables of one report as this page prints them, for a page that lists the
+    findings its own way (`reportparse serve`): (table name, the grid's HTML or None when the
+    table was not read, the findings its markers number 1…n). A cell named in a finding is
+    highlighted, has the id `cell_anchor(prefix, qualified id)` and links to
+    `#{prefix}-{table}-{n}`."""
+    cells = _Cells(report, findings, prefix)
+    return [
+        (
+            name,
+            None if data is None else _RENDER[name](report_template(cells.head, name), data, cells),
+            list(cells.by_table.get(name, [])),
+        )
+        for name, data in report.tables.items()
+    ]
+
+
+def cell_anchor(prefix: str, qualified: str) -> str:
+    """The id of a highlighted cell in `report_grids` (escaped for an attribute)."""
+    return _e(f"{prefix}-c-{qualified}")
