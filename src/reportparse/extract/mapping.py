@@ -17,6 +17,7 @@ from ..document import Document, Table, TableCell
 from ..extraction import problem, repair
 from ..model import Cell, ExtractionNote, LabelMatch, Loc, TableData, TableName
 from ..normalize import is_number_token, norm_label, parse_cell
+from ..readers.ocr.checksum import check_sums
 from ..templates import TABLE_NAMES, TABLE_SHORT, TABLE_TITLES, Column, Template
 from ..templates.names import row_label
 from .labels import LabelHit, LabelSet, candidate, match_label
@@ -48,6 +49,8 @@ class _TableState:
     header_seen: bool = False
     loc: Loc | None = None
     found: bool = False
+    # cells read by OCR, as read: the table's sums check them (readers/ocr/checksum.py)
+    ocr: dict[str, TableCell] = field(default_factory=dict)
 
 
 class TableMapper:
@@ -376,6 +379,10 @@ class TableMapper:
             self._unlabelled = []
             self._check_inferred()
         st = self.state[name]
+        if st.ocr:
+            checked = check_sums(name, self.t, st.cells, st.unread, st.ocr)
+            st.cells, st.unread = checked.cells, checked.unread
+            self.notes.extend(checked.notes)
         ids = self.t.cell_ids(name)
         if name == "review_litigation" and self._t4_values:
             self._t4_values = []
@@ -473,6 +480,8 @@ def _cell(cid: str, cell: TableCell, col: Column) -> Cell:
 
 def _place(st: _TableState, cid: str, cell: TableCell, col: Column) -> None:
     """A cell into its table, or into the unread ones when the reader could not trust it."""
+    if cell.confidence is not None:
+        st.ocr[cid] = cell
     if cell.unread:
         st.unread[cid] = cell.unread
     else:
