@@ -122,3 +122,9 @@ def test_alternatives_from_the_recognisers_runners_up() -> None:
     ]
     assert alternatives("18", chars) == ("13", "16")
     assert alternatives("180", chars) == ()  # the characters do not spell the cell
+
+
+def test_a_letter_where_a_number_stands_offers_its_digit_runners_up() -> None:
+    chars = [OcrChar("B", 0, 0, 5, 10, 0.93, alternatives=(("3", 0.06), ("8", 0.006), ("R", 0.001)))]
+    assert alternatives("B", chars) == ("3", "8")
+    assert alternatives("B", [OcrChar("B", 0, 0, 5, 10, 0.93, alternatives=(("R", 0.05),))]) == ()

@@ -100,7 +100,10 @@ class TableMapper:
             st.loc = st.loc or table.loc
             self._context = "applications"
             return
-        label_idx = [i for i, t in enumerate(texts) if norms[i] and not is_number_token(t)]
+        # a cell the reader left unread (OCR: a letter read where a digit stands) is a value, not a label
+        label_idx = [
+            i for i, t in enumerate(texts) if norms[i] and not is_number_token(t) and not row[i].unread
+        ]
         if not label_idx:
             self._numeric_row(row, table.cut_off)
             return
@@ -253,7 +256,7 @@ class TableMapper:
                 values = row[i + 1 :]
                 width = len(self.t.app_columns)
                 if len(_trim(values, width)) == width and not any(
-                    norm_label(c.text) and not is_number_token(c.text) for c in values
+                    norm_label(c.text) and not is_number_token(c.text) and not c.unread for c in values
                 ):
                     hit = LabelHit("other", "other_version", self._app_group[n], 1.0)
                     table = "applications"

@@ -103,9 +103,12 @@ def _cell(cell: TableCell, page: ScannedPage) -> tuple[TableCell, int]:
         cell,
         text=text if text != cell.text.strip() else cell.text,
         confidence=confidence,
-        alternatives=alternatives(text, chars) if any(ch.isdigit() for ch in text) else (),
+        alternatives=alternatives(text, chars) if _short_mark(text) else (),
     )
     if any(ch.isdigit() for ch in text) and _digit_confidence(chars) < MIN_DIGIT_CONFIDENCE:
+        out = replace(out, unread=UNSURE)
+    elif out.alternatives and not _numberish(text):
+        # a letter where a number stands, with digits among OCR's runners-up (`B` for a stained 3)
         out = replace(out, unread=UNSURE)
     elif confidence < MIN_DIGIT_CONFIDENCE and len(text) <= 3 and not any(CJK_RE.match(ch) for ch in text):
         # a short mark read unsure where a number stands (`+` for a faint 1): not a value to judge
@@ -118,8 +121,8 @@ def _cell(cell: TableCell, page: ScannedPage) -> tuple[TableCell, int]:
 
 def alternatives(text: str, chars: Sequence[OcrChar]) -> tuple[str, ...]:
     """Other readings of a number OCR read: each digit replaced by a digit among the recogniser's
-    runners-up for it (at least `ALTERNATIVE_FLOOR` likely; look-alike letters as digits), most
-    likely first. None when the characters do not spell the cell's text (then which character
+    runners-up for it (at least `ALTERNATIVE_FLOOR` likely; look-alike letters as digits), and a
+    letter by one of its runners-up that is a digit, most likely first. None when the characters do not spell the cell's text (then which character
     is which is not known)."""
     glyphs = sorted((c for c in chars if c.text.strip()), key=lambda c: c.x0)
     if "".join(c.text for c in glyphs).translate(_DIGIT_LOOKALIKES) != text:
@@ -127,14 +130,16 @@ def alternatives(text: str, chars: Sequence[OcrChar]) -> tuple[str, ...]:
     options: list[list[tuple[str, float]]] = []
     for c in glyphs:
         own = c.text.translate(_DIGIT_LOOKALIKES)
-        here = [(own, c.confidence)]
-        if own.isdigit():
-            for alt, p in c.alternatives:
-                digit = alt.translate(_DIGIT_LOOKALIKES)
-                if digit.isdigit() and len(digit) == 1 and p >= ALTERNATIVE_FLOOR and digit not in dict(here):
-                    here.append((digit, p))
+        # a character that is not a digit is replaced by one of its runners-up that is
+        here = [(own, c.confidence)] if own.isdigit() or own in ",." else []
+        for alt, p in c.alternatives:
+            digit = alt.translate(_DIGIT_LOOKALIKES)
+            if digit.isdigit() and len(digit) == 1 and p >= ALTERNATIVE_FLOOR and digit not in dict(here):
+                here.append((digit, p))
+        if not here:
+            return ()
         options.append(here)
-    varied = sum(1 for o in options if len(o) > 1)
+    varied = sum(1 for o, c in zip(options, glyphs, strict=True) if len(o) > 1 or o[0][0] != c.text)
     if not varied or varied > _MAX_VARIED:
         return ()
     readings: list[tuple[float, str]] = []
@@ -143,6 +148,11 @@ def alternatives(text: str, chars: Sequence[OcrChar]) -> tuple[str, ...]:
         if reading != text:
             readings.append((-math.prod(p for _, p in combo), reading))
     return tuple(r for _, r in sorted(readings))
+
+
+def _short_mark(text: str) -> bool:
+    """What may stand for a number: digits, or a few Latin letters and digits (no CJK)."""
+    return 0 < len(text) <= 6 and all(ch.isascii() and (ch.isalnum() or ch in ",.") for ch in text)
 
 
 def _numberish(text: str) -> bool:
