@@ -9,6 +9,7 @@ header where one was printed. What cannot be matched is reported, not guessed.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Literal
@@ -21,6 +22,8 @@ from ..readers.ocr.checksum import check_sums
 from ..templates import TABLE_NAMES, TABLE_SHORT, TABLE_TITLES, Column, Template
 from ..templates.names import row_label
 from .labels import LabelHit, LabelSet, candidate, match_label
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass
@@ -100,9 +103,12 @@ class TableMapper:
             st.loc = st.loc or table.loc
             self._context = "applications"
             return
-        # a cell the reader left unread (OCR: a letter read where a digit stands) is a value, not a label
+        # a cell the reader left unread with no Chinese in it (OCR: a letter read where a digit
+        # stands) is a value, not a label
         label_idx = [
-            i for i, t in enumerate(texts) if norms[i] and not is_number_token(t) and not row[i].unread
+            i
+            for i, t in enumerate(texts)
+            if norms[i] and not is_number_token(t) and not (row[i].unread and not _CJK.search(t))
         ]
         if not label_idx:
             self._numeric_row(row, table.cut_off)
@@ -256,7 +262,10 @@ class TableMapper:
                 values = row[i + 1 :]
                 width = len(self.t.app_columns)
                 if len(_trim(values, width)) == width and not any(
-                    norm_label(c.text) and not is_number_token(c.text) and not c.unread for c in values
+                    norm_label(c.text)
+                    and not is_number_token(c.text)
+                    and not (c.unread and not _CJK.search(c.text))
+                    for c in values
                 ):
                     hit = LabelHit("other", "other_version", self._app_group[n], 1.0)
                     table = "applications"

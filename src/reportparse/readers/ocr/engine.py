@@ -42,13 +42,11 @@ def _engine() -> Any:
     return engine
 
 
-# Text lines are found on the part of the image with ink (the page's white margins cut off: the
-# detector costs by the pixel), shrunk to at most this many pixels on its longer side, and read
-# from the full image. Detecting on a smaller copy was measured to merge and lose lines of the
-# tables (docs/formats/ocr.md, "Speed"), so a page at 200 dpi is detected at its own size.
+# Text lines are found on the image shrunk to at most this many pixels on its longer side (an A4
+# page at 200 dpi is found at its own size) and read from the full image. Finding them on a
+# smaller copy, or on the inked part only (the margins cut off), was measured to merge or lose
+# lines of the tables (docs/formats/ocr.md, "Speed"): the detector's input is as RapidOCR's own.
 DETECT_SIDE = 3500
-_MARGIN = 24  # pixels kept around the ink
-_INK = 200  # gray below this is ink when the margins are cut
 # runners-up below this probability are not alternatives worth trying
 _ALTERNATIVE_FLOOR = 0.001
 _ALTERNATIVES = 3
@@ -113,9 +111,8 @@ def recognize(image: np.ndarray) -> list[OcrChar]:
     key = _key(gray)
     if key in _READ:
         return list(_READ[key])
-    x0, y0, x1, y1 = _inked(gray)
-    factor = min(1.0, DETECT_SIDE / max(y1 - y0, x1 - x0))
-    small = _shrunk(gray[y0:y1, x0:x1], factor)
+    factor = min(1.0, DETECT_SIDE / max(height, width))
+    small = _shrunk(gray, factor)
     small_rgb, record = engine.maybe_add_letterbox(np.repeat(small[:, :, None], 3, axis=2), {})
     boxes, _ = engine.text_det(small_rgb)
     if boxes is None or len(boxes) == 0:
@@ -126,7 +123,6 @@ def recognize(image: np.ndarray) -> list[OcrChar]:
         box = box.astype(np.float32).copy()
         box[:, 1] -= top
         box /= factor
-        box += np.array([x0, y0], dtype=np.float32)
         box[:, 0] = np.clip(box[:, 0], 0, width)
         box[:, 1] = np.clip(box[:, 1], 0, height)
         full.append(box)
@@ -151,22 +147,6 @@ _READ: dict[tuple[tuple[int, ...], bytes], tuple[OcrChar, ...]] = {}
 
 def _key(gray: np.ndarray) -> tuple[tuple[int, ...], bytes]:
     return gray.shape, hashlib.blake2b(np.ascontiguousarray(gray).tobytes(), digest_size=16).digest()
-
-
-def _inked(gray: np.ndarray) -> tuple[int, int, int, int]:
-    """The box (x0, top, x1, bottom, pixels) around the image's ink, with a margin; the whole
-    image when it has none."""
-    ink = gray < _INK
-    rows, cols = np.nonzero(ink.any(axis=1))[0], np.nonzero(ink.any(axis=0))[0]
-    height, width = gray.shape
-    if not len(rows):
-        return 0, 0, width, height
-    return (
-        max(0, int(cols[0]) - _MARGIN),
-        max(0, int(rows[0]) - _MARGIN),
-        min(width, int(cols[-1]) + 1 + _MARGIN),
-        min(height, int(rows[-1]) + 1 + _MARGIN),
-    )
 
 
 def _shrunk(gray: np.ndarray, factor: float) -> np.ndarray:
