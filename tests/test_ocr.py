@@ -85,6 +85,15 @@ def test_without_the_extra_a_hint(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(pictures) == 3 and all(
         n.message.endswith("pip install 'reportparse[ocr]'）") for n in pictures
     )
+    docx = read_document((OCR / "picture-table3-2021.docx").read_bytes(), "p.docx")
+    (picture,) = [n for n in docx.notes if n.rule == "EXT-005"]
+    assert picture.message == (
+        "正文第 11 段后有图片 image1.png，报告表格可能仅以图片形式提供，请打开图片核对"
+        "（安装 OCR 扩展后可识别：pip install 'reportparse[ocr]'）"
+    )
+    assert picture.data["part"] == "word/media/image1.png" and not any(
+        isinstance(b, Table) and any("本年新收" in c.text for c in b.cells) for b in docx.blocks
+    )
 
 
 def test_text_pdf_is_not_ocred_in_auto(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -249,7 +258,14 @@ def test_cells_metadata_and_sections(name: str) -> None:
         if t
         for c in t.cells.values()
     ]
-    assert all(c.confidence is not None and 0.9 <= c.confidence <= 1 for c in cells if c.kind == "number")
+    # a number OCR was unsure of is taken only when the table's sums chose it (and says so)
+    assert all(
+        c.confidence is not None and (0.9 <= c.confidence <= 1 or c.repaired is not None)
+        for c in cells
+        if c.kind == "number"
+    )
+    repaired = [n for n in report.extraction_notes if n.code == "ocr-checksum"]
+    assert len(repaired) == sum(1 for c in cells if c.repaired is not None)
     assert all(c.loc is not None and c.loc.bbox is not None for c in cells)
     # every rule that judges a label or a row leaves OCR's misreadings alone
     assert not [f for f in run_report_rules(report) if f.rule in ("TPL-005", "TPL-006", "TPL-007", "STR-001")]
@@ -259,3 +275,65 @@ def test_cell_json_has_confidence() -> None:
     data = _parsed("scan-2021-200dpi.pdf").to_dict()
     cell = data["tables"]["review_litigation"]["cells"]["review.total"]
     assert set(cell) == {"value", "raw", "kind", "loc", "confidence"}
+
+
+def test_a_stroked_digit_is_repaired_by_the_sums_and_a_blotted_one_left_unread() -> None:
+    """blot-2021: table 四 as a picture; 行政复议 结果维持 3 with two strokes that make OCR read `B`
+    (runner-up 3), 复议后起诉 其他结果 1 under a blot. Every cell right or unread with a finding."""
+    report = _parsed("blot-2021/report.html")
+    wrong, unread = _reading("blot-2021/report.html")
+    # tables 二 and 三 are pictures that are not on disk: only 四 is read
+    assert wrong == []
+    assert [u for u in unread if u.startswith("review_litigation.")] == [
+        "review_litigation.litigation_after_review.other"
+    ]
+    data = report.review_litigation
+    assert data is not None
+    fixed = data.cells["review.upheld"]
+    assert (fixed.raw, fixed.value, fixed.kind, fixed.repaired) == ("3", 3, "number", "B")
+    assert fixed.confidence is not None and fixed.confidence < 0.95
+    assert data.to_dict()["cells"]["review.upheld"]["repaired"] == "B"
+    said = [n for n in report.extraction_notes if n.rule == "EXT-014" and n.cells]
+    assert [(n.cells, n.message) for n in said if "B" in n.message] == [
+        (
+            ("review_litigation.review.upheld",),
+            "表四「行政复议」行「结果维持」列：OCR 读作 B，按表内勾稽关系更正为 3（在 OCR 的备选读数中唯一使各项关系成立）",
+        )
+    ]
+    (blot,) = [n for n in report.extraction_notes if n.rule == "EXT-007"]
+    assert blot.cells == ("review_litigation.litigation_after_review.other",)
+    assert "单元格有字迹但 OCR 未能识别" in blot.message
+    # the sums are whole: no T4 finding on a repaired table
+    assert not [f for f in run_report_rules(report) if f.rule == "T4-001"]
+
+
+def test_docx_with_table_three_pasted_as_a_picture() -> None:
+    """The DOCX writer's report with 表三 replaced by the PNG of the web-page fixture: the picture
+    is found among the paragraphs, OCR'd in place and mapped; 表二 and 表四 are the DOCX's own."""
+    name = "picture-table3-2021.docx"
+    report = _parsed(name)
+    wrong, unread = _reading(name)
+    assert wrong == []
+    reported = {c for n in report.extraction_notes if n.rule == "EXT-007" for c in n.cells}
+    assert set(unread) <= reported and all(u.startswith("applications.") for u in unread)
+    assert 200 - len(unread) >= 190
+    assert report.applications is not None and report.active_disclosure is not None
+    assert all(c.confidence is not None for c in report.applications.cells.values())
+    assert all(c.confidence is None for c in report.active_disclosure.cells.values())
+    assert not [n for n in report.extraction_notes if n.rule == "EXT-005"]
+    (said,) = [n for n in report.extraction_notes if n.rule == "EXT-014" and not n.cells]
+    assert said.message.startswith("图片 image1.png 中的表格经 OCR 文字识别读取")
+    assert [s.number for s in report.sections] == [1, 2, 3, 4, 5, 6]
+    # the picture's table stands where the table stood: under the heading of part 三
+    doc = read_document((OCR / name).read_bytes(), name, ocr="auto")  # OCR'd once: the engine remembers
+    kinds = [
+        "三"
+        if isinstance(b, Paragraph) and b.text.startswith("三、")
+        else "四"
+        if isinstance(b, Paragraph) and b.text.startswith("四、")
+        else "表三"
+        if isinstance(b, Table) and any("本年新收" in c.text for c in b.cells)
+        else ""
+        for b in doc.blocks
+    ]
+    assert [k for k in kinds if k] == ["三", "表三", "四"]

@@ -38,6 +38,9 @@ class TableCell:
     # Why the reader could not read this cell (OCR unsure, or ink OCR could not read): the mapper
     # leaves it unread with an EXT-007 finding instead of trusting a guessed value
     unread: str | None = None
+    # Read by OCR: other readings of the cell from the recogniser's runners-up, most likely first
+    # (readers/ocr/checksum.py lets the template's sums choose among them)
+    alternatives: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

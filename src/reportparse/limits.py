@@ -26,6 +26,11 @@ class Limits:
     max_html_depth: int = 500  # element nesting
     max_pdf_pages: int = 300  # pages read; the rest is reported, not read
     timeout_s: float = 60.0  # per file in `check` batches, and per LibreOffice conversion
+    # OCR (docs/formats/ocr.md): every page or picture OCR reads adds `ocr_page_s` to its file's
+    # time limit, `ocr_allowance_s` at most in all: a scan is not cut off at 60 s, and a
+    # 300-page one still ends with a timeout finding
+    ocr_page_s: float = 30.0
+    ocr_allowance_s: float = 900.0
     # address space of each `check` worker process: past it, allocations fail and the file gets
     # EXT-003 instead of taking the machine down
     max_worker_memory_mb: float = 4096.0

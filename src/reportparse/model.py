@@ -91,6 +91,8 @@ class Cell:
     loc: Loc | None = None
     # Read by OCR (docs/formats/ocr.md): the lowest confidence of its characters, 0..1
     confidence: float | None = None
+    # Read by OCR and corrected by the table's sums (docs/formats/ocr.md): what OCR read
+    repaired: str | None = None
 
     def __repr__(self) -> str:
         value = f" {json_number(self.value)}" if self.value is not None else ""
@@ -105,6 +107,8 @@ class Cell:
         }
         if self.confidence is not None:
             out["confidence"] = self.confidence
+        if self.repaired is not None:
+            out["repaired"] = self.repaired
         return out
 
 

@@ -32,6 +32,7 @@ from typing import Any
 
 from ..limits import limits
 from ..model import Report
+from ..readers import ocr as ocr_hooks
 from ..rules import Selection, load_rules
 from .onefile import Outcome, ProcessFile, crash_finding, process_file, timeout_finding
 from .packing import PackedReport, dumps
@@ -73,18 +74,40 @@ def run_inline(
     for task in tasks:
         start = time.monotonic()
         previous: Any = None
+        allowance = _Allowance()
         if use_alarm:
             previous = signal.signal(signal.SIGALRM, on_alarm)
             signal.setitimer(signal.ITIMER_REAL, timeout)
+            ocr_hooks.on_page = allowance.extend_alarm
         try:
             outcome = call(process, task.path, task.selection, task.ocr)
         except _Interrupted:
-            outcome = Outcome(None, (timeout_finding(task.path, timeout),), time.monotonic() - start, True)
+            limit = timeout + allowance.seconds
+            outcome = Outcome(None, (timeout_finding(task.path, limit),), time.monotonic() - start, True)
         finally:
             if use_alarm:
+                ocr_hooks.on_page = None
                 signal.setitimer(signal.ITIMER_REAL, 0)
                 signal.signal(signal.SIGALRM, previous)
         yield task, outcome
+
+
+class _Allowance:
+    """The time OCR has added to a file's limit: `ocr_page_s` a page, `ocr_allowance_s` at most."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def add(self) -> float:
+        more = min(limits().ocr_page_s, max(0.0, limits().ocr_allowance_s - self.seconds))
+        self.seconds += more
+        return more
+
+    def extend_alarm(self) -> None:
+        more = self.add()
+        left, _ = signal.getitimer(signal.ITIMER_REAL)
+        if more and left > 0:
+            signal.setitimer(signal.ITIMER_REAL, left + more)
 
 
 # --- worker processes ---
@@ -93,6 +116,8 @@ def run_inline(
 # A worker's first message: it is ready, so its file's time starts now (a spawned worker has
 # spent a second importing by then). Every later message is a pickle, never empty.
 _READY = b""
+# A worker's message as OCR starts on a page: its file's time limit grows (`_Allowance`)
+_OCR_PAGE = b"+"
 _START_S = 60.0
 
 
@@ -109,6 +134,12 @@ def _worker_main(conn: Connection, process: ProcessFile, scratch: str) -> None:
         conn.send_bytes(_READY)
     except (OSError, ValueError):
         return
+
+    def ocr_page() -> None:
+        with contextlib.suppress(OSError, ValueError):
+            conn.send_bytes(_OCR_PAGE)
+
+    ocr_hooks.on_page = ocr_page
     while True:
         try:
             task = conn.recv()
@@ -182,15 +213,18 @@ class _Worker:
         self.task: Task | None = None
         self.started = 0.0
         self.ready = False  # it has said so (`_READY`): until then it is still starting
+        self.allowance = _Allowance()  # what OCR added to its file's limit
 
     def deadline(self, timeout: float) -> float:
         """When its file has had its time. A worker still starting has not begun the file: it
         gets `_START_S` to start (spawn imports everything) unless the time limit is longer."""
-        return self.started + (timeout if self.ready else max(timeout, _START_S))
+        limit = timeout + self.allowance.seconds
+        return self.started + (limit if self.ready else max(limit, _START_S))
 
     def assign(self, task: Task) -> None:
         self.task = task
         self.started = time.monotonic()
+        self.allowance = _Allowance()
         self.conn.send((task.index, task.path, task.selection, task.with_json, task.ocr))
 
     def kill(self) -> None:
@@ -299,6 +333,9 @@ def run_pool(
                         if data == _READY:  # started: the time limit counts from here
                             w.ready, w.started = True, now
                             continue
+                        if data == _OCR_PAGE:
+                            w.allowance.add()
+                            continue
                         finished += 1
                         w.task = None
                         _feed(workers, i, queue, new)  # it starts its next file while we unpickle
@@ -314,7 +351,8 @@ def run_pool(
                     w.kill()
                     workers[i] = new()
                     _feed(workers, i, queue, new)
-                    yield task, Outcome(None, (timeout_finding(task.path, timeout),), now - w.started, True)
+                    limit = timeout + w.allowance.seconds
+                    yield task, Outcome(None, (timeout_finding(task.path, limit),), now - w.started, True)
     finally:
         for w in workers:
             if w.task is not None:

@@ -9,6 +9,7 @@ header where one was printed. What cannot be matched is reported, not guessed.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Literal
@@ -17,9 +18,12 @@ from ..document import Document, Table, TableCell
 from ..extraction import problem, repair
 from ..model import Cell, ExtractionNote, LabelMatch, Loc, TableData, TableName
 from ..normalize import is_number_token, norm_label, parse_cell
+from ..readers.ocr.checksum import check_sums
 from ..templates import TABLE_NAMES, TABLE_SHORT, TABLE_TITLES, Column, Template
 from ..templates.names import row_label
 from .labels import LabelHit, LabelSet, candidate, match_label
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass
@@ -48,6 +52,8 @@ class _TableState:
     header_seen: bool = False
     loc: Loc | None = None
     found: bool = False
+    # cells read by OCR, as read: the table's sums check them (readers/ocr/checksum.py)
+    ocr: dict[str, TableCell] = field(default_factory=dict)
 
 
 class TableMapper:
@@ -97,7 +103,13 @@ class TableMapper:
             st.loc = st.loc or table.loc
             self._context = "applications"
             return
-        label_idx = [i for i, t in enumerate(texts) if norms[i] and not is_number_token(t)]
+        # a cell the reader left unread with no Chinese in it (OCR: a letter read where a digit
+        # stands) is a value, not a label
+        label_idx = [
+            i
+            for i, t in enumerate(texts)
+            if norms[i] and not is_number_token(t) and not (row[i].unread and not _CJK.search(t))
+        ]
         if not label_idx:
             self._numeric_row(row, table.cut_off)
             return
@@ -250,7 +262,10 @@ class TableMapper:
                 values = row[i + 1 :]
                 width = len(self.t.app_columns)
                 if len(_trim(values, width)) == width and not any(
-                    norm_label(c.text) and not is_number_token(c.text) for c in values
+                    norm_label(c.text)
+                    and not is_number_token(c.text)
+                    and not (c.unread and not _CJK.search(c.text))
+                    for c in values
                 ):
                     hit = LabelHit("other", "other_version", self._app_group[n], 1.0)
                     table = "applications"
@@ -376,6 +391,10 @@ class TableMapper:
             self._unlabelled = []
             self._check_inferred()
         st = self.state[name]
+        if st.ocr:
+            checked = check_sums(name, self.t, st.cells, st.unread, st.ocr)
+            st.cells, st.unread = checked.cells, checked.unread
+            self.notes.extend(checked.notes)
         ids = self.t.cell_ids(name)
         if name == "review_litigation" and self._t4_values:
             self._t4_values = []
@@ -473,6 +492,8 @@ def _cell(cid: str, cell: TableCell, col: Column) -> Cell:
 
 def _place(st: _TableState, cid: str, cell: TableCell, col: Column) -> None:
     """A cell into its table, or into the unread ones when the reader could not trust it."""
+    if cell.confidence is not None:
+        st.ocr[cid] = cell
     if cell.unread:
         st.unread[cid] = cell.unread
     else:

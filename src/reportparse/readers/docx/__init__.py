@@ -30,7 +30,7 @@ from ...model import ExtractionNote, Loc
 from .. import ReadError
 from .numbering import Numbering
 from .package import NS_DC, NS_W, NS_W_STRICT, REL_CORE, REL_OFFICE_DOCUMENT, Names, Package
-from .walk import RawBlock, RawPara, Walker
+from .walk import RawBlock, RawPara, RawPicture, Walker
 
 REVISION_TAGS = (
     "ins",
@@ -88,8 +88,11 @@ def read(data: bytes, path: str | None = None) -> Document:
 
     blocks: list[Block] = []
     n_tables = 0
+    pictures: list[tuple[int, RawPicture]] = []
     for item in raw:
-        if isinstance(item, RawPara):
+        if isinstance(item, RawPicture):
+            pictures.append((len(blocks), item))
+        elif isinstance(item, RawPara):
             blocks.append(Paragraph(item.text, Loc(file=path, path=f"p[{len(blocks) - n_tables + 1}]")))
         else:
             cells = tuple(
@@ -106,7 +109,7 @@ def read(data: bytes, path: str | None = None) -> Document:
             blocks.append(Table(cells, Loc(file=path, table=n_tables)))
             n_tables += 1
 
-    notes: list[ExtractionNote] = []
+    notes: list[ExtractionNote] = _picture_notes(blocks, pictures, pkg.targets(main), pkg, path)
     revisions = sum(1 for _ in root.iter(*(w(t) for t in REVISION_TAGS)))
     comment_ids = {el.get(w("id")) for el in root.iter(w("commentReference"), w("commentRangeStart"))}
     comments_part = optional("comments")
@@ -140,3 +143,54 @@ def read(data: bytes, path: str | None = None) -> Document:
         if title and title.strip():
             properties["page_title"] = title.strip()
     return Document(tuple(blocks), "docx", path, properties=properties, notes=tuple(notes))
+
+
+# A picture at least this large (EMU; 1 cm = 360 000) may be a table pasted as a picture
+_TABLE_PICTURE = (8 * 360_000, 2 * 360_000)
+_PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff")
+
+
+def _picture_notes(
+    blocks: list[Block],
+    pictures: list[tuple[int, RawPicture]],
+    targets: dict[str, str],
+    pkg: Package,
+    path: str | None,
+) -> list[ExtractionNote]:
+    """EXT-005 for pictures that may be tables (large enough, in a document with fewer than the
+    three tables of numbers a report has): where it stands (`block`: the blocks before it) and its
+    part, so OCR can read it in place (readers/ocr/pictures.py)."""
+    numeric = sum(
+        1 for b in blocks if isinstance(b, Table) and sum(c.text.strip().isdigit() for c in b.cells) >= 3
+    )
+    if numeric >= 3:
+        return []
+    notes: list[ExtractionNote] = []
+    paragraphs = 0
+    seen: set[str] = set()
+    for at, picture in pictures:
+        part = targets.get(picture.rid)
+        small = picture.width and (picture.width < _TABLE_PICTURE[0] or picture.height < _TABLE_PICTURE[1])
+        if (
+            not part
+            or part in seen
+            or small
+            or not part.lower().endswith(_PICTURE_SUFFIXES)
+            or not pkg.has(part)
+        ):
+            continue
+        seen.add(part)
+        paragraphs = sum(1 for b in blocks[:at] if isinstance(b, Paragraph))
+        name = part.rsplit("/", 1)[-1]
+        notes.append(
+            problem(
+                "EXT-005",
+                f"正文第 {paragraphs} 段后有图片 {name}，报告表格可能仅以图片形式提供，请打开图片核对",
+                loc=Loc(file=path),
+                kind="image",
+                url=name,
+                part=part,
+                block=at,
+            )
+        )
+    return notes[:10]

@@ -214,6 +214,25 @@ class Package:
             out.append((rel.get("Type") or "", name))
         return out
 
+    def targets(self, source: str) -> dict[str, str]:
+        """Relationship id -> part name, of the internal relationships of `source`."""
+        folder, base = posixpath.split(source)
+        rels_name = posixpath.join(folder, "_rels", f"{base}.rels")
+        if not self.has(rels_name):
+            return {}
+        out: dict[str, str] = {}
+        for rel in self.xml(rels_name).iter(f"{{{NS_PKG_REL}}}Relationship"):
+            target = rel.get("Target") or ""
+            if rel.get("TargetMode") == "External" or not rel.get("Id"):
+                continue
+            name = (
+                target.lstrip("/")
+                if target.startswith("/")
+                else posixpath.normpath(posixpath.join(folder, target))
+            )
+            out[str(rel.get("Id"))] = name
+        return out
+
     def related(self, source: str, suffixes: tuple[str, ...]) -> str | None:
         for rel_type, name in self.relationships(source):
             if rel_type.endswith(suffixes) and self.has(name):

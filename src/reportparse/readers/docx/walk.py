@@ -57,7 +57,17 @@ class RawTable:
     cells: list[RawCell] = field(default_factory=list)
 
 
-RawBlock = RawPara | RawTable
+@dataclass
+class RawPicture:
+    """A picture in the body (`w:drawing`, VML `w:pict`): its relationship id and its size in
+    EMU as laid out (0 when not given); after the paragraph holding it."""
+
+    rid: str
+    width: int = 0
+    height: int = 0
+
+
+RawBlock = RawPara | RawTable | RawPicture
 
 
 class Walker:
@@ -189,6 +199,7 @@ class Walker:
                     self._run(run, branch, buf, extra, hidden)
             elif tag in (w("drawing"), w("pict"), w("object")):
                 self._textboxes(child, extra)
+                extra.extend(_pictures(child))
             elif tag == w("ruby"):
                 base = child.find(w("rubyBase"))
                 if base is not None:
@@ -273,6 +284,24 @@ class Walker:
         if table.cells:
             out.append(table)
         out.extend(nested)
+
+
+def _pictures(el: etree._Element) -> list[RawPicture]:
+    """The pictures of a drawing: DrawingML `a:blip r:embed` (its size from `wp:extent`) or VML
+    `v:imagedata r:id`; matched by local name, so the strict namespaces read the same."""
+    width = height = 0
+    out: list[RawPicture] = []
+    for node in el.iter():
+        if not isinstance(node.tag, str):
+            continue
+        name = etree.QName(node).localname
+        if name == "extent" and not width:
+            width, height = int_value(node.get("cx"), 0), int_value(node.get("cy"), 0)
+        elif name in ("blip", "imagedata"):
+            rid = next((str(v) for k, v in node.attrib.items() if str(k).endswith(("}embed", "}id"))), None)
+            if rid:
+                out.append(RawPicture(str(rid)))
+    return [RawPicture(p.rid, width, height) for p in out]
 
 
 def _join(a: str, b: str) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+from collections.abc import Callable
 from dataclasses import replace
 from functools import cache
 from typing import Literal
@@ -39,6 +40,16 @@ def ocr_mode(value: str | None = None) -> OcrMode:
         if chosen == mode:
             return mode
     raise ValueError(f"OCR 模式「{chosen}」无效（可用：never、auto、always）")
+
+
+# Called as OCR starts on each page or picture: `check` sets it to lengthen the file's time limit
+# by `limits().ocr_page_s` (batch/pool.py); None elsewhere
+on_page: Callable[[], None] | None = None
+
+
+def page_started() -> None:
+    if on_page is not None:
+        on_page()
 
 
 @cache

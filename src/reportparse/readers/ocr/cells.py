@@ -9,6 +9,8 @@ otherwise pass for a blank cell).
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -19,6 +21,9 @@ from .page import ScannedPage
 
 # A digit read below this confidence is not trusted (docs/formats/ocr.md, "Confidence")
 MIN_DIGIT_CONFIDENCE = 0.9
+# a runner-up digit at least this likely is a reading the table's sums may choose (`checksum`)
+ALTERNATIVE_FLOOR = 0.005
+_MAX_VARIED = 4  # digits of one cell with runners-up; past it the cell offers no alternatives
 # What OCR reads for a digit in a cell that holds only a number: letters and CJK look-alikes
 _DIGIT_LOOKALIKES = str.maketrans(
     {"O": "0", "o": "0", "〇": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "丨": "1", "|": "1"}
@@ -94,8 +99,16 @@ def _cell(cell: TableCell, page: ScannedPage) -> tuple[TableCell, int]:
         digits = text.translate(_DIGIT_LOOKALIKES)
         fixed = sum(a != b for a, b in zip(text, digits, strict=True))
         text = digits
-    out = replace(cell, text=text if text != cell.text.strip() else cell.text, confidence=confidence)
+    out = replace(
+        cell,
+        text=text if text != cell.text.strip() else cell.text,
+        confidence=confidence,
+        alternatives=alternatives(text, chars) if _short_mark(text) else (),
+    )
     if any(ch.isdigit() for ch in text) and _digit_confidence(chars) < MIN_DIGIT_CONFIDENCE:
+        out = replace(out, unread=UNSURE)
+    elif out.alternatives and not _numberish(text):
+        # a letter where a number stands, with digits among OCR's runners-up (`B` for a stained 3)
         out = replace(out, unread=UNSURE)
     elif confidence < MIN_DIGIT_CONFIDENCE and len(text) <= 3 and not any(CJK_RE.match(ch) for ch in text):
         # a short mark read unsure where a number stands (`+` for a faint 1): not a value to judge
@@ -104,6 +117,42 @@ def _cell(cell: TableCell, page: ScannedPage) -> tuple[TableCell, int]:
         # a look-alike read as a digit is a guess unless the rest of the cell is sure
         out = replace(out, confidence=min(confidence, MIN_DIGIT_CONFIDENCE))
     return out, fixed
+
+
+def alternatives(text: str, chars: Sequence[OcrChar]) -> tuple[str, ...]:
+    """Other readings of a number OCR read: each digit replaced by a digit among the recogniser's
+    runners-up for it (at least `ALTERNATIVE_FLOOR` likely; look-alike letters as digits), and a
+    letter by one of its runners-up that is a digit, most likely first. None when the characters do not spell the cell's text (then which character
+    is which is not known)."""
+    glyphs = sorted((c for c in chars if c.text.strip()), key=lambda c: c.x0)
+    if "".join(c.text for c in glyphs).translate(_DIGIT_LOOKALIKES) != text:
+        return ()
+    options: list[list[tuple[str, float]]] = []
+    for c in glyphs:
+        own = c.text.translate(_DIGIT_LOOKALIKES)
+        # a character that is not a digit is replaced by one of its runners-up that is
+        here = [(own, c.confidence)] if own.isdigit() or own in ",." else []
+        for alt, p in c.alternatives:
+            digit = alt.translate(_DIGIT_LOOKALIKES)
+            if digit.isdigit() and len(digit) == 1 and p >= ALTERNATIVE_FLOOR and digit not in dict(here):
+                here.append((digit, p))
+        if not here:
+            return ()
+        options.append(here)
+    varied = sum(1 for o, c in zip(options, glyphs, strict=True) if len(o) > 1 or o[0][0] != c.text)
+    if not varied or varied > _MAX_VARIED:
+        return ()
+    readings: list[tuple[float, str]] = []
+    for combo in itertools.product(*options):
+        reading = "".join(d for d, _ in combo)
+        if reading != text:
+            readings.append((-math.prod(p for _, p in combo), reading))
+    return tuple(r for _, r in sorted(readings))
+
+
+def _short_mark(text: str) -> bool:
+    """What may stand for a number: digits, or a few Latin letters and digits (no CJK)."""
+    return 0 < len(text) <= 6 and all(ch.isascii() and (ch.isalnum() or ch in ",.") for ch in text)
 
 
 def _numberish(text: str) -> bool:

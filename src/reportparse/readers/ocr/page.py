@@ -140,7 +140,7 @@ def read_scanned(image: PageImage) -> tuple[PageContent, ScannedPage]:
     found = recognize(image.gray)
     s = image.scale or _scale_of(found)
     chars = tuple(
-        OcrChar(c.text, ox + c.x0 / s, oy + c.top / s, ox + c.x1 / s, oy + c.bottom / s, c.confidence)
+        replace(c, x0=ox + c.x0 / s, top=oy + c.top / s, x1=ox + c.x1 / s, bottom=oy + c.bottom / s)
         for c in found
     )
     char_objects = [

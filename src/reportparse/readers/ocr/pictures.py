@@ -11,9 +11,10 @@ from urllib.parse import unquote, urlsplit
 
 from lxml import html as lxml_html
 
-from ...document import Block, Document
+from ...document import Block, Document, Table
 from ...limits import limits
 from ...model import ExtractionNote
+from .. import ReadError
 from . import OcrMode, needs_engine, read_note
 from .raster import decode_image, picture_page
 
@@ -22,6 +23,8 @@ _PICTURE_SCALE = 0.0
 
 
 def ocr_pictures(document: Document, data: bytes, mode: OcrMode) -> Document:
+    if document.format == "docx":
+        return _docx_pictures(document, data)
     if document.format != "html" or not document.path:
         return document
     notes = [n for n in document.notes if n.rule == "EXT-005" and n.data.get("kind") == "image"]
@@ -51,6 +54,43 @@ def ocr_pictures(document: Document, data: bytes, mode: OcrMode) -> Document:
         added.append(read_note(document.path, f"图片 {note.data.get('url')} 中的表格", [], result.chars))
     kept = tuple(n for n in document.notes if id(n) not in dropped)
     return replace(document, blocks=blocks, notes=(*kept, *added))
+
+
+def _docx_pictures(document: Document, data: bytes) -> Document:
+    """Pictures in a DOCX that may be tables (EXT-005 from the DOCX reader, with the picture's
+    part and the number of blocks before it): each read by OCR, and the tables found in it put
+    where the picture stands. A picture with no table in it keeps the reader's finding."""
+    notes = [n for n in document.notes if n.rule == "EXT-005" and n.data.get("part")]
+    if not notes:
+        return document
+    if (hinted := needs_engine(document, notes)) is not None:
+        return hinted
+    from ..docx.package import Package
+    from .read import read_images
+
+    package = Package(data, document.path)
+    blocks = list(document.blocks)
+    dropped: set[int] = set()
+    added: list[ExtractionNote] = []
+    # from the last picture back, so the positions of the earlier ones stay right
+    for note in sorted(notes, key=lambda n: int(n.data.get("block") or 0), reverse=True):
+        try:
+            gray = decode_image(package.read(str(note.data["part"])))
+        except ReadError:
+            gray = None  # too large or damaged: the reader's finding stays
+        if gray is None:
+            continue
+        result = read_images([picture_page(gray, 1, _PICTURE_SCALE)], document.path, headers=False)
+        tables = [replace(b, loc=replace(b.loc, page=None)) for b in result.blocks if isinstance(b, Table)]
+        if not tables:
+            continue
+        at = min(int(note.data.get("block") or 0), len(blocks))
+        blocks[at:at] = tables
+        dropped.add(id(note))
+        added += result.notes
+        added.append(read_note(document.path, f"图片 {note.data.get('url')} 中的表格", [], result.chars))
+    kept = tuple(n for n in document.notes if id(n) not in dropped)
+    return replace(document, blocks=tuple(blocks), notes=(*kept, *added))
 
 
 def _local_file(page: str, url: str) -> Path | None:

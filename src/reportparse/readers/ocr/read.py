@@ -15,6 +15,7 @@ from ...model import ExtractionNote, Loc
 from ..pdf.layout import MARGIN_ZONE, build_blocks, drop_headers_footers, page_items, table_notes
 from ..pdf.objects import PageContent, TextLine
 from ..pdf.stitch import stitch_tables
+from . import page_started
 from .cells import annotate
 from .page import ScannedPage, read_scanned
 from .raster import PageImage
@@ -34,6 +35,7 @@ def read_images(images: Iterable[PageImage], path: str | None, *, headers: bool 
     contents = []
     scans: list[ScannedPage] = []
     for image in images:
+        page_started()
         content, scan = read_scanned(image)
         contents.append(content)
         scans.append(scan)
