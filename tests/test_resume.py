@@ -41,7 +41,9 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def reference(folder: Path, tmp_path_factory: pytest.TempPathFactory) -> bytes:
     """The jsonl output of an uninterrupted run."""
     out = tmp_path_factory.mktemp("reference") / "out.jsonl"
-    assert main(["check", str(folder), "--no-config", "-q", "-j", "1", "--format", "jsonl", "-o", str(out)]) == 1
+    assert (
+        main(["check", str(folder), "--no-config", "-q", "-j", "1", "--format", "jsonl", "-o", str(out)]) == 1
+    )
     return out.read_bytes()
 
 
@@ -137,7 +139,7 @@ def _partial(folder: Path, journal: Path, stop_after: int, **options: Any) -> No
     for k, _ in enumerate(run, start=1):
         if k == stop_after:
             break
-    run._it.close()  # noqa: SLF001  # as the end of the process would
+    run._it.close()  # as the end of the process would
 
 
 def test_torn_last_record_and_changed_files(folder: Path, tmp_path: Path, parses: list[str]) -> None:
@@ -162,7 +164,7 @@ def test_torn_last_record_and_changed_files(folder: Path, tmp_path: Path, parses
     assert [Path(p).name for p in tasks_done(journal)] == [*names[:4], names[0], names[4], names[5]]
     assert read_records(journal)[1] == journal.stat().st_size  # the torn bytes are gone
 
-    with pytest.raises(ResumeError, match="^中断记录属于另一次运行，与本次的"):
+    with pytest.raises(ResumeError, match=r"^中断记录属于另一次运行，与本次的"):
         reportparse.audit([small], config_discovery=False, journal=journal, resume=True, command="other")
     broken = tmp_path / "broken.journal"
     broken.write_bytes(b"\x00\x00\x00\x05\x00\x00\x00\x00hello")
@@ -221,7 +223,9 @@ def test_cache_skips_unchanged_files(folder: Path, tmp_path: Path, parses: list[
     assert parses == []
 
 
-def test_cache_from_the_configuration(folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cache_from_the_configuration(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "reportparse.toml").write_text('cache = "缓存"\n', encoding="utf-8")
     shutil.copyfile(folder / sorted(p.name for p in folder.iterdir())[0], tmp_path / "a-2021.txt")
     main(["check", str(tmp_path / "a-2021.txt"), "-q"])

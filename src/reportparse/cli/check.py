@@ -499,6 +499,9 @@ def _command(args: argparse.Namespace) -> str:
     return f"check {paths} {options}"
 
 
+DASK_CONNECT_S = 30.0  # how long to wait for the scheduler
+
+
 @contextlib.contextmanager
 def dask_executor(url: str) -> Iterator[Any]:
     """The executor of the Dask cluster at dask://HOST:PORT; ConfigError when it cannot be used."""
@@ -509,7 +512,9 @@ def dask_executor(url: str) -> Iterator[Any]:
     except ImportError:
         raise ConfigError("--executor 需要 Dask：pip install 'reportparse[dask]'") from None
     try:
-        client = distributed.Client("tcp://" + url[len("dask://") :], timeout=30, set_as_default=False)
+        client = distributed.Client(
+            "tcp://" + url[len("dask://") :], timeout=DASK_CONNECT_S, set_as_default=False
+        )
     except OSError as err:
         raise ConfigError(f"无法连接 Dask 调度器 {url}：{err}") from None
     try:
