@@ -36,7 +36,7 @@ from .stored import loads
 
 MAGIC = "reportparse-journal"
 FORMAT = 1
-SYNC_RECORDS = 32
+SYNC_RECORDS = 256
 SYNC_S = 1.0
 _HEAD = struct.Struct(">II")  # payload length, CRC-32 of the payload
 
