@@ -203,7 +203,10 @@ class AuditRun(Iterator[FileResult]):
             outcomes = run_pool(
                 tasks, self.process, jobs=self.jobs, timeout=self.timeout, lazy=self.lazy_reports or lazy
             )
+        pack = lazy or self._spill is not None  # -j 1 gives reports unpacked: packed once, here
         for task, outcome in outcomes:
+            if pack and isinstance(outcome.parsed, Report):
+                outcome = replace(outcome, parsed=PackedReport.pack(outcome.parsed, task.with_json))
             if self.cache is not None:
                 self.cache.record(task, outcome)
             yield task, outcome
