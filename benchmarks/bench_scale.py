@@ -1,85 +1,127 @@
 """Scale: reports per second and the parent's peak memory, on the local pool and on a Dask cluster.
 
-    python benchmarks/bench_scale.py [--reports 300] [--tiny 2000] [--formats jsonl,text]
+    python benchmarks/bench_scale.py [--reports 3000,30000] [--runs jsonl:-j1,jsonl:-j2,jsonl:dask]
+                                     [--tiny 20000] [--repeat 3]
 
-For `--reports` generated reports (bench_batch.generate: text, DOCX and HTML renderings): the whole
-command (`reportparse check DIR -j N --format F -o FILE`, start-up included) with -j 1, -j 2 and on
-a 2-worker `distributed.LocalCluster` (`--executor dask://…`), each with its wall time, reports
-per second and the peak RSS of the largest process of the run (the parent or a worker). Then `--tiny` one-line text files (per-file overhead)
-at -j 1 and -j 2. Not part of the tests; figures in docs/performance.md.
+For each number of `--reports` generated reports (bench_batch.generate: text, DOCX and HTML
+renderings), each run of `--runs` (FORMAT:HOW, HOW one of -j1, -j2, dask — a 2-worker
+`distributed.LocalCluster` through `--executor dask://…`): the whole command
+(`reportparse check DIR --format F -o FILE`, start-up included) with its wall time, reports per
+second, the peak RSS of the `check` process itself (the parent: getrusage of its own process) and
+of the largest of its workers. Then a second run over the same unchanged reports with `--cache`
+(the first fills the cache). Then `--tiny` one-line text files (per-file overhead) at -j 1 and
+-j 2, each `--repeat` times: the minimum of the runs, and the ratio of the minimums. The machine's
+load average is printed with each figure: on a shared machine, wall times move with it.
+Not part of the tests; figures in docs/performance.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_batch import generate
 
-# Runs the command and prints the largest RSS among it and the processes it waited for (its
-# workers): a fresh measuring process per run, since ru_maxrss only ever grows.
+# `check` in this measuring process (so that its own peak is getrusage(SELF)), the peak of its
+# workers (getrusage(CHILDREN): the largest process it waited for) written to a file
 _MEASURE = """
-import resource, subprocess, sys
-done = subprocess.run(sys.argv[1:], capture_output=True)
-sys.stderr.buffer.write(done.stderr[-2000:])
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-sys.exit(done.returncode)
+import resource, sys
+from reportparse.cli import main
+code = main(sys.argv[2:])
+own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+with open(sys.argv[1], "w") as fh:
+    fh.write(f"{own} {workers}")
+sys.exit(code)
 """
 
 
-def run(folder: Path, fmt: str, *extra: str) -> tuple[float, float]:
-    """Seconds, and the peak RSS in MB of the largest process of the run (the parent or a worker)."""
+def run(folder: Path, fmt: str, *extra: str) -> tuple[float, float, float]:
+    """Seconds, the parent's peak RSS in MB and the largest worker's."""
     out = folder.parent / f"out.{fmt}"
-    cmd = [sys.executable, "-m", "reportparse", "check", str(folder), "--format", fmt, "-o", str(out), *extra]
+    peaks = folder.parent / "peaks.txt"
+    cmd = [sys.executable, "-c", _MEASURE, str(peaks), "check", str(folder), "--format", fmt, "-o", str(out)]
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", _MEASURE, *cmd], capture_output=True, text=True, check=False)
+    done = subprocess.run([*cmd, "-q", *extra], capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - start
     if done.returncode not in (0, 1):
         raise SystemExit(f"check failed ({done.returncode}): {done.stderr[-2000:]}")
-    return elapsed, int(done.stdout.split()[-1]) / 1024
+    own, workers = peaks.read_text().split()
+    return elapsed, int(own) / 1024, int(workers) / 1024
+
+
+def load() -> str:
+    return f"load {os.getloadavg()[0]:.1f}"
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--reports", type=int, default=300)
-    ap.add_argument("--tiny", type=int, default=2000)
-    ap.add_argument("--formats", default="jsonl,text")
+    ap.add_argument("--reports", default="3000,30000", help="numbers of generated reports, comma-separated")
+    ap.add_argument("--runs", default="jsonl:-j1,jsonl:-j2,jsonl:dask,csv:-j2,xlsx:-j2,html:-j2")
+    ap.add_argument("--tiny", type=int, default=20000)
+    ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
-    from distributed import LocalCluster
+    os.environ.setdefault("REPORTPARSE_JOURNAL_DIR", tempfile.mkdtemp(prefix="bench-journals-"))
+    runs = [tuple(r.split(":")) for r in args.runs.split(",") if r]
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
+        dask = ""
+        if any(how == "dask" for _, how in runs):
+            from distributed import LocalCluster
 
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "reports"
-        folder.mkdir()
-        counts = generate(folder, args.reports)
-        print(f"{args.reports} reports: {counts}")
-        with LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster:
+            cluster: Any = stack.enter_context(
+                LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+            )
             dask = f"dask://{cluster.scheduler_address.removeprefix('tcp://')}"
-            for fmt in args.formats.split(","):
-                for label, extra in (
-                    ("-j 1", ("-j", "1")),
-                    ("-j 2", ("-j", "2")),
-                    ("dask 2 workers", ("--executor", dask)),
-                ):
-                    seconds, peak = run(folder, fmt, *extra)
+        for n in (int(x) for x in args.reports.split(",") if x):
+            folder = Path(tmp) / f"reports-{n}"
+            folder.mkdir()
+            counts = generate(folder, n)
+            print(f"{n} reports: {counts}", flush=True)
+            for fmt, how in runs:
+                extra = ("--executor", dask) if how == "dask" else ("-j", how.removeprefix("-j"))
+                seconds, parent, worker = run(folder, fmt, *extra)
+                print(
+                    f"  {fmt:6} {how:5} {seconds:7.1f} s {n / seconds:6.1f} reports/s"
+                    f"  parent peak {parent:6.0f} MB  largest worker {worker:5.0f} MB  ({load()})",
+                    flush=True,
+                )
+            cache = Path(tmp) / f"cache-{n}"
+            first, *_ = run(folder, "jsonl", "-j", "2", "--cache", str(cache))
+            again, parent, _ = run(folder, "jsonl", "-j", "2", "--cache", str(cache))
+            print(
+                f"  cache: first run {first:.1f} s, again over the unchanged reports {again:.1f} s"
+                f" ({first / again:.1f}× faster, parent peak {parent:.0f} MB)  ({load()})",
+                flush=True,
+            )
+        if args.tiny:
+            tiny = Path(tmp) / "tiny"
+            tiny.mkdir()
+            for i in range(args.tiny):
+                (tiny / f"{i:05d}.txt").write_text(
+                    f"示例{i}2024年政府信息公开工作年度报告\n", encoding="utf-8"
+                )
+            best: dict[str, float] = {}
+            for k in range(args.repeat):
+                for jobs in ("1", "2"):
+                    seconds, _, _ = run(tiny, "jsonl", "-j", jobs)
+                    best[jobs] = min(best.get(jobs, seconds), seconds)
                     print(
-                        f"  {fmt:6} {label:15} {seconds:6.2f} s  {args.reports / seconds:6.1f} reports/s"
-                        f"  peak RSS {peak:5.0f} MB"
+                        f"  {args.tiny} tiny files, -j {jobs}, run {k + 1}: {seconds:.2f} s ({load()})",
+                        flush=True,
                     )
-        tiny = Path(tmp) / "tiny"
-        tiny.mkdir()
-        for i in range(args.tiny):
-            (tiny / f"{i:05d}.txt").write_text(f"示例{i}2024年政府信息公开工作年度报告\n", encoding="utf-8")
-        j1, _ = run(tiny, "jsonl", "-j", "1")
-        j2, _ = run(tiny, "jsonl", "-j", "2")
-        print(f"{args.tiny} tiny files: -j 1 {j1:.2f} s, -j 2 {j2:.2f} s ({j1 / j2:.2f}×)")
+            print(
+                f"{args.tiny} tiny files: -j 1 {best['1']:.2f} s, -j 2 {best['2']:.2f} s"
+                f" (min of {args.repeat}; {best['1'] / best['2']:.2f}×)"
+            )
 
 
 if __name__ == "__main__":

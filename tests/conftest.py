@@ -31,3 +31,12 @@ def sample_path() -> Path:
 @pytest.fixture
 def sample_bytes(sample_path: Path) -> bytes:
     return sample_path.read_bytes()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _journals(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """`check -o` keeps a journal of each run (batch/journal.py): the tests' go to a temporary
+    folder, not the user's cache (a test may set REPORTPARSE_JOURNAL_DIR again)."""
+    import os
+
+    os.environ["REPORTPARSE_JOURNAL_DIR"] = str(tmp_path_factory.mktemp("journals"))

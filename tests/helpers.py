@@ -24,6 +24,7 @@ from generator.spec import ReportSpec, make_spec
 
 from conftest import FIXTURES
 from reportparse.batch import Outcome, process_file
+from reportparse.batch.onefile import crash_finding
 from reportparse.model import Report
 from reportparse.rules import Selection
 from reportparse.templates import template
@@ -383,3 +384,8 @@ class ServeProcess:
                 self.proc.wait()
         if self.proc.stderr is not None:
             self.proc.stderr.close()
+
+
+def telling_its_ocr_mode(path: str, selection: Selection, ocr: str | None = None) -> Outcome:
+    """No parse: an EXT-013 finding that names the OCR mode the file was handed with."""
+    return Outcome(None, (crash_finding(path, f"OCR 方式 {ocr}"),), 0.0)

@@ -242,7 +242,7 @@ def test_per_file_ignores(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
         (
             'excludes = ["草稿"]\n',
             "含未知配置项：excludes（可用：select、ignore、extend-select、severity、fail-on、exclude、"
-            "extend-exclude、force-exclude、per-file-ignores、history、thresholds、ocr、deadlines）",
+            "extend-exclude、force-exclude、per-file-ignores、history、thresholds、ocr、deadlines、cache）",
         ),
         ("exclude = [1]\n", '的 exclude 应为通配符列表，如 ["草稿", "*.bak.docx", "2019/*"]'),
         ('force-exclude = "yes"\n', "的 force-exclude 应为 true 或 false，而不是「yes」"),

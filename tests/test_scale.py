@@ -15,7 +15,7 @@ import pytest
 
 import reportparse
 from conftest import FIXTURES
-from helpers import hanging, killing_its_dask_worker
+from helpers import hanging, killing_its_dask_worker, telling_its_ocr_mode
 from reportparse.batch import FileResult, PackedReport
 from reportparse.cli import main
 from reportparse.render import render
@@ -116,7 +116,21 @@ def test_time_limit_on_the_cluster(tmp_path: Path, client: Any) -> None:
     assert finding.rule == "EXT-003" and finding.file == str(tmp_path / "hang-2021.md")
 
 
-def test_executor_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_ocr_mode_reaches_the_cluster(tmp_path: Path, client: Any) -> None:
+    for mode in ("never", "always"):  # each file's configuration (as --ocr sets it for all)
+        (tmp_path / mode).mkdir()
+        shutil.copyfile(FIXTURES / "text" / "clean-2021.md", tmp_path / mode / "a-2021.md")
+        (tmp_path / mode / "reportparse.toml").write_text(f'ocr = "{mode}"\n', encoding="utf-8")
+    results = reportparse.audit(
+        [tmp_path], executor=client.get_executor(), process=telling_its_ocr_mode
+    ).collect()
+    assert [r.findings[0].message.split("。")[0] for r in results] == ["OCR 方式 always", "OCR 方式 never"]
+
+
+def test_executor_errors_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("reportparse.cli.check.DASK_CONNECT_S", 2.0)  # nothing listens there
     report = FIXTURES / "text" / "clean-2021.md"
     assert main(["check", str(report), "--executor", "spark://x"]) == 2
     assert (

@@ -10,6 +10,7 @@ extend-exclude = ["草稿", "旧版/*.docx"]  # files and folders `check` does n
 force-exclude = true          # also when named on the command line (the pre-commit hook)
 history = "审核历史.sqlite"    # check --history: the store, relative to this file
 ocr = "auto"                  # never | auto | always (docs/formats/ocr.md)
+cache = "缓存"                 # check --cache: files read before are not parsed again (docs/scale.md)
 [tool.reportparse.severity]
 TXT-005 = "info"
 [tool.reportparse.per-file-ignores]
@@ -58,6 +59,7 @@ KNOWN_KEYS = (
     "thresholds",
     "ocr",
     "deadlines",
+    "cache",
 )
 # the OCR modes (readers/ocr); spelled here too, since configuration may not import a reader
 OCR_MODES = ("never", "auto", "always")
@@ -81,6 +83,7 @@ class Config:
     # check --roster: (roster 类型 or "default", (month, day)) — local deadlines for roster rows
     # without a 截止日期, in the year after the report year
     deadlines: tuple[tuple[str, tuple[int, int]], ...] = ()
+    cache: Path | None = None  # check --cache: the cache folder (`cache = "…"`, relative to the file)
 
     @functools.cached_property
     def root(self) -> Path:
@@ -195,6 +198,7 @@ def config_from_dict(data: dict[str, Any], source: Path | None = None) -> Config
         per_file_ignores=_per_file_ignores(data.get("per-file-ignores", {}), where),
         ocr=_ocr(data.get("ocr"), where),
         deadlines=_deadlines(data.get("deadlines", {}), where),
+        cache=_cache(data.get("cache"), source, where),
     )
 
 
@@ -242,6 +246,12 @@ def _per_file_ignores(values: Any, where: str) -> tuple[tuple[str, tuple[str, ..
         (pattern, parse_codes(codes, f"{where} 的 per-file-ignores「{pattern}」"))
         for pattern, codes in values.items()
     )
+
+
+def _cache(value: Any, source: Path | None, where: str) -> Path | None:
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise ConfigError(f"{where} 中 cache 应为缓存文件夹的路径（字符串）")
+    return _history(value, source, where)
 
 
 def _history(value: Any, source: Path | None, where: str) -> Path | None:

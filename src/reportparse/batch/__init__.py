@@ -38,8 +38,10 @@ from ..readers.ocr import ocr_mode
 from ..roster import Roster, RosterError, load_roster
 from ..rules import Selection, load_rules
 from .baseline import Baseline, BaselineError
+from .cache import Cache
 from .coverage import Coverage, apply_roster, audit_year
 from .discover import GENERATOR_MARK, NoInputError, Skipped, discover, sort_key
+from .journal import Journal, ResumeError, journal_path, recorded, run_key
 from .onefile import Outcome, ProcessFile, process_file
 from .packing import PackedReport, Spill
 from .peek import NOT_A_REPORT
@@ -104,8 +106,15 @@ class AuditRun(Iterator[FileResult]):
         roster: Roster | None = None,
         roster_year: int | None = None,
         deadlines: Sequence[tuple[str, tuple[int, int]]] = (),
+        cache: Cache | None = None,
+        journal: Journal | None = None,
+        resume: bool = False,
     ) -> None:
         self.tasks = tasks
+        self.cache = cache  # check --cache: files read before, unchanged, are not parsed again
+        # check -o FILE: each outcome written to a journal as it arrives (--resume reads it back)
+        self.journal = journal
+        self._kept = journal.start(resume) if journal is not None else {}
         # with write_baseline, replaced at the end by the baseline that records this run
         self.baseline = baseline
         self.write_baseline = write_baseline
@@ -161,20 +170,46 @@ class AuditRun(Iterator[FileResult]):
 
     def _outcomes(self) -> Iterator[tuple[Task, Outcome]]:
         tasks: Sequence[Task] = self.tasks
+        if self.journal is None:
+            yield from self._fresh(tasks)
+            return
+        done, tasks = self.journal.split(tasks, self._kept)
+        self._kept = {}
+        yield from done
+        for task, outcome in recorded(self._fresh(tasks, lazy=True), self.journal):
+            if not self.lazy_reports and isinstance(outcome.parsed, PackedReport):  # packed for the journal
+                outcome = replace(outcome, parsed=outcome.parsed.unpack())
+            yield task, outcome
+
+    def _fresh(self, tasks: Sequence[Task], lazy: bool = False) -> Iterator[tuple[Task, Outcome]]:
+        """The outcomes of files not in the journal: from the history store, the cache, else the
+        runner. lazy: reports packed as the workers sent them, whatever `lazy_reports` says."""
         if self.history is not None:  # files the store holds as this version read them
             reused, rest = self.history.split(tasks)
             yield from reused
             tasks = rest
+        if self.cache is not None:
+            reused, rest = self.cache.split(tasks)
+            yield from reused
+            tasks = rest
         if not tasks:
             return
+        outcomes: Iterator[tuple[Task, Outcome]]
         if self.runner is not None:
-            yield from self.runner(tasks, self.process)
+            outcomes = self.runner(tasks, self.process)
         elif self.jobs <= 1:
-            yield from run_inline(tasks, self.process, timeout=self.timeout)
+            outcomes = run_inline(tasks, self.process, timeout=self.timeout)
         else:
-            yield from run_pool(
-                tasks, self.process, jobs=self.jobs, timeout=self.timeout, lazy=self.lazy_reports
+            outcomes = run_pool(
+                tasks, self.process, jobs=self.jobs, timeout=self.timeout, lazy=self.lazy_reports or lazy
             )
+        pack = lazy or self._spill is not None  # -j 1 gives reports unpacked: packed once, here
+        for task, outcome in outcomes:
+            if pack and isinstance(outcome.parsed, Report):
+                outcome = replace(outcome, parsed=PackedReport.pack(outcome.parsed, task.with_json))
+            if self.cache is not None:
+                self.cache.record(task, outcome)
+            yield task, outcome
 
     def _coverage(self, results: list[FileResult], roster: Roster) -> tuple[list[FileResult], Coverage]:
         year = audit_year(results, self.roster_year) or dt.date.today().year - 1
@@ -211,6 +246,9 @@ class AuditRun(Iterator[FileResult]):
                     record_coverage(self.history.store, self.coverage)
                 self.timeline = timeline(self.history.store, self.results, self.coverage)
         finally:
+            if self.journal is not None:  # complete or interrupted: what arrived is on disk
+                self.journal.sync()
+                self.journal.close()
             if self.history is not None and self._close_history:
                 self.history.store.close()
         self.summary = Summary.of(self.results, time.monotonic() - self._start)
@@ -298,6 +336,10 @@ def audit(
     roster: str | os.PathLike[str] | Roster | None = None,
     roster_year: int | None = None,
     ocr: str | None = None,
+    cache: str | os.PathLike[str] | None = None,
+    journal: str | os.PathLike[str] | None = None,
+    resume: bool = False,
+    command: str = "",
 ) -> AuditRun:
     """Audit files and folders; see the module docstring.
 
@@ -328,7 +370,14 @@ def audit(
     that cannot be used — before any work. roster: a roster of bodies (a CSV/XLSX path or a
     `Roster`) that turns the run into a coverage audit of `roster_year` (default: the most
     common report year of the batch); the run's `coverage` is then set at its end, and a
-    roster that cannot be used raises RosterError before any work.
+    roster that cannot be used raises RosterError before any work. cache: a folder where every
+    file read is kept by the SHA-256 of its bytes, its name, the version and the OCR mode; a file
+    found there is not parsed again (`cache.py`; default: the `cache` of the files'
+    configuration, else none). journal: a file that every outcome is appended to as it arrives
+    (`journal.py`), under a key made of `command` (the caller's options, as text) and the planned
+    files; with resume, the outcomes it holds for unchanged files are taken back instead of
+    processed again (ResumeError, before any work, when there is no journal or it is another
+    run's). The caller removes it once the run's output is safe (`run.journal.remove()`).
     """
     if timeout is None:
         timeout = limits().timeout_s
@@ -345,7 +394,12 @@ def audit(
     if json_reports:
         tasks = [replace(t, with_json=True) for t in tasks]
     if executor is not None and runner is None:
-        runner = executor_runner(executor, timeout=timeout, lazy=lazy_reports, ship=ship)
+        lazy = lazy_reports or journal is not None  # the journal keeps reports packed
+        runner = executor_runner(executor, timeout=timeout, lazy=lazy, ship=ship)
+    if cache is None:
+        cache = _configured_cache(tasks)
+    if resume and journal is None:
+        raise ResumeError("续跑需要中断记录（journal）")
     if roster is not None and not isinstance(roster, Roster):
         roster = load_roster(Path(roster))
     store, opened = _history_store(history, tasks)
@@ -371,7 +425,21 @@ def audit(
         roster_year=roster_year,
         # the local deadlines of the configuration that applies where the roster is
         deadlines=configs(Path(roster.path).resolve().parent).deadlines if isinstance(roster, Roster) else (),
+        cache=Cache(cache) if cache is not None else None,
+        journal=Journal(Path(journal), run_key(tasks, command), command) if journal is not None else None,
+        resume=resume,
     )
+
+
+def _configured_cache(tasks: Sequence[Task]) -> Path | None:
+    """The cache folder the files' configuration names (`cache = "…"`), if one."""
+    named = sorted({t.cache for t in tasks if t.cache is not None})
+    if len(named) > 1:
+        raise ConfigError(
+            "本次检查的文件的配置文件指定了不同的缓存文件夹（" + "、".join(map(str, named)) + "），"
+            "请用 --cache 指定一个"
+        )
+    return named[0] if named else None
 
 
 def _history_store(
@@ -399,6 +467,7 @@ __all__ = [
     "AuditRun",
     "Baseline",
     "BaselineError",
+    "Cache",
     "ConfigError",
     "Coverage",
     "FileResult",
@@ -410,6 +479,7 @@ __all__ = [
     "Overrides",
     "PackedReport",
     "ProcessFile",
+    "ResumeError",
     "Roster",
     "RosterError",
     "Runner",
@@ -422,6 +492,7 @@ __all__ = [
     "audit",
     "default_jobs",
     "discover",
+    "journal_path",
     "plan",
     "process_file",
     "status_of",

@@ -10,6 +10,7 @@ import operator
 import os
 import pickle
 import tempfile
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +39,9 @@ class Spill:
     def __init__(self) -> None:
         self._file = tempfile.TemporaryFile(prefix="reportparse-spill-")  # noqa: SIM115  # as long as the run
         self._end = 0
+        # the last reports unpacked, by offset: a renderer that reads a report a few times in a
+        # row (its overview row, then its cells) unpacks it once, and memory still stays flat
+        self.recent: OrderedDict[int, Any] = OrderedDict()
 
     def put(self, data: bytes) -> int:
         offset = self._end
@@ -70,13 +74,19 @@ class PackedReport:
     stored: tuple[Spill, int, int, int] | None = None
 
     def unpack(self) -> Report:
-        data = self.data
-        if self.stored is not None:
-            spill, offset, size, _ = self.stored
-            data = spill.get(offset, size)
-        report = pickle.loads(data)
-        if not isinstance(report, Report):
-            raise TypeError(f"packed report holds {type(report).__name__}")
+        if self.stored is None:
+            return _loads(self.data)
+        spill, offset, size, _ = self.stored
+        recent = spill.recent
+        report = recent.get(offset)
+        if report is None:
+            report = _loads(spill.get(offset, size))
+            recent[offset] = report
+            if len(recent) > RECENT_REPORTS:
+                recent.popitem(last=False)
+        else:
+            recent.move_to_end(offset)
+        assert isinstance(report, Report)
         return report
 
     def json_text(self) -> str | None:
@@ -98,6 +108,16 @@ class PackedReport:
     @classmethod
     def pack(cls, report: Report, with_json: bool = False) -> PackedReport:
         return cls(report.head, dumps(report), report_json(report) if with_json else None)
+
+
+RECENT_REPORTS = 4
+
+
+def _loads(data: bytes) -> Report:
+    report = pickle.loads(data)
+    if not isinstance(report, Report):
+        raise TypeError(f"packed report holds {type(report).__name__}")
+    return report
 
 
 def report_json(report: Report) -> str:

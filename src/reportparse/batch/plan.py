@@ -43,6 +43,7 @@ class Task:
     with_json: bool = False  # a worker also writes the report's JSON (PackedReport.json)
     history: Path | None = None  # the history store its configuration names
     ocr: str | None = None  # the OCR mode (None: REPORTPARSE_OCR, else auto)
+    cache: Path | None = None  # the cache folder its configuration names
 
 
 class Configs:
@@ -111,5 +112,7 @@ def plan(
                 sel = replace(sel, ignore=sel.ignore + extra)
             settings[source, extra] = sel, fail_on
         sel, fail_on = settings[source, extra]
-        tasks.append(Task(i, f, sel, fail_on, history=cfg.history, ocr=overrides.ocr or cfg.ocr))
+        tasks.append(
+            Task(i, f, sel, fail_on, history=cfg.history, ocr=overrides.ocr or cfg.ocr, cache=cfg.cache)
+        )
     return tasks

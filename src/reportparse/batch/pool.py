@@ -122,7 +122,8 @@ _START_S = 60.0
 
 
 def _worker_main(conn: Connection, process: ProcessFile, scratch: str) -> None:
-    """A worker: run `process` on the files it is sent, one at a time, until told to stop."""
+    """A worker: run `process` on the files it is sent (in chunks), one at a time, until told to
+    stop; each file's outcome is sent back as soon as it is done."""
     if hasattr(os, "setpgrp"):
         os.setpgrp()  # its own process group: a kill on timeout also ends converters it started
     die_with_parent()
@@ -142,24 +143,26 @@ def _worker_main(conn: Connection, process: ProcessFile, scratch: str) -> None:
     ocr_hooks.on_page = ocr_page
     while True:
         try:
-            task = conn.recv()
+            chunk = conn.recv()  # a few files at once: one message, the rules' selection pickled once
         except (EOFError, OSError):
             return
-        if task is None:
+        if chunk is None:
             return
-        index, path, selection, with_json, ocr = task
-        outcome = call(process, path, selection, ocr)
-        try:
-            if isinstance(outcome.parsed, Report):
-                outcome = replace(outcome, parsed=PackedReport.pack(outcome.parsed, with_json))
-            data = dumps((index, outcome))
-        except Exception as err:  # an unpicklable report: hand back the failure, not nothing
-            fallback = Outcome(None, (crash_finding(path, f"结果无法传回主进程：{err}"),), outcome.seconds)
-            data = dumps((index, fallback))
-        try:
-            conn.send_bytes(data)
-        except (OSError, ValueError):
-            return
+        for index, path, selection, with_json, ocr in chunk:
+            outcome = call(process, path, selection, ocr)
+            try:
+                if isinstance(outcome.parsed, Report):
+                    outcome = replace(outcome, parsed=PackedReport.pack(outcome.parsed, with_json))
+                data = dumps((index, outcome))
+            except Exception as err:  # an unpicklable report: hand back the failure, not nothing
+                fallback = Outcome(
+                    None, (crash_finding(path, f"结果无法传回主进程：{err}"),), outcome.seconds
+                )
+                data = dumps((index, fallback))
+            try:
+                conn.send_bytes(data)  # each file's result as it is done: its successor's time starts
+            except (OSError, ValueError):
+                return
 
 
 def _context() -> Any:
@@ -210,10 +213,15 @@ class _Worker:
         self.proc.start()
         child.close()  # so that the worker's death shows as EOF on our end
         self.conn: Connection = parent
-        self.task: Task | None = None
-        self.started = 0.0
+        self.tasks: deque[Task] = deque()  # sent and not done; the first is the one it works on
+        self.refill = 1  # sent another chunk when no more than this many are left
+        self.started = 0.0  # when its current file began (the previous one's result came)
         self.ready = False  # it has said so (`_READY`): until then it is still starting
         self.allowance = _Allowance()  # what OCR added to its file's limit
+
+    @property
+    def task(self) -> Task | None:
+        return self.tasks[0] if self.tasks else None
 
     def deadline(self, timeout: float) -> float:
         """When its file has had its time. A worker still starting has not begun the file: it
@@ -221,11 +229,19 @@ class _Worker:
         limit = timeout + self.allowance.seconds
         return self.started + (limit if self.ready else max(limit, _START_S))
 
-    def assign(self, task: Task) -> None:
-        self.task = task
-        self.started = time.monotonic()
-        self.allowance = _Allowance()
-        self.conn.send((task.index, task.path, task.selection, task.with_json, task.ocr))
+    def assign(self, tasks: Sequence[Task]) -> None:
+        self.conn.send([(t.index, t.path, t.selection, t.with_json, t.ocr) for t in tasks])
+        if not self.tasks:
+            self.started = time.monotonic()
+            self.allowance = _Allowance()
+        self.tasks.extend(tasks)
+        self.refill = max(1, len(tasks) // 2)
+
+    def unfinished(self) -> list[Task]:
+        """After the worker is killed: the files sent to it after the one it was working on."""
+        rest = list(self.tasks)[1:]
+        self.tasks.clear()
+        return rest
 
     def kill(self) -> None:
         pid = self.proc.pid
@@ -254,23 +270,50 @@ class _Worker:
 _MAX_EARLY_DEATHS = 3
 
 
+# Files are sent to a worker a few at a time — one message, one wake-up of the worker for
+# several small files — and its next chunk before it runs out: per-file overhead was what kept
+# -j 2 from being faster than -j 1 on many tiny files. Chunks shrink as the queue empties, so
+# that the workers finish together; a worker that is killed (a time limit, a crash) hands the
+# rest of its chunk back to the queue.
+CHUNK_MAX = 16
+_CHUNKS_PER_WORKER = 4  # of the files left, at a time
+
+
+def chunk_size(left: int, jobs: int) -> int:
+    return max(1, min(CHUNK_MAX, left // (_CHUNKS_PER_WORKER * jobs)))
+
+
 def _feed(workers: list[_Worker], i: int, queue: deque[Task], new: Callable[[], _Worker]) -> None:
-    """Give worker i the next file; a worker that died while idle is replaced first."""
+    """Give worker i its next files; a worker that died while idle is replaced first."""
     if not queue:
         return
+    chunk = [queue[k] for k in range(chunk_size(len(queue), len(workers)))]
     try:
-        workers[i].assign(queue[0])
+        workers[i].assign(chunk)
     except (OSError, ValueError):
+        if workers[i].tasks:  # it was busy: it will be found dead when its results stop
+            return
         workers[i].kill()
         workers[i] = new()
-        workers[i].assign(queue[0])
-    queue.popleft()
+        workers[i].assign(chunk)
+    for _ in chunk:
+        queue.popleft()
 
 
 def _start(new: Callable[[], _Worker], n: int) -> list[_Worker]:
     sys.stdout.flush()  # a forked child must not write our buffered output a second time
     sys.stderr.flush()
     return [new() for _ in range(n)]
+
+
+def _replace(workers: list[_Worker], i: int, queue: deque[Task], new: Callable[[], _Worker]) -> None:
+    """Worker i is killed (its file timed out) or dead: the rest of its chunk goes back to the
+    front of the queue, and a new worker takes over."""
+    w = workers[i]
+    queue.extendleft(reversed(w.unfinished()))
+    w.kill()
+    workers[i] = new()
+    _feed(workers, i, queue, new)
 
 
 def run_pool(
@@ -326,9 +369,7 @@ def run_pool(
                         if (w.proc.exitcode or 0) < 0:  # killed by a signal: a failed allocation aborts
                             what += f"，可能超出了每个进程 {limits().max_worker_memory_mb:g} MB 的内存上限"
                         outcome = Outcome(None, (crash_finding(task.path, what),), now - w.started)
-                        w.kill()
-                        workers[i] = new()
-                        _feed(workers, i, queue, new)
+                        _replace(workers, i, queue, new)
                     else:
                         if data == _READY:  # started: the time limit counts from here
                             w.ready, w.started = True, now
@@ -337,8 +378,11 @@ def run_pool(
                             w.allowance.add()
                             continue
                         finished += 1
-                        w.task = None
-                        _feed(workers, i, queue, new)  # it starts its next file while we unpickle
+                        w.tasks.popleft()
+                        w.started = now  # its next file starts now, with no OCR allowance yet
+                        w.allowance = _Allowance()
+                        if len(w.tasks) <= w.refill:
+                            _feed(workers, i, queue, new)  # more before it runs out
                         try:
                             _, outcome = pickle.loads(data)
                             if not lazy and isinstance(outcome.parsed, PackedReport):
@@ -348,10 +392,8 @@ def run_pool(
                             outcome = Outcome(None, (crash_finding(task.path, what),), now - w.started)
                     yield task, outcome
                 elif now >= w.deadline(timeout):
-                    w.kill()
-                    workers[i] = new()
-                    _feed(workers, i, queue, new)
                     limit = timeout + w.allowance.seconds
+                    _replace(workers, i, queue, new)
                     yield task, Outcome(None, (timeout_finding(task.path, limit),), now - w.started, True)
     finally:
         for w in workers:

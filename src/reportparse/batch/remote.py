@@ -34,7 +34,7 @@ from ..rules import Selection
 from .onefile import Outcome, ProcessFile, crash_finding, process_file
 from .packing import PackedReport, dumps
 from .plan import Task
-from .pool import run_pool
+from .pool import call, run_pool
 
 Ship = Literal["bytes", "path"]
 CHUNK_FILES = 32  # files per executor task
@@ -50,6 +50,7 @@ class Shipped:
     data: bytes | None
     selection: Selection
     with_json: bool
+    ocr: str | None = None  # the OCR mode (--ocr, `ocr` in reportparse.toml)
 
 
 @dataclass(frozen=True)
@@ -81,14 +82,21 @@ def run_chunk(chunk: Chunk) -> list[tuple[int, Outcome]]:
     return outcomes
 
 
-def _named(path: str, selection: Selection, *, process: ProcessFile, names: dict[str, str]) -> Outcome:
+def _named(
+    path: str,
+    selection: Selection,
+    *,
+    process: ProcessFile,
+    names: dict[str, str],
+    ocr: str | None = None,
+) -> Outcome:
     """`process` on a file saved under a temporary name, reporting under its own name."""
     shown = names.get(path)
     if shown is None:
-        return process(path, selection)
+        return call(process, path, selection, ocr)
     if process is process_file:
-        return process_file(path, selection, shown=shown)
-    return _renamed(process(path, selection), readable(path), shown)
+        return process_file(path, selection, shown=shown, ocr=ocr)
+    return _renamed(call(process, path, selection, ocr), readable(path), shown)
 
 
 def _renamed(outcome: Outcome, temporary: str, shown: str) -> Outcome:
@@ -117,7 +125,7 @@ def _chunk_main() -> None:
                 with open(path, "wb") as fh:
                     fh.write(f.data)
                 names[path] = f.path
-            tasks.append(Task(f.index, path, f.selection, "error", f.with_json))
+            tasks.append(Task(f.index, path, f.selection, "error", f.with_json, ocr=f.ocr))
         process = functools.partial(_named, process=chunk.process, names=names)
         out: list[tuple[int, Outcome]] = []
         for task, outcome in run_pool(tasks, process, jobs=1, timeout=chunk.timeout, lazy=True):
@@ -139,7 +147,7 @@ def _shipped(task: Task, ship: Ship) -> Shipped:
                 data = fh.read(limits().max_file_bytes + 1)
         except OSError:
             data = None  # let the worker's reader say what is wrong with it
-    return Shipped(task.index, task.path, data, task.selection, task.with_json)
+    return Shipped(task.index, task.path, data, task.selection, task.with_json, task.ocr)
 
 
 def run_executor(

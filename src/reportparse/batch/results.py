@@ -52,6 +52,8 @@ class FileResult:
     def report(self) -> Report | None:
         parsed = self.parsed
         if isinstance(parsed, PackedReport):
+            if parsed.stored is not None:  # in a Spill: unpacked when read, never kept here
+                return parsed.unpack()
             parsed = parsed.unpack()
             object.__setattr__(self, "parsed", parsed)  # a cache: the value stays the same report
         return parsed

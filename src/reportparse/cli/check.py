@@ -29,12 +29,14 @@ from ..batch import (
     HistoryError,
     NoInputError,
     Overrides,
+    ResumeError,
     RosterError,
     Summary,
     WorkerStartError,
     audit,
 )
 from ..batch.baseline import read_or_new
+from ..batch.journal import journal_path
 from ..batch.onefile import process_file
 from ..config import FAIL_ON, ConfigError, find_config, parse_codes
 from ..filenames import os_error_text
@@ -46,7 +48,10 @@ from .ocr import add_ocr_argument
 from .output import output_problem, write_atomic
 
 CHECK_EPILOG = """退出码：0 没有达到 --fail-on 级别的问题；1 有达到该级别的问题（无法读取或超时的文件按错误计）；
-2 用法错误、配置错误、未找到输入文件或工具自身故障。
+2 用法错误、配置错误、未找到输入文件、被中断（Ctrl-C 或 SIGTERM）或工具自身故障。
+
+用 -o 写入文件时，每个文件的结果一读完就记入中断记录；运行被中断（Ctrl-C、被杀、断电）后，
+用同一命令加 --resume 继续，已完成的文件不再处理。
 
 示例：
   reportparse check 年报/                          # 检查文件夹（递归），按文件列出问题
@@ -235,6 +240,18 @@ def add_check_parser(sub: Any) -> argparse.ArgumentParser:
         '也可在配置文件中写 history = "…"',
     )
     p.add_argument(
+        "--cache",
+        metavar="DIR",
+        help="缓存文件夹（不存在时新建）：保存读过的每个文件的结果；文件内容、显示名、reportparse 版本和 OCR "
+        '方式都未变时不再解析。也可在配置文件中写 cache = "…"；默认不使用缓存（见 docs/scale.md）',
+    )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="继续上次被中断的同一命令（需要 -o）：中断记录中已完成的文件不再处理，输出与不中断时相同；"
+        "命令、选项或文件不同时拒绝续跑",
+    )
+    p.add_argument(
         "--roster",
         metavar="FILE",
         help="机关名册（CSV 或 XLSX：机关、上级机关、类型、地区、截止日期、别名）：核对覆盖情况——"
@@ -317,7 +334,7 @@ def run_check(args: argparse.Namespace) -> int:
     stdout, stderr = sys.stdout, sys.stderr
     try:
         return _check(args, stdout, stderr)
-    except (ConfigError, NoInputError, WorkerStartError, HistoryError, RosterError) as err:
+    except (ConfigError, NoInputError, WorkerStartError, HistoryError, RosterError, ResumeError) as err:
         stderr.write(f"reportparse check：{err}\n")
         return 2
     except KeyboardInterrupt:
@@ -365,6 +382,12 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             raise ConfigError(f"配置文件不存在：{config}")
     progress = _Progress(stderr) if getattr(stderr, "isatty", lambda: False)() and not args.quiet else None
     stdin = args.paths == ["-"]
+    if args.resume and (stdin or not args.output):
+        stderr.write(
+            "reportparse check：--resume 需要用 -o 指定输出文件（中断记录按输出文件保存），不能用于标准输入\n"
+        )
+        return 2
+    journal = journal_path(args.output) if args.output and not stdin else None
     with contextlib.ExitStack() as stack:
         paths, jobs, run_audit = args.paths, args.jobs or None, audit
         if stdin:
@@ -393,9 +416,22 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             history=args.history,
             roster=args.roster,
             roster_year=args.roster_year,
+            cache=args.cache,
+            journal=journal,
+            resume=args.resume,
+            command=_command(args),
             **fmt.audit_options(),
         )
-        results = run.collect()
+        try:
+            results = run.collect()
+        except KeyboardInterrupt:
+            if run.journal is None or run.journal.broken:
+                raise
+            stderr.write(
+                f"\nreportparse check：已中断；已完成的 {run.journal.written} 个文件的结果已保存，"
+                "用同一命令加 --resume 继续\n"
+            )
+            return 2
         assert run.summary is not None
         if stdin:
             results = [dataclasses.replace(r, path=shown) for r in results]
@@ -428,6 +464,8 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         except OSError as err:
             stderr.write(f"reportparse check：无法写入输出文件 {args.output}：{os_error_text(err)}\n")
             return 2
+        if run.journal is not None:  # the output is safe: nothing left to resume
+            run.journal.remove()
     elif args.format == "text" or not hasattr(stdout, "buffer"):
         for piece in pieces:
             stdout.write(piece if isinstance(piece, str) else piece.decode("utf-8"))
@@ -445,6 +483,25 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     return 1 if failed else 0
 
 
+# options that change neither the results nor the output: a run may be resumed with others
+_EXECUTION_ONLY = {"jobs", "executor", "ship", "quiet", "resume", "cache", "handler", "command"}
+
+
+def _command(args: argparse.Namespace) -> str:
+    """The run's options as text: a resumed run must have the same (its journal's key)."""
+    options = " ".join(
+        f"--{name.replace('_', '-')}"
+        + ("" if value is True else f" {','.join(map(str, value)) if isinstance(value, list) else value}")
+        for name, value in sorted(vars(args).items())
+        if name not in _EXECUTION_ONLY and name != "paths" and value not in (None, False, [], "")
+    )
+    paths = " ".join(os.path.abspath(p) for p in args.paths)
+    return f"check {paths} {options}"
+
+
+DASK_CONNECT_S = 30.0  # how long to wait for the scheduler
+
+
 @contextlib.contextmanager
 def dask_executor(url: str) -> Iterator[Any]:
     """The executor of the Dask cluster at dask://HOST:PORT; ConfigError when it cannot be used."""
@@ -455,7 +512,9 @@ def dask_executor(url: str) -> Iterator[Any]:
     except ImportError:
         raise ConfigError("--executor 需要 Dask：pip install 'reportparse[dask]'") from None
     try:
-        client = distributed.Client("tcp://" + url[len("dask://") :], timeout=30, set_as_default=False)
+        client = distributed.Client(
+            "tcp://" + url[len("dask://") :], timeout=DASK_CONNECT_S, set_as_default=False
+        )
     except OSError as err:
         raise ConfigError(f"无法连接 Dask 调度器 {url}：{err}") from None
     try:

@@ -60,10 +60,8 @@ class Format:
 
     def audit_options(self) -> AuditOptions:
         """The `audit()` arguments that give this renderer what it reads, and no more."""
-        # reports it reads only at the end (or never) wait on disk, not in memory
-        return AuditOptions(
-            lazy_reports=self.reads != "full", json_reports=self.reads == "json", spill=self.reads != "full"
-        )
+        # reports wait on disk, not in memory, until it reads them (those it reads whole too)
+        return AuditOptions(lazy_reports=True, json_reports=self.reads == "json", spill=True)
 
     def pieces(self, results: Sequence[FileResult], options: RenderOptions) -> Iterator[str | bytes]:
         """The document in pieces, in order: many for a streamed format, else one."""
