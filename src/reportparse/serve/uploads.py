@@ -15,12 +15,11 @@ from __future__ import annotations
 import re
 import shutil
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from ..readers.docx.package import MAX_RATIO, RATIO_MIN_SIZE
+from ..readers.docx.package import MAX_RATIO, RATIO_MIN_SIZE, UNZIP_ERRORS
 from ..readers.formats import REPORT_SUFFIXES
 from .settings import Settings
 
@@ -175,15 +174,7 @@ class Saved:
         except UploadError:
             target.unlink(missing_ok=True)
             raise
-        except (
-            zipfile.BadZipFile,
-            zlib.error,
-            EOFError,
-            OSError,
-            NotImplementedError,
-            RuntimeError,
-            ValueError,
-        ):
+        except UNZIP_ERRORS:
             target.unlink(missing_ok=True)
             self.skipped.append((shown, "无法解压（压缩包损坏或解压后超出声明大小）"))
             return

@@ -24,6 +24,16 @@ from ...limits import limits
 from ...model import Loc
 from .. import ReadError
 
+# What reading a damaged, truncated or hostile zip member can raise (zipfile, zlib, the OS)
+UNZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+)
 # Real DOCX parts compress 10–40×; a zip bomb compresses 1000× and more. Small entries are
 # exempt because their ratio says nothing and they cannot hurt.
 MAX_RATIO = 200
@@ -152,15 +162,7 @@ class Package:
             with self._zip.open(info) as f:
                 # Never trust the declared size: read at most one byte more than allowed.
                 data = f.read(min(info.file_size, self._budget) + 1)
-        except (
-            zipfile.BadZipFile,
-            zlib.error,
-            EOFError,
-            OSError,
-            NotImplementedError,
-            RuntimeError,
-            ValueError,
-        ) as err:
+        except UNZIP_ERRORS as err:
             raise _fail(
                 "EXT-001",
                 f"DOCX 条目 {name} 无法解压（{type(err).__name__}），文件可能已损坏或被截断",
