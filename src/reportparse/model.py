@@ -155,6 +155,8 @@ class TableData:
     confidence: Literal["high", "low"] = "high"
     corner_note: str | None = None
     loc: Loc | None = None
+    # why a table with no cell read was not read, when not "printed but not read as a table"
+    unread_why: str | None = None
 
     def __repr__(self) -> str:
         from .render.notebook import table_repr  # needs the templates, which model may not import
@@ -200,7 +202,7 @@ class TableData:
         status = self.status
         if status == "failed":
             if not self.cells:
-                return "已印出，但未能按表格读取"
+                return self.unread_why or "已印出，但未能按表格读取"
             return f"只读到 {len(self.cells)} 个单元格，表格结构不确定"
         if status == "partial":
             missing = set(self.missing_rows)

@@ -17,6 +17,7 @@ from ..normalize import norm_label
 from ..readers import ReadError, load_bytes, read_document
 from ..readers.ocr import ocr_mode
 from ..templates import (
+    REFERRAL_RE,
     TABLE_NAMES,
     TABLE_SECTION,
     TABLE_TITLES,
@@ -119,6 +120,11 @@ def build_report(document: Document, data: bytes) -> Report:
         tables.update(flat_tables)
         notes.extend(flat_notes)
         tables = _weigh_evidence(tables, tmpl, evidence, seg)
+        lost = _lost_in_ocr(tables, seg, document)
+        for name, where in lost.items():
+            tables[name] = TableData(
+                name, tmpl.version, {}, confidence="low", loc=where, unread_why=_LOST_IN_OCR
+            )
     published = parse_date(props["published"]) if props.get("published") else None
     meta = Meta(
         title=title,
@@ -185,6 +191,34 @@ def _weigh_evidence(
                 unread_rows=(*data.unread_rows, *unread),
             )
         out[name] = data
+    return out
+
+
+_LOST_IN_OCR = (
+    "在经 OCR 文字识别的页面上未能识别出（表格线模糊或残缺、印章遮挡、扫描歪斜等），不能据此认定报告缺少该表"
+)
+
+
+def _lost_in_ocr(
+    tables: dict[TableName, TableData | None], seg: Segmented, document: Document
+) -> dict[TableName, Loc]:
+    """Tables not found in a part whose pages OCR read. OCR can miss a whole table (faint or
+    broken rulings, a stamp, a skewed scan), so not finding one there is no evidence that the
+    report lacks it: the table is unread (EXT-006), not missing (STR-004)."""
+    read = {p for n in document.notes if n.rule == "EXT-014" for p in n.data.get("pages") or ()}
+    if not read:
+        return {}
+    starts = {s.number: s.loc.page for s in seg.sections}
+    out: dict[TableName, Loc] = {}
+    for name, data in tables.items():
+        section = next((s for s in seg.sections if s.number == TABLE_SECTION[name]), None)
+        if data is not None or section is None or REFERRAL_RE.search(section.text):
+            continue
+        first = section.loc.page
+        later = [p for n, p in starts.items() if n > section.number and p is not None]
+        last = min(later) if later else None
+        if first is None or any(first <= p and (last is None or p <= last) for p in read):
+            out[name] = section.loc
     return out
 
 

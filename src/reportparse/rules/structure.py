@@ -9,7 +9,7 @@ from ..extraction import BLOCKING
 from ..findings import Finding
 from ..model import Report, TableData
 from ..normalize import norm_label
-from ..templates import TABLE_SECTION, TABLE_TITLES, common, expected_version, template
+from ..templates import REFERRAL_RE, TABLE_SECTION, TABLE_TITLES, common, expected_version, template
 from . import finding, rule
 from .where import of_report, of_section
 
@@ -123,7 +123,7 @@ def table_missing(report: Report) -> Iterator[Finding]:
         section = present.get(number)
         where = f"第{CN[number - 1]}部分"
         text = section.text if section is not None else ""
-        referral = _REFERRAL_RE.search(text)
+        referral = REFERRAL_RE.search(text)
         if referral:
             message = (
                 f"{where}没有{TABLE_TITLES[name]}，只写了「{_around(text, referral)}」：表格不在报告正文中"
@@ -144,9 +144,6 @@ def table_missing(report: Report) -> Iterator[Finding]:
             actual=actual,
             loc=of_section(report, number),
         )
-
-
-_REFERRAL_RE = re.compile(r"(?:详|参)?见(?:附件|附表|后附|下表|附后)|附(?:件|表)[一二三四1-4]?")
 
 
 def _around(text: str, m: re.Match[str]) -> str:

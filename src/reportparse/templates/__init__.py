@@ -10,6 +10,7 @@ up here, so a new template revision is a JSON file.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -310,3 +311,6 @@ TABLE_NAMES: tuple[TableName, ...] = tuple(t.name for t in common().tables)
 TABLE_TITLES: dict[str, str] = {t.name: t.title for t in common().tables}
 TABLE_SHORT: dict[str, str] = {t.name: t.short for t in common().tables}
 TABLE_SECTION: dict[TableName, int] = {t.name: t.section for t in common().tables}
+# How a part says its table is elsewhere ("（详见附表）", "见附件2"): then the table is absent from
+# the report, whatever a reader could or could not read around it
+REFERRAL_RE = re.compile(r"(?:详|参)?见(?:附件|附表|后附|下表|附后)|附(?:件|表)[一二三四1-4]?")
