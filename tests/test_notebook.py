@@ -18,6 +18,7 @@ from helpers import hanging
 from reportparse import Selection
 from reportparse.batch import pool
 from reportparse.config import ConfigError, parse_codes
+from reportparse.limits import limits
 from reportparse.model import Cell, TableData
 from reportparse.render import render
 from reportparse.render.notebook import PANDAS_MISSING
@@ -151,11 +152,13 @@ def test_audit_does_not_fork_a_process_with_threads(tmp_path: Path) -> None:
 
 def test_a_starting_worker_has_not_begun_its_file() -> None:
     worker = object.__new__(pool._Worker)  # its clock only: no process
-    worker.started, worker.ready = 100.0, False
+    worker.started, worker.ready, worker.allowance = 100.0, False, pool._Allowance()
     assert worker.deadline(1.0) == 100.0 + pool._START_S
     assert worker.deadline(600.0) == 700.0
     worker.ready = True
     assert worker.deadline(1.0) == 101.0
+    worker.allowance.add()  # OCR began a page of its file: the limit grows by ocr_page_s
+    assert worker.deadline(1.0) == 101.0 + limits().ocr_page_s
 
 
 # --- short reprs ---
