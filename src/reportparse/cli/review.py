@@ -167,20 +167,15 @@ def items(store: HistoryStore, body: str | None, year: int | None) -> list[Item]
         d = book.get((f.fingerprint, f.year or 0))
         if d is None or d.decision != "confirmed":
             continue
-        again = recurring(f.fingerprint, f.year, book)
         out.append(
-            Item(
+            Item.confirmed(
+                f,
+                d,
                 body=f.body or f.path,
                 year=f.year,
                 path=f.path,
-                rule=f.rule,
-                severity=f.severity,
-                message=f.message,
                 where=_where(f),
-                who=d.who,
-                decided_at=d.decided_at,
-                note=d.reason,
-                recurring_since=again.year if again is not None else None,
+                recurring=recurring(f.fingerprint, f.year, book),
             )
         )
     return out

@@ -10,10 +10,31 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 from itertools import groupby
+from typing import Protocol
 
 from ..findings import SEVERITY_CN
 from ..rules import load_rules
 from .xlsx_writer import Workbook
+
+
+class _Finding(Protocol):
+    @property
+    def rule(self) -> str: ...
+    @property
+    def severity(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+
+
+class _Decision(Protocol):
+    @property
+    def who(self) -> str: ...
+    @property
+    def decided_at(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def year(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -29,6 +50,33 @@ class Item:
     decided_at: str
     note: str  # the reviewer's words, if any
     recurring_since: int | None = None  # an earlier year it was confirmed for, if it recurs
+
+    @classmethod
+    def confirmed(
+        cls,
+        finding: _Finding,
+        decision: _Decision,
+        *,
+        body: str,
+        year: int | None,
+        path: str,
+        where: str,
+        recurring: _Decision | None,
+    ) -> Item:
+        """The item of a finding a reviewer confirmed (a stored finding or a live one)."""
+        return cls(
+            body=body,
+            year=year,
+            path=path,
+            rule=finding.rule,
+            severity=finding.severity,
+            message=finding.message,
+            where=where,
+            who=decision.who,
+            decided_at=decision.decided_at,
+            note=decision.reason,
+            recurring_since=recurring.year if recurring is not None else None,
+        )
 
 
 HEADERS = (

@@ -136,20 +136,15 @@ def rectification(rows: Sequence[View]) -> list[RectItem]:
             d = it.decision
             if d is None or d.decision != "confirmed":
                 continue
-            f = it.finding
             out.append(
-                RectItem(
+                RectItem.confirmed(
+                    it.finding,
+                    d,
                     body=v.body or v.shown,
                     year=v.year,
                     path=v.shown,
-                    rule=f.rule,
-                    severity=f.severity,
-                    message=f.message,
-                    where=location_text(f.loc),
-                    who=d.who,
-                    decided_at=d.decided_at,
-                    note=d.reason,
-                    recurring_since=it.recurring.year if it.recurring is not None else None,
+                    where=location_text(it.finding.loc),
+                    recurring=it.recurring,
                 )
             )
     return out
