@@ -39,7 +39,19 @@ from .yearly import year_on_year_html
 if TYPE_CHECKING:
     from ..batch import FileResult
 
-_CSS = """
+# The tables as printed, cells behind a finding highlighted: this page's and the web application's
+GRID_CSS = """
+.grid{font-size:13px;margin:4px 0}
+.grid td.label{max-width:380px}
+.grid td.blank{background:repeating-linear-gradient(45deg,#fff,#fff 4px,#f1f1f1 4px,#f1f1f1 8px)}
+.grid td.unread{color:#999}
+td.finding-error{background:#fde0e0;outline:2px solid var(--err);outline-offset:-2px}
+td.finding-warning{background:#fff1cc;outline:2px solid var(--warn);outline-offset:-2px}
+td.finding-info{background:#e3f0ff;outline:1px dashed var(--info);outline-offset:-2px}
+td sup a{color:inherit;text-decoration:none;font-size:10px;margin-left:2px}
+"""
+_CSS = (
+    """
 :root{--err:#c62828;--warn:#b26a00;--info:#1565c0;--line:#c9ced6}
 *{box-sizing:border-box}
 body{font:14px/1.5 "Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
@@ -63,15 +75,9 @@ th{background:#eef1f5;font-weight:600}
 .unverified-list{color:var(--warn)}
 section.report{background:#fff;border:1px solid var(--line);border-radius:6px;padding:4px 16px 16px;margin:18px 0}
 .meta{color:#555;margin:0 0 8px}
-.grid{font-size:13px;margin:4px 0}
-.grid td.label{max-width:380px}
-.grid td.blank{background:repeating-linear-gradient(45deg,#fff,#fff 4px,#f1f1f1 4px,#f1f1f1 8px)}
-.grid td.unread{color:#999}
-td.finding-error{background:#fde0e0;outline:2px solid var(--err);outline-offset:-2px}
-td.finding-warning{background:#fff1cc;outline:2px solid var(--warn);outline-offset:-2px}
-td.finding-info{background:#e3f0ff;outline:1px dashed var(--info);outline-offset:-2px}
-td sup a{color:inherit;text-decoration:none;font-size:10px;margin-left:2px}
-ol.findings,ul.findings{margin:6px 0 0;padding-left:26px}
+"""
+    + GRID_CSS.lstrip("\n")
+    + """ol.findings,ul.findings{margin:6px 0 0;padding-left:26px}
 .findings li{margin:2px 0}
 .sev{display:inline-block;min-width:2.6em;font-weight:600}
 .sev-error{color:var(--err)}.sev-warning{color:var(--warn)}.sev-info{color:var(--info)}
@@ -83,6 +89,7 @@ details.tables>summary{cursor:pointer;color:#555;margin:6px 0}
 td:target{box-shadow:inset 0 0 0 3px #1f5fa8}
 li:target{background:#fffbd6}
 """
+)
 
 _JS = """
 (function () {

@@ -19,6 +19,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..history import HistoryError
+from ..render.html_out import GRID_CSS
 from .jobs import Jobs
 from .pages import message_page
 from .routes import App
@@ -31,6 +32,11 @@ STATIC = Path(__file__).parent / "static"
 async def _store_problem(request: Request, err: Exception) -> Response:
     """A store that cannot be used (locked too long, damaged): said on the page, not a traceback."""
     return HTMLResponse(message_page("历史库无法使用", str(err)), status_code=503)
+
+
+async def _grid_css(request: Request) -> Response:
+    """The tables' and highlighted cells' styles, the same as the static HTML page's."""
+    return Response(GRID_CSS, media_type="text/css")
 
 
 def create_app(settings: Settings, jobs: Jobs | None = None) -> Starlette:
@@ -50,6 +56,7 @@ def create_app(settings: Settings, jobs: Jobs | None = None) -> Starlette:
         Route("/batch/{batch}/rectification", app.rectification),
         Route("/batch/{batch}/rectification.xlsx", app.rectification),
         Route("/rule/{rule}", app.rule),
+        Route("/static/grid.css", _grid_css),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     starlette = Starlette(routes=routes, exception_handlers={HistoryError: _store_problem})

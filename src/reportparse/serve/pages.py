@@ -42,6 +42,7 @@ def layout(title: str, body: str, *, crumbs: Sequence[tuple[str, str]] = (), pag
         '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{esc(title)} · reportparse</title>\n"
+        '<link rel="stylesheet" href="/static/grid.css">\n'
         '<link rel="stylesheet" href="/static/app.css">\n'
         '<script src="/static/app.js" defer></script>\n</head>\n'
         f'<body data-page="{esc(page)}">\n<header><a class="home" href="/">reportparse 年报审核</a>'
