@@ -34,6 +34,7 @@ import datetime as dt
 import fnmatch
 import functools
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,6 +96,22 @@ class Config:
         `extend-exclude`. A folder walk asks about each entry as it goes down; a path named on
         the command line asks with `parents`."""
         return _matches(path, self.exclude + self.extend_exclude, self.root, parents=parents)
+
+    @functools.cached_property
+    def _names_only(self) -> re.Pattern[str] | None:
+        """The exclusions as one pattern, when none has a `/` (they match names only)."""
+        patterns = self.exclude + self.extend_exclude
+        if any("/" in p.rstrip("/") for p in patterns):
+            return None
+        return re.compile(
+            "|".join(fnmatch.translate(p.rstrip("/").removeprefix("./")) for p in patterns) or "(?!)"
+        )
+
+    def excludes(self, folder: Path, name: str) -> bool:
+        """`excluded(folder / name)` for a folder walk, without building the path when the
+        exclusions match names only."""
+        names = self._names_only
+        return names.match(name) is not None if names is not None else self.excluded(folder / name)
 
     def ignored_for(self, path: Path) -> tuple[str, ...]:
         """The rule codes `per-file-ignores` turns off for `path`."""

@@ -171,9 +171,15 @@ def _dataclass_reducers() -> dict[type, Callable[[Any], tuple[Any, ...]]]:
 _REDUCERS = _dataclass_reducers()
 
 
+_dispatch: dict[type, Any] = {}
+
+
 def dumps(obj: object) -> bytes:
+    global _dispatch
+    if len(_dispatch) != len(copyreg.dispatch_table) + len(_REDUCERS):  # merged once (again if
+        _dispatch = {**copyreg.dispatch_table, **_REDUCERS}  # a library registered a reducer since)
     buf = io.BytesIO()
     pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = {**copyreg.dispatch_table, **_REDUCERS}
+    pickler.dispatch_table = _dispatch
     pickler.dump(obj)
     return buf.getvalue()

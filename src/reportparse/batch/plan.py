@@ -57,7 +57,7 @@ class Configs:
         self._found: dict[str, Path | None] = {}
         self._loaded: dict[Path | None, Config] = {}
 
-    def source(self, folder: Path) -> Path | None:
+    def source(self, folder: Path | str) -> Path | None:
         if self.config is not None:
             return self.config
         if not self.discovery:
@@ -103,9 +103,9 @@ def plan(
 
     tasks: list[Task] = []
     for i, f in enumerate(files):
-        source = configs.source(Path(os.path.abspath(f)).parent)
+        source = configs.source(os.path.dirname(os.path.abspath(f)))
         cfg = configs.load(source)
-        extra = cfg.ignored_for(Path(f))
+        extra = cfg.ignored_for(Path(f)) if cfg.per_file_ignores else ()
         if (source, extra) not in settings:
             sel, fail_on = overrides.apply(cfg)
             if extra:

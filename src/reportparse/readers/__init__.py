@@ -12,6 +12,7 @@ import importlib
 import stat
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from ..document import Document
 from ..extraction import internal_error, problem
@@ -36,6 +37,17 @@ Reader = Callable[[bytes, "str | None"], Document]
 READER_MODULES = {f.id: f.module for f in FORMATS}
 
 
+def read_at_most(fh: BinaryIO, n: int, size: int) -> bytes:
+    """Up to `n` bytes of an open file whose size was `size`: asked for in one piece of about
+    that size (a read asked for far more than the file holds allocates — and for a large `n`
+    maps — a buffer of that size, which dominated the cost of small files), then on to `n`
+    should the file have grown."""
+    data = fh.read(min(n, size + 1))
+    if len(data) == size + 1 and len(data) < n:
+        data += fh.read(n - len(data))
+    return data
+
+
 def load_bytes(source: str | Path | bytes) -> tuple[bytes, str | None]:
     """The bytes of a report: a regular file, read no further than the size limit (a device
     such as /dev/zero, a pipe or a file that grows while read never makes us read on)."""
@@ -49,7 +61,7 @@ def load_bytes(source: str | Path | bytes) -> tuple[bytes, str | None]:
         raise ReadError(problem("EXT-001", f"这不是普通文件（是{kind}），未读取", loc=loc))
     limit = limits().max_file_bytes
     with path.open("rb") as fh:
-        data = fh.read(limit + 1)
+        data = read_at_most(fh, limit + 1, st.st_size)
     size = max(st.st_size, len(data))
     if size > limit:
         raise ReadError(

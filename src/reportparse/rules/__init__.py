@@ -394,12 +394,21 @@ class Selection:
             object.__setattr__(self, "severity", rule_severities(self.severity, "Selection"))
         if self.thresholds:
             object.__setattr__(self, "thresholds", rule_thresholds(self.thresholds, "Selection"))
+        # each rule's answer, once: every report asks about every rule, several times
+        object.__setattr__(self, "_enabled", {})
 
     def threshold(self, r: Rule) -> float | None:
         """The rule's threshold as this selection sets it, else its default."""
         return next((v for k, v in self.thresholds if k == r.id), r.threshold)
 
     def enabled(self, r: Rule) -> bool:
+        known: dict[str, bool] = self.__dict__["_enabled"]
+        answer = known.get(r.id)
+        if answer is None:
+            answer = known[r.id] = self._decide(r)
+        return answer
+
+    def _decide(self, r: Rule) -> bool:
         if _matches(r, self.ignore):
             return False
         if self.select:

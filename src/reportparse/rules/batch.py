@@ -16,6 +16,7 @@ finding is attached to the later (or, across bodies, the affected) report.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -40,11 +41,15 @@ _BRACKETS_RE = re.compile(r"[(\[【〔［][^()\[\]【】〔〕［］]*[)\]】〕
 _YEAR_RE = re.compile(r"(?:19|20)\d{2}|[二][〇零○Ｏ0][〇零○Ｏ0一二三四五六七八九]{2}")
 
 
+_SPACE_RE = re.compile(r"\s+")
+
+
+@functools.lru_cache(maxsize=1 << 16)  # asked for every report by several passes of a batch
 def body_key(organization: str | None) -> str | None:
     """The name a body is grouped by: 示例市统计局（全市汇总） and 示例市 统计局 are one body."""
     if not organization:
         return None
-    s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", organization))
+    s = _SPACE_RE.sub("", unicodedata.normalize("NFKC", organization))
     previous = None
     while previous != s:  # nested brackets, innermost first
         previous, s = s, _BRACKETS_RE.sub("", s)
