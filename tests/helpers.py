@@ -226,6 +226,11 @@ def crashing(path: str, selection: Selection) -> Outcome:
     return process_file(path, selection)
 
 
+def troubled(path: str, selection: Selection) -> Outcome:
+    """`hanging` and `crashing` at once."""
+    return hanging(path, selection) if "hang" in os.path.basename(path) else crashing(path, selection)
+
+
 def dying(path: str, selection: Selection) -> Outcome:
     """A worker that cannot run at all: it exits (code 4) on every file."""
     os._exit(4)

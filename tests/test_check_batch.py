@@ -15,7 +15,7 @@ from generator import text_writer
 from generator.spec import ReportSpec, make_spec
 
 import reportparse
-from helpers import continuous_pair, crashing, dying, hanging
+from helpers import continuous_pair, crashing, dying, hanging, troubled
 from reportparse.batch import (
     FileResult,
     NoInputError,
@@ -405,6 +405,22 @@ def test_a_worker_that_dies_takes_only_its_file(tmp_path: Path) -> None:
         .findings[0]
         .message.startswith("处理此文件的工作进程意外退出（退出码 3）")
     )
+
+
+def test_a_hang_or_crash_amid_chunks_of_small_files_takes_only_its_file(tmp_path: Path) -> None:
+    """Files go to workers in chunks and results come back a few at a time: the file that
+    hangs or kills its worker is the one named, and the files done with it but not yet sent
+    back are done again — each file has exactly one result."""
+    names = [f"{i:02d}.txt" for i in range(60)] + ["05-hang.txt", "40-crash.txt"]
+    for name in names:
+        (tmp_path / name).write_text(f"示例{name}2024年政府信息公开工作年度报告\n", encoding="utf-8")
+    run = reportparse.audit([tmp_path], jobs=2, timeout=1.0, process=troubled)
+    order = [Path(r.path).name for r in run]
+    assert sorted(order) == sorted(names)
+    statuses = _statuses(run.results)
+    assert statuses.pop("05-hang.txt") == ("timeout", ["EXT-003"])
+    assert statuses.pop("40-crash.txt") == ("unreadable", ["EXT-013"])
+    assert {(s, tuple(rules)) for s, rules in statuses.values()} == {("findings", ("STR-006",))}
 
 
 def threads(tasks: Sequence[Task], process: ProcessFile) -> Iterator[tuple[Task, Outcome]]:

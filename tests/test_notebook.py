@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import warnings
+from collections import deque
 from pathlib import Path
 
 import pytest
@@ -152,13 +153,16 @@ def test_audit_does_not_fork_a_process_with_threads(tmp_path: Path) -> None:
 
 def test_a_starting_worker_has_not_begun_its_file() -> None:
     worker = object.__new__(pool._Worker)  # its clock only: no process
-    worker.started, worker.ready, worker.allowance = 100.0, False, pool._Allowance()
+    worker.started, worker.ready, worker.allowance, worker.ocr_file = 100.0, False, pool._Allowance(), 0
+    worker.progress, worker.done, worker.tasks = [0.0, 0.0], 0, deque([object(), object()])
     assert worker.deadline(1.0) == 100.0 + pool._START_S
     assert worker.deadline(600.0) == 700.0
     worker.ready = True
     assert worker.deadline(1.0) == 101.0
-    worker.allowance.add()  # OCR began a page of its file: the limit grows by ocr_page_s
+    worker.ocr_page(1)  # OCR began a page of its file: the limit grows by ocr_page_s
     assert worker.deadline(1.0) == 101.0 + limits().ocr_page_s
+    worker.progress = [2.0, 130.0]  # on to its second file (the first's result not sent yet)
+    assert worker.deadline(1.0) == 131.0  # its own time, without the first file's allowance
 
 
 # --- short reprs ---

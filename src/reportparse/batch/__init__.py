@@ -59,9 +59,12 @@ if TYPE_CHECKING:
 # --- one run ---
 
 
-def _result(task: Task, outcome: Outcome) -> FileResult:
+def _result(task: Task, outcome: Outcome, spill: Spill | None = None) -> FileResult:
+    """A file's result; with `spill`, its packed report moved there."""
     findings = outcome.findings
     parsed = None if outcome.timed_out else outcome.parsed
+    if spill is not None and isinstance(parsed, PackedReport):
+        parsed = parsed.spilled(spill)
     if parsed is None:  # a timeout or crash finding made here: selected like the others
         registry = load_rules()
         sel = task.selection
@@ -220,11 +223,13 @@ class AuditRun(Iterator[FileResult]):
     def _run(self) -> Iterator[FileResult]:
         try:
             for done, (task, outcome) in enumerate(self._outcomes(), start=1):
-                result = _result(task, outcome)
-                if self.history is not None:  # before a spill: the store takes the packed bytes
+                if self.history is None:
+                    result = _result(task, outcome, self._spill)
+                else:  # the store takes the packed bytes before the spill does
+                    result = _result(task, outcome)
                     self.history.record(result)
-                if self._spill is not None and isinstance(result.parsed, PackedReport):
-                    result = replace(result, parsed=result.parsed.spilled(self._spill))
+                    if self._spill is not None and isinstance(result.parsed, PackedReport):
+                        result = replace(result, parsed=result.parsed.spilled(self._spill))
                 self._finished[task.index] = result
                 if self.progress:
                     self.progress(done, len(self.tasks), result)
@@ -387,7 +392,10 @@ def audit(
         ocr_mode(ocr)  # an unknown mode fails here, before any work
         overrides = replace(overrides or Overrides(), ocr=ocr)
     configs = Configs(Path(config) if config is not None else None, config_discovery)
-    files = discover(paths, include, exclude, skip, config_for=configs, force_exclude=force_exclude)
+    jobs = jobs if jobs and jobs > 0 else default_jobs()
+    files = discover(
+        paths, include, exclude, skip, config_for=configs, force_exclude=force_exclude, jobs=jobs
+    )
     if not files and not files.excluded:
         raise NoInputError("未找到要检查的报告文件" + _not_reports(files.skipped))
     tasks = plan(files, selection=selection, overrides=overrides, configs=configs)
@@ -407,7 +415,7 @@ def audit(
         store.add_run_aliases({a: e.body for e in roster.entries for a in e.aliases})
     return AuditRun(
         tasks,
-        jobs=jobs if jobs and jobs > 0 else default_jobs(),
+        jobs=jobs,
         timeout=timeout,
         batch=batch,
         progress=progress,

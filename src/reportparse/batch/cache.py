@@ -27,11 +27,11 @@ from ..config import ConfigError
 from ..filenames import readable
 from ..rules import Selection, run_report_rules, unverified
 from ..version import __version__
-from .journal import freeze, thaw
 from .onefile import Outcome
 from .packing import PackedReport, dumps
 from .plan import Task
 from .stored import file_sha256, load_report, loads
+from .wire import freeze, thaw
 
 
 def ocr_of(task: Task) -> str:

@@ -27,12 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import ConfigError
-from ..model import Report
 from ..version import __version__
 from .onefile import Outcome
-from .packing import PackedReport, dumps
+from .packing import dumps
 from .plan import Task
 from .stored import loads
+from .wire import file_stat, record, thaw
 
 MAGIC = "reportparse-journal"
 FORMAT = 1
@@ -91,37 +91,6 @@ def read_records(path: Path) -> tuple[list[bytes], int]:
         records.append(payload)
         at += _HEAD.size + size
     return records, at
-
-
-def _stat(path: str) -> tuple[int, int]:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return (-1, -1)
-    return st.st_size, st.st_mtime_ns
-
-
-def freeze(outcome: Outcome) -> tuple[object, ...]:
-    """An outcome as plain values and the report's own classes (read back by the allow-list
-    unpickler of `stored.loads`)."""
-    parsed = outcome.parsed
-    head = data = json = None
-    if isinstance(parsed, PackedReport):
-        head, data, json = parsed.head, parsed.data, parsed.json_text()
-        if parsed.stored is not None:  # spilled: its bytes are in the spill file
-            data = dumps(parsed.unpack())
-    elif isinstance(parsed, Report):
-        head, data = parsed.head, dumps(parsed)
-    return (head, data, json, outcome.findings, outcome.seconds, outcome.timed_out, outcome.unverified)
-
-
-def thaw(frozen: Sequence[object]) -> Outcome:
-    """The outcome `freeze` gave (its report packed)."""
-    head, data, json, findings, seconds, timed_out, unchecked = frozen
-    parsed = None
-    if head is not None and isinstance(data, bytes):
-        parsed = PackedReport(head, data, json)  # type: ignore[arg-type]
-    return Outcome(parsed, tuple(findings), float(seconds), bool(timed_out), tuple(unchecked))  # type: ignore[arg-type]
 
 
 @dataclass
@@ -196,7 +165,7 @@ class Journal:
         rest: list[Task] = []
         for task in tasks:
             found = kept.get(task.path)
-            if found is not None and found[0] == _stat(task.path):
+            if found is not None and found[0] == file_stat(task.path):
                 done.append((task, found[1]))
             else:
                 rest.append(task)
@@ -205,7 +174,7 @@ class Journal:
     def add(self, task: Task, outcome: Outcome) -> None:
         if self._fd < 0:
             return
-        if not self._write(dumps((task.path, _stat(task.path), freeze(outcome)))):
+        if not self._write(outcome.record or record(task.path, file_stat(task.path), outcome)):
             return
         self.written += 1
         self._unsynced += 1

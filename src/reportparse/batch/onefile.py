@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..extract.parse import parse
 from ..extraction import bug_report, internal_error, problem
@@ -30,6 +30,8 @@ class Outcome:
     seconds: float
     timed_out: bool = False
     unverified: tuple[Unverified, ...] = ()
+    # the journal record a worker sent it as (`wire.record`): written to the journal as is
+    record: bytes | None = field(default=None, compare=False, repr=False)
 
 
 # (path, selection) -> Outcome; called with `ocr=` too when a mode was chosen (--ocr, `ocr` in

@@ -31,12 +31,12 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from ..limits import limits
-from ..model import Report
 from ..readers import ocr as ocr_hooks
 from ..rules import Selection, load_rules
 from .onefile import Outcome, ProcessFile, crash_finding, process_file, timeout_finding
-from .packing import PackedReport, dumps
+from .packing import PackedReport
 from .plan import Task
+from .wire import Stat, file_stat, packed, received, record
 
 Runner = Callable[[Sequence[Task], ProcessFile], Iterator[tuple[Task, Outcome]]]
 
@@ -114,16 +114,23 @@ class _Allowance:
 
 
 # A worker's first message: it is ready, so its file's time starts now (a spawned worker has
-# spent a second importing by then). Every later message is a pickle, never empty.
+# spent a second importing by then).
 _READY = b""
-# A worker's message as OCR starts on a page: its file's time limit grows (`_Allowance`)
+# A worker's message as OCR starts on a page: b"+" and the number of the file (in the order sent
+# to that worker), whose time limit grows (`_Allowance`). Every other message is a pickled list
+# of results, each a pickle of (index, outcome).
 _OCR_PAGE = b"+"
 _START_S = 60.0
+# Results are sent a few at a time (one message, one wake-up of the parent, for several small
+# files): at the latest when half of the chunk is done (so the next chunk is sent in time), the
+# chunk is done, or the first waiting result has waited this long. The time limit stays per
+# file: the worker marks in shared memory which file it is on and since when (`_Worker.progress`).
+_RESULT_WAIT_S = 0.05
 
 
-def _worker_main(conn: Connection, process: ProcessFile, scratch: str) -> None:
+def _worker_main(conn: Connection, process: ProcessFile, scratch: str, progress: Any) -> None:
     """A worker: run `process` on the files it is sent (in chunks), one at a time, until told to
-    stop; each file's outcome is sent back as soon as it is done."""
+    stop; the results go back in small batches, and `progress` says which file it is on."""
     if hasattr(os, "setpgrp"):
         os.setpgrp()  # its own process group: a kill on timeout also ends converters it started
     die_with_parent()
@@ -135,10 +142,11 @@ def _worker_main(conn: Connection, process: ProcessFile, scratch: str) -> None:
         conn.send_bytes(_READY)
     except (OSError, ValueError):
         return
+    started = 0  # files begun so far, in the order the parent sent them
 
     def ocr_page() -> None:
         with contextlib.suppress(OSError, ValueError):
-            conn.send_bytes(_OCR_PAGE)
+            conn.send_bytes(_OCR_PAGE + str(started).encode())
 
     ocr_hooks.on_page = ocr_page
     while True:
@@ -148,21 +156,30 @@ def _worker_main(conn: Connection, process: ProcessFile, scratch: str) -> None:
             return
         if chunk is None:
             return
-        for index, path, selection, with_json, ocr in chunk:
-            outcome = call(process, path, selection, ocr)
-            try:
-                if isinstance(outcome.parsed, Report):
-                    outcome = replace(outcome, parsed=PackedReport.pack(outcome.parsed, with_json))
-                data = dumps((index, outcome))
-            except Exception as err:  # an unpicklable report: hand back the failure, not nothing
-                fallback = Outcome(
-                    None, (crash_finding(path, f"结果无法传回主进程：{err}"),), outcome.seconds
-                )
-                data = dumps((index, fallback))
-            try:
-                conn.send_bytes(data)  # each file's result as it is done: its successor's time starts
-            except (OSError, ValueError):
-                return
+        results: list[bytes] = []
+        waiting_since = 0.0
+        for k, (path, selection, with_json, ocr) in enumerate(chunk, start=1):
+            started += 1
+            progress[1] = time.monotonic()  # the start first: the parent reads the number first
+            progress[0] = started
+            stat = file_stat(path)  # as it was when read: what --resume compares
+            results.append(_result_bytes(path, stat, call(process, path, selection, ocr), with_json))
+            now = time.monotonic()
+            waiting_since = waiting_since or now
+            if k == len(chunk) or len(results) * 2 >= len(chunk) or now - waiting_since >= _RESULT_WAIT_S:
+                try:
+                    conn.send_bytes(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
+                except (OSError, ValueError):
+                    return
+                results, waiting_since = [], 0.0
+
+
+def _result_bytes(path: str, stat: Stat, outcome: Outcome, with_json: bool) -> bytes:
+    try:
+        return record(path, stat, packed(outcome, with_json))
+    except Exception as err:  # an unpicklable report: hand back the failure, not nothing
+        fallback = Outcome(None, (crash_finding(path, f"结果无法传回主进程：{err}"),), outcome.seconds)
+        return record(path, stat, fallback)
 
 
 def _context() -> Any:
@@ -207,41 +224,80 @@ def cap_memory() -> None:
 class _Worker:
     def __init__(self, ctx: Any, process: ProcessFile, scratch: str) -> None:
         parent, child = ctx.Pipe()
+        # [files it has begun, when it began the last]: written by the worker, read here
+        self.progress: Any = ctx.RawArray("d", 2)
         self.proc = ctx.Process(
-            target=_worker_main, args=(child, process, scratch), daemon=True, name="reportparse-worker"
+            target=_worker_main,
+            args=(child, process, scratch, self.progress),
+            daemon=True,
+            name="reportparse-worker",
         )
         self.proc.start()
         child.close()  # so that the worker's death shows as EOF on our end
         self.conn: Connection = parent
-        self.tasks: deque[Task] = deque()  # sent and not done; the first is the one it works on
+        # sent and not done, in the order sent; the first is file number `done + 1`
+        self.tasks: deque[Task] = deque()
+        self.done = 0  # results received
         self.refill = 1  # sent another chunk when no more than this many are left
-        self.started = 0.0  # when its current file began (the previous one's result came)
+        self.started = 0.0  # when it was started, or last gave results or work
         self.ready = False  # it has said so (`_READY`): until then it is still starting
-        self.allowance = _Allowance()  # what OCR added to its file's limit
+        self.allowance = _Allowance()  # what OCR added to the limit of its file number `ocr_file`
+        self.ocr_file = 0
 
     @property
     def task(self) -> Task | None:
         return self.tasks[0] if self.tasks else None
 
+    def _current(self) -> tuple[int, float]:
+        """The number of the file it works on and since when (its first unfinished one, since
+        `started`, between two files)."""
+        number = int(self.progress[0])
+        if self.ready and self.done < number <= self.done + len(self.tasks):
+            return number, self.progress[1]
+        return self.done + 1, self.started
+
     def deadline(self, timeout: float) -> float:
         """When its file has had its time. A worker still starting has not begun the file: it
         gets `_START_S` to start (spawn imports everything) unless the time limit is longer."""
-        limit = timeout + self.allowance.seconds
-        return self.started + (limit if self.ready else max(limit, _START_S))
+        number, since = self._current()
+        limit = timeout + (self.allowance.seconds if self.ocr_file == number else 0.0)
+        return since + (limit if self.ready else max(limit, _START_S))
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self._current()[1]
+
+    def ocr_page(self, number: int) -> None:
+        if self.ocr_file != number:
+            self.ocr_file, self.allowance = number, _Allowance()
+        self.allowance.add()
+
+    def limit(self, timeout: float) -> float:
+        """Its current file's time limit, OCR's allowance included."""
+        number, _ = self._current()
+        return timeout + (self.allowance.seconds if self.ocr_file == number else 0.0)
 
     def assign(self, tasks: Sequence[Task]) -> None:
-        self.conn.send([(t.index, t.path, t.selection, t.with_json, t.ocr) for t in tasks])
+        self.conn.send([(t.path, t.selection, t.with_json, t.ocr) for t in tasks])
         if not self.tasks:
             self.started = time.monotonic()
-            self.allowance = _Allowance()
         self.tasks.extend(tasks)
         self.refill = max(1, len(tasks) // 2)
 
-    def unfinished(self) -> list[Task]:
-        """After the worker is killed: the files sent to it after the one it was working on."""
-        rest = list(self.tasks)[1:]
+    def finished(self) -> Task:
+        """Its next result came: the task it belongs to."""
+        self.done += 1
+        self.started = time.monotonic()
+        return self.tasks.popleft()
+
+    def stopped(self) -> tuple[Task, list[Task]]:
+        """After the worker is killed or has died: the file it was working on, and the other
+        files sent to it — those after it, and those done whose results it had not sent yet
+        (they are lost with it and done again)."""
+        number, _ = self._current()
+        rest = list(self.tasks)
+        current = rest.pop(number - self.done - 1)
         self.tasks.clear()
-        return rest
+        return current, rest
 
     def kill(self) -> None:
         pid = self.proc.pid
@@ -306,14 +362,28 @@ def _start(new: Callable[[], _Worker], n: int) -> list[_Worker]:
     return [new() for _ in range(n)]
 
 
-def _replace(workers: list[_Worker], i: int, queue: deque[Task], new: Callable[[], _Worker]) -> None:
-    """Worker i is killed (its file timed out) or dead: the rest of its chunk goes back to the
-    front of the queue, and a new worker takes over."""
+def _replace(workers: list[_Worker], i: int, queue: deque[Task], new: Callable[[], _Worker]) -> Task:
+    """Worker i is killed (its file timed out) or dead: the other files sent to it go back to the
+    front of the queue, and a new worker takes over. Returns the file it was working on (read
+    before the kill: a file that ends as its time runs out is still the one that timed out)."""
     w = workers[i]
-    queue.extendleft(reversed(w.unfinished()))
+    current, rest = w.stopped()
+    queue.extendleft(reversed(rest))
     w.kill()
     workers[i] = new()
     _feed(workers, i, queue, new)
+    return current
+
+
+def _received(task: Task, data: bytes, lazy: bool) -> tuple[Task, Outcome]:
+    try:
+        outcome = received(data)
+        if not lazy and isinstance(outcome.parsed, PackedReport):
+            outcome = replace(outcome, parsed=outcome.parsed.unpack())
+    except Exception as err:
+        what = f"结果无法在主进程中读取：{type(err).__name__}: {err}"
+        outcome = Outcome(None, (crash_finding(task.path, what),), 0.0)
+    return task, outcome
 
 
 def run_pool(
@@ -349,10 +419,7 @@ def run_pool(
                 return
             first_deadline = min(w.deadline(timeout) for w in busy)
             ready = set(wait([w.conn for w in busy], timeout=max(0.0, first_deadline - time.monotonic())))
-            now = time.monotonic()
             for w in busy:
-                task = w.task
-                assert task is not None
                 i = workers.index(w)
                 if w.conn in ready:
                     try:
@@ -368,33 +435,24 @@ def run_pool(
                         what = f"处理此文件的工作进程意外退出（退出码 {w.proc.exitcode}）"
                         if (w.proc.exitcode or 0) < 0:  # killed by a signal: a failed allocation aborts
                             what += f"，可能超出了每个进程 {limits().max_worker_memory_mb:g} MB 的内存上限"
-                        outcome = Outcome(None, (crash_finding(task.path, what),), now - w.started)
-                        _replace(workers, i, queue, new)
+                        seconds = w.elapsed()
+                        task = _replace(workers, i, queue, new)
+                        yield task, Outcome(None, (crash_finding(task.path, what),), seconds)
+                        continue
+                    if data == _READY:  # started: the time limit counts from here
+                        w.ready, w.started = True, time.monotonic()
+                    elif data[:1] == _OCR_PAGE:
+                        w.ocr_page(int(data[1:]))
                     else:
-                        if data == _READY:  # started: the time limit counts from here
-                            w.ready, w.started = True, now
-                            continue
-                        if data == _OCR_PAGE:
-                            w.allowance.add()
-                            continue
-                        finished += 1
-                        w.tasks.popleft()
-                        w.started = now  # its next file starts now, with no OCR allowance yet
-                        w.allowance = _Allowance()
+                        for item in pickle.loads(data):
+                            finished += 1
+                            yield _received(w.finished(), item, lazy)
                         if len(w.tasks) <= w.refill:
                             _feed(workers, i, queue, new)  # more before it runs out
-                        try:
-                            _, outcome = pickle.loads(data)
-                            if not lazy and isinstance(outcome.parsed, PackedReport):
-                                outcome = replace(outcome, parsed=outcome.parsed.unpack())
-                        except Exception as err:
-                            what = f"结果无法在主进程中读取：{type(err).__name__}: {err}"
-                            outcome = Outcome(None, (crash_finding(task.path, what),), now - w.started)
-                    yield task, outcome
-                elif now >= w.deadline(timeout):
-                    limit = timeout + w.allowance.seconds
-                    _replace(workers, i, queue, new)
-                    yield task, Outcome(None, (timeout_finding(task.path, limit),), now - w.started, True)
+                elif time.monotonic() >= w.deadline(timeout):
+                    limit, seconds = w.limit(timeout), w.elapsed()
+                    task = _replace(workers, i, queue, new)
+                    yield task, Outcome(None, (timeout_finding(task.path, limit),), seconds, True)
     finally:
         for w in workers:
             if w.task is not None:
