@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import fnmatch
-import functools
+import multiprocessing as mp
 import os
-from collections.abc import Callable, Iterable, Sequence
+import re
+import sys
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Config
+from ..extract.looks import named_like_report
 from ..filenames import os_error_text, readable
 from ..readers.formats import REPORT_SUFFIXES
 from ..readers.sniff import recognise
@@ -41,25 +45,50 @@ def _glob_match(rel: str, name: str, globs: Sequence[str]) -> bool:
     return any(fnmatch.fnmatch(rel, g) or fnmatch.fnmatch(name, g) for g in globs)
 
 
-def _our_page(path: Path) -> bool:
+def _our_page(path: str) -> bool:
     try:
-        with path.open("rb") as fh:
+        with open(path, "rb") as fh:
             return GENERATOR_MARK in fh.read(1024)
     except OSError:
         return False
 
 
-def _wanted(path: Path, rel: str, include: Sequence[str]) -> bool | str:
-    """True: take it; False: not a file to look at; a string: skipped, and why (Chinese)."""
-    name = path.name
+def _wanted(path: str, rel: str, include: Sequence[str]) -> bool | None:
+    """True: take it; False: not a file to look at; None: take it if it looks like a report
+    (`peek.looks_like_report`)."""
+    name = os.path.basename(path)
     if include:
         return _glob_match(rel, name, include)
-    suffix = path.suffix.lower()
+    suffix = os.path.splitext(name)[1].lower()
     if suffix in (".html", ".htm") and _our_page(path):
         return False
-    if suffix not in REPORT_SUFFIXES and (suffix in _OTHER_SUFFIXES or recognise(path) is None):
+    if suffix not in REPORT_SUFFIXES and (suffix in _OTHER_SUFFIXES or recognise(Path(path)) is None):
         return False
-    return looks_like_report(path) or True
+    return True if named_like_report(name) else None
+
+
+# A folder of many files whose names do not say they are reports is looked into by as many
+# forked processes as the run has workers: reading and judging the first part of each file was
+# the serial part of a run over thousands of small files.
+PARALLEL_PEEK = 1000
+_PEEK_CHUNK = 256
+
+
+def _peek_all(paths: Sequence[str], jobs: int) -> list[str | None]:
+    """`looks_like_report` of each path."""
+    if jobs > 1 and len(paths) >= PARALLEL_PEEK and sys.platform.startswith("linux"):
+        if threading.active_count() == 1:  # fork only (see pool._context): no other thread's locks
+            try:
+                with mp.get_context("fork").Pool(jobs) as workers:
+                    return workers.map(looks_like_report, paths, chunksize=_PEEK_CHUNK)
+            except Exception:  # cannot fork here (limits, a sandbox): one by one
+                pass
+    return [looks_like_report(p) for p in paths]
+
+
+def _out(cfg: Config, here: Path, rel_dir: str, name: str, exclude: Sequence[str]) -> bool:
+    """The configuration's or the command line's exclusions match this entry of a folder."""
+    return cfg.excludes(here, name) or bool(exclude and _glob_match(rel_dir + name, name, exclude))
 
 
 ConfigFor = Callable[[Path], Config]  # a folder → the configuration that applies in it
@@ -100,6 +129,7 @@ def discover(
     *,
     config_for: ConfigFor = _default_config,
     force_exclude: bool = False,
+    jobs: int = 1,
 ) -> Found:
     """Every file to check, sorted and without duplicates.
 
@@ -113,9 +143,11 @@ def discover(
     `exclude`/`extend-exclude` of the configuration that applies in each folder, given by
     `config_for`) remove files and prune folders. Folders that cannot be read, broken links,
     special files and files that do not look like reports met in a folder are listed in
-    `Found.skipped`.
+    `Found.skipped`. jobs: processes that may look into files at once (a large folder).
     """
-    found: dict[str, str] = {}
+    # (real path, path, whether it is taken only if it looks like a report), in the order met:
+    # the first of two paths to one file is the one kept
+    met: list[tuple[str, str, bool]] = []
     skipped: list[Skipped] = []
     excluded = 0
     own = {os.path.realpath(p) for p in skip}  # e.g. this run's own output file
@@ -137,41 +169,83 @@ def discover(
             ):
                 excluded += 1
                 continue
-            found.setdefault(os.path.realpath(root), str(root))
+            met.append((os.path.realpath(root), str(root), False))
             continue
 
-        for dirpath, dirnames, filenames in os.walk(root, onerror=functools.partial(_unreadable, skipped)):
-            here = Path(dirpath)
-            rel_dir = here.relative_to(root).as_posix()
-            rel_dir = "" if rel_dir == "." else rel_dir + "/"
-            cfg = config(here)
-
-            def out(name: str, cfg: Config = cfg, rel_dir: str = rel_dir, here: Path = here) -> bool:
-                return cfg.excluded(here / name) or bool(
-                    exclude and _glob_match(rel_dir + name, name, exclude)
-                )
-
-            dirnames[:] = sorted(d for d in dirnames if not out(d))
+        for here, rel_dir, cfg, files in _walk(root, skipped, config, exclude):
             real_here = os.path.realpath(here)
-            for name in sorted(filenames):
-                fp = here / name
-                # a file's real path is its folder's unless it is a link itself (one lstat, not
-                # realpath's walk of every component)
-                real = os.path.realpath(fp) if os.path.islink(fp) else os.path.join(real_here, name)
-                if real in own or out(name):
+            for entry in files:
+                name = entry.name
+                if _out(cfg, here, rel_dir, name, exclude):
                     continue
-                if not fp.is_file():
-                    reason = "链接指向的文件不存在" if fp.is_symlink() and not fp.exists() else "不是普通文件"
-                    skipped.append(Skipped(readable(str(fp)), reason))
+                # a file's real path is its folder's unless it is a link itself (the folder
+                # listing says, without a system call; not realpath's walk of every component)
+                link = entry.is_symlink()
+                real = os.path.realpath(entry.path) if link else os.path.join(real_here, name)
+                if real in own:
                     continue
-                wanted = _wanted(fp, rel_dir + name, include)
-                if isinstance(wanted, str):
-                    skipped.append(Skipped(readable(str(fp)), wanted))
-                elif wanted:
-                    found.setdefault(real, str(fp))
+                if not _is_file(entry):
+                    reason = (
+                        "链接指向的文件不存在" if link and not os.path.exists(entry.path) else "不是普通文件"
+                    )
+                    skipped.append(Skipped(readable(entry.path), reason))
+                    continue
+                wanted = _wanted(entry.path, rel_dir + name, include)
+                if wanted is not False:
+                    met.append((real, entry.path, wanted is None))
+    to_peek = [path for _, path, peek in met if peek]
+    reasons = dict(zip(to_peek, _peek_all(to_peek, jobs), strict=True))
+    found: dict[str, str] = {}
+    for real, path, peek in met:
+        why = reasons.get(path) if peek else None
+        if why is not None:
+            skipped.append(Skipped(readable(path), why))
+        else:
+            found.setdefault(real, path)
     return Found(
         sorted(found.values(), key=sort_key), sorted(skipped, key=lambda s: sort_key(s.path)), excluded
     )
+
+
+def _walk(
+    root: Path, skipped: list[Skipped], config: ConfigFor, exclude: Sequence[str]
+) -> Iterator[tuple[Path, str, Config, list[os.DirEntry[str]]]]:
+    """Each folder under `root` (as os.walk goes: a folder, then its subfolders in name order;
+    links to folders are not followed and excluded folders pruned), its path relative to `root`
+    ("" or ending in "/"), its configuration and its entries that are not folders, by name.
+    os.scandir's entries know from the listing whether they are links, folders or files, so a
+    folder of many small files costs no system call per file to sort them out."""
+    stack = [root]
+    while stack:
+        here = stack.pop()
+        try:
+            with os.scandir(here) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as err:
+            _unreadable(skipped, err)
+            continue
+        rel_dir = here.relative_to(root).as_posix()
+        rel_dir = "" if rel_dir == "." else rel_dir + "/"
+        cfg = config(here)
+        files, folders = [], []
+        for entry in entries:
+            try:
+                folder = entry.is_dir()  # a link to a folder too: listed by os.walk, not entered
+            except OSError:
+                folder = False
+            if not folder:
+                files.append(entry)
+            elif not entry.is_symlink() and not _out(cfg, here, rel_dir, entry.name, exclude):
+                folders.append(here / entry.name)
+        yield here, rel_dir, cfg, files
+        stack.extend(reversed(folders))
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
 
 
 def _unreadable(skipped: list[Skipped], err: OSError) -> None:
@@ -180,4 +254,11 @@ def _unreadable(skipped: list[Skipped], err: OSError) -> None:
 
 
 def sort_key(path: str) -> tuple[str, ...]:
+    """`Path(path).parts`: the order of the outputs. A path as discovery writes them (no empty,
+    "." or trailing part) is split without building a Path — a batch sorts every path twice."""
+    if os.sep == "/" and not _UNUSUAL_RE.search(path):
+        return ("/", *path[1:].split("/")) if path.startswith("/") else tuple(path.split("/"))
     return Path(path).parts
+
+
+_UNUSUAL_RE = re.compile(r"//|(?:^|/)\.(?:/|$)|/$|^$")

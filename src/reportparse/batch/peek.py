@@ -25,11 +25,13 @@ reports are listed as skipped instead of being audited (and failing the run).
 from __future__ import annotations
 
 import html
+import os
 import re
 import zipfile
 from pathlib import Path
 
 from ..extract.looks import named_like_report, reads_like_report
+from ..readers import read_at_most
 from ..readers.encoding import bom, decode_html, decode_text, utf16_without_bom
 from ..readers.sniff import sniff
 
@@ -44,16 +46,17 @@ _BLOCK_END_RE = re.compile(r"</(?:p|div|h[1-6]|tr|li|title|td|th)\s*>|<br\s*/?>"
 _NOISE_RE = re.compile(r"[\s\x00-\x1f\ufeff]+")
 
 
-def looks_like_report(path: Path) -> str | None:
+def looks_like_report(path: str | Path) -> str | None:
     """None when `path` may be a report (taken), else the reason (Chinese) it is skipped."""
-    if named_like_report(path.name):
+    name = os.path.basename(path)
+    if named_like_report(name):
         return None
     try:
-        with path.open("rb") as fh:
-            head = fh.read(HTML_PREFIX)
+        with open(path, "rb") as fh:
+            head = read_at_most(fh, HTML_PREFIX, os.fstat(fh.fileno()).st_size)
     except OSError:
         return None  # the reader will say why it cannot be read
-    kind = sniff(head[:4096], path.name)
+    kind = sniff(head[:4096], name)
     text: str | None
     if kind == "text":
         text, whole = _text(head[:TEXT_PREFIX]), len(head) < TEXT_PREFIX
@@ -89,7 +92,7 @@ def _page(data: bytes) -> str:
     return html.unescape(_TAG_RE.sub("", _BLOCK_END_RE.sub("\n", text)))
 
 
-def _docx(path: Path) -> tuple[str | None, bool]:
+def _docx(path: str | Path) -> tuple[str | None, bool]:
     """The text of the first DOCX_PREFIX bytes of the document part, and whether that is all."""
     try:
         with zipfile.ZipFile(path) as z, z.open("word/document.xml") as fh:
