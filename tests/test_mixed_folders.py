@@ -3,6 +3,7 @@ their first part), the exclusions and per-file ignores of the configuration, --f
 
 from __future__ import annotations
 
+import importlib
 import json
 import shutil
 from pathlib import Path
@@ -22,6 +23,9 @@ from reportparse.cli import main
 from reportparse.config import ConfigError
 
 NOT_A_REPORT = "内容不像政府信息公开工作年度报告：全文没有年度报告的标题，也没有报告各部分的标题或表格栏目"
+
+
+discover_module = importlib.import_module("reportparse.batch.discover")
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -102,6 +106,37 @@ def test_a_folder_takes_what_looks_like_a_report(mixed: Path) -> None:
         ("会议纪要.docx", NOT_A_REPORT),
         ("待办.txt", NOT_A_REPORT),
         ("通知.html", NOT_A_REPORT),
+    ]
+
+
+def test_many_files_are_looked_into_by_several_processes_with_the_same_answer(
+    mixed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (mixed / "链接.txt").symlink_to(mixed / "待办.txt")  # a second path to a file that is skipped
+    (mixed / "2024年报.txt").symlink_to(mixed / "crawler.txt")  # and to one that is taken
+    one = discover([mixed], jobs=1)
+    monkeypatch.setattr(discover_module, "PARALLEL_PEEK", 2)
+    calls: list[int] = []
+    monkeypatch.setattr(discover_module, "_PEEK_CHUNK", 3)
+    real_pool = discover_module.mp.get_context("fork").Pool
+
+    def pool(n: int) -> object:
+        calls.append(n)
+        return real_pool(n)
+
+    monkeypatch.setattr(
+        discover_module.mp, "get_context", lambda _: type("C", (), {"Pool": staticmethod(pool)})
+    )
+    two = discover([mixed], jobs=2)
+    assert calls == [2]  # it did fork
+    assert list(two) == list(one) and two.skipped == one.skipped
+    assert rel(mixed, two)[:2] == ["2023年报.txt", "2024年报.txt"]
+    assert [Path(s.path).name for s in two.skipped] == [
+        "README.md",
+        "会议纪要.docx",
+        "待办.txt",
+        "通知.html",
+        "链接.txt",
     ]
 
 
