@@ -43,7 +43,9 @@ BODIES = (
 )
 
 
-def generate(folder: Path, n: int) -> dict[str, int]:
+def generate(folder: Path, n: int, start: int = 0, series: bool = False) -> dict[str, int]:
+    """Reports number `start` to `start + n - 1` into `folder`. series: each body one report a
+    year, 2019–2024 (six in a row), as in a national audit — else 200 bodies over the years."""
     try:
         from generator.docx_writer import write_docx
     except ImportError:
@@ -56,10 +58,13 @@ def generate(folder: Path, n: int) -> dict[str, int]:
         ["tika", "pasted", "markdown"] + (["docx"] if write_docx else []) + (["html"] if write_html else [])
     )
     counts: dict[str, int] = {}
-    for i in range(n):
+    for i in range(start, start + n):
         year = 2019 + i % 6
         version = "2019" if year <= 2020 else "2021"
-        org = f"示例市第{i // 6 % 20 + 1}区{BODIES[i % len(BODIES)]}"
+        if series:
+            org = f"示例市第{i // 60 + 1}区{BODIES[i // 6 % len(BODIES)]}"
+        else:
+            org = f"示例市第{i // 6 % 20 + 1}区{BODIES[i % len(BODIES)]}"
         spec = make_spec(f"r{i}", version, year=year, seed=1000 + i, organization=org, scale=10 + i % 90)
         kind = writers[i % len(writers)]
         stem = folder / f"{i:03d}-{year}"

@@ -40,7 +40,9 @@ def run(folder: Path, jobs: int, out: Path, db: Path | None) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--reports", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=2)
@@ -59,17 +61,23 @@ def main() -> int:
                 os.unlink(p)
             first = min(first, run(folder, args.jobs, base / "first.txt", db))
             second = min(second, run(folder, args.jobs, base / "second.txt", db))
-        same = (base / "plain.txt").read_bytes() == (base / "first.txt").read_bytes() == (
-            base / "second.txt"
-        ).read_bytes()
+        same = (
+            (base / "plain.txt").read_bytes()
+            == (base / "first.txt").read_bytes()
+            == (base / "second.txt").read_bytes()
+        )
         conn = sqlite3.connect(db)
         rows = conn.execute("SELECT count(*) FROM reports").fetchone()[0]
         conn.close()
         size = sum(p.stat().st_size for p in base.glob("h.sqlite*"))
         print(f"no store:               {plain:.2f} s")
-        print(f"first run (empty store): {first:.2f} s ({100 * (first / plain - 1):+.0f}% for writing the store)")
+        print(
+            f"first run (empty store): {first:.2f} s ({100 * (first / plain - 1):+.0f}% for writing the store)"
+        )
         print(f"second run (unchanged):  {second:.2f} s ({plain / second:.1f}x faster than no store)")
-        print(f"identical output: {same}; rows in the store: {rows} (one per report); store {size / 1e6:.1f} MB")
+        print(
+            f"identical output: {same}; rows in the store: {rows} (one per report); store {size / 1e6:.1f} MB"
+        )
     return 0
 
 

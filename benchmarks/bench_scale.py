@@ -1,10 +1,11 @@
 """Scale: reports per second and the parent's peak memory, on the local pool and on a Dask cluster.
 
     python benchmarks/bench_scale.py [--reports 3000,30000] [--runs jsonl:-j1,jsonl:-j2,jsonl:dask]
-                                     [--tiny 20000] [--repeat 3]
+                                     [--tiny 20000] [--repeat 3] [--generate-jobs 2]
 
 For each number of `--reports` generated reports (bench_batch.generate: text, DOCX and HTML
-renderings), each run of `--runs` (FORMAT:HOW, HOW one of -j1, -j2, dask — a 2-worker
+renderings; each body one report a year, 2019–2024, as in a national audit; written by
+`--generate-jobs` processes), each run of `--runs` (FORMAT:HOW, HOW one of -j1, -j2, dask — a 2-worker
 `distributed.LocalCluster` through `--executor dask://…`): the whole command
 (`reportparse check DIR --format F -o FILE`, start-up included) with its wall time, reports per
 second, the peak RSS of the `check` process itself (the parent: getrusage of its own process) and
@@ -18,6 +19,7 @@ Not part of the tests; figures in docs/performance.md.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -59,6 +61,24 @@ def run(folder: Path, fmt: str, *extra: str) -> tuple[float, float, float]:
     return elapsed, int(own) / 1024, int(workers) / 1024
 
 
+def _generate_part(args: tuple[Path, int, int]) -> dict[str, int]:
+    folder, start, n = args
+    return generate(folder, n, start, series=True)
+
+
+def generate_many(folder: Path, n: int, jobs: int) -> dict[str, int]:
+    """`n` generated reports (bench_batch.generate, one series of years per body), written by
+    `jobs` processes."""
+    step = 500
+    parts = [(folder, start, min(step, n - start)) for start in range(0, n, step)]
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        counts: dict[str, int] = {}
+        for part in pool.imap_unordered(_generate_part, parts):
+            for kind, k in part.items():
+                counts[kind] = counts.get(kind, 0) + k
+    return counts
+
+
 def load() -> str:
     return f"load {os.getloadavg()[0]:.1f}"
 
@@ -69,6 +89,7 @@ def main() -> None:
     ap.add_argument("--runs", default="jsonl:-j1,jsonl:-j2,jsonl:dask,csv:-j2,xlsx:-j2,html:-j2")
     ap.add_argument("--tiny", type=int, default=20000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--generate-jobs", type=int, default=2, help="processes writing the reports")
     args = ap.parse_args()
     os.environ.setdefault("REPORTPARSE_JOURNAL_DIR", tempfile.mkdtemp(prefix="bench-journals-"))
     runs = [tuple(r.split(":")) for r in args.runs.split(",") if r]
@@ -84,7 +105,7 @@ def main() -> None:
         for n in (int(x) for x in args.reports.split(",") if x):
             folder = Path(tmp) / f"reports-{n}"
             folder.mkdir()
-            counts = generate(folder, n)
+            counts = generate_many(folder, n, args.generate_jobs)
             print(f"{n} reports: {counts}", flush=True)
             for fmt, how in runs:
                 extra = ("--executor", dask) if how == "dask" else ("-j", how.removeprefix("-j"))
