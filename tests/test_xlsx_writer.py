@@ -76,6 +76,17 @@ def test_rows_past_the_limit_continue_on_another_sheet(monkeypatch: pytest.Monke
     }
 
 
+def test_a_sheet_written_second_can_come_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(xlsx_writer, "MAX_ROWS", 3)
+    wb = Workbook()
+    wb.add_sheet("报告", ["n"], [[0]])
+    wb.add_sheet("单元格", ["n"], [[i] for i in range(3)])
+    assert wb.add_sheet("问题", ["k"], [["a"], ["b"], ["c"]], before="单元格") == ["问题", "问题 (2)"]
+    sheets = _load(wb.save())
+    assert list(sheets) == ["报告", "问题", "问题 (2)", "单元格", "单元格 (2)"]
+    assert sheets["问题 (2)"] == [("k",), ("c",)] and sheets["单元格 (2)"] == [("n",), (2,)]
+
+
 def test_long_text_is_cut_to_excel_cell_limit() -> None:
     wb = Workbook()
     wb.add_sheet("s", ["t"], [["字" * 40_000]])

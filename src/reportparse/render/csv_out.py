@@ -133,9 +133,9 @@ def finding_rows(
     return rows
 
 
-def cell_rows(results: Sequence[FileResult], options: RenderOptions) -> list[list[Any]]:
-    """The columns of CELL_COLUMNS for every cell read — value a number or None."""
-    rows: list[list[Any]] = []
+def cell_rows(results: Sequence[FileResult], options: RenderOptions) -> Iterator[list[Any]]:
+    """The columns of CELL_COLUMNS for every cell read — value a number or None — one report
+    at a time (a batch has hundreds of cells a report: never all in memory at once)."""
     for r in results:
         if r.report is None or r.status == "unreadable":
             continue
@@ -149,23 +149,20 @@ def cell_rows(results: Sequence[FileResult], options: RenderOptions) -> list[lis
                 row, _, col = cid.rpartition(".")
                 if row not in rows_named:
                     rows_named[row] = row_label(name, row, t)
-                rows.append(
-                    [
-                        path,
-                        body,
-                        year,
-                        TABLE_SHORT[name],
-                        rows_named[row],
-                        column_label(name, cid, t),
-                        name,
-                        row,
-                        col,
-                        json_number(cell.value),
-                        cell.kind,
-                        cell.raw,
-                    ]
-                )
-    return rows
+                yield [
+                    path,
+                    body,
+                    year,
+                    TABLE_SHORT[name],
+                    rows_named[row],
+                    column_label(name, cid, t),
+                    name,
+                    row,
+                    col,
+                    json_number(cell.value),
+                    cell.kind,
+                    cell.raw,
+                ]
 
 
 def stream_csv(results: Sequence[FileResult], options: RenderOptions = DEFAULT_OPTIONS) -> Iterator[str]:

@@ -14,7 +14,7 @@ A sheet longer than Excel's 1,048,576 rows continues in "单元格 (2)" and so o
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..findings import SEVERITY_CN
@@ -131,14 +131,29 @@ def render_xlsx(results: Sequence[FileResult], options: RenderOptions = DEFAULT_
         report_rows(results, options),
         (40, 8, 30, 6, 8, 6, 10, 12, 10, 10, 6, 6, 6),
     )
-    findings, cells = finding_rows(results, options, dismissed=True), cell_rows(results, options)
+    findings = finding_rows(results, options, dismissed=True)
     # A finding links to its first cell on the 单元格 sheet, and each of its cells back to it.
-    cell_at = {
-        (row[0], f"{row[_TABLE_ID]}.{row[_ROW_ID]}.{row[_COLUMN_ID]}"): i for i, row in enumerate(cells)
-    }
-    finding_at: dict[int, list[tuple[int, str]]] = {}
-    finding_sheet: list[list[Any]] = []
+    # The cells are many (hundreds a report): they stream onto their sheet once, and only the
+    # places of the cells findings name are kept for the 问题 sheet, added before it after.
+    named: dict[tuple[str, str], list[tuple[int, str]]] = {}
     for k, row in enumerate(findings):
+        for c in row[_CELL_IDS].split("; "):
+            named.setdefault((row[0], c), []).append((k, row[_RULE]))
+    cell_at: dict[tuple[str, str], int] = {}
+
+    def cells() -> Iterator[list[Any]]:
+        for i, row in enumerate(cell_rows(results, options)):
+            key = (row[0], f"{row[_TABLE_ID]}.{row[_ROW_ID]}.{row[_COLUMN_ID]}")
+            found = named.get(key)
+            if found is not None:
+                cell_at[key] = i
+            yield [*row, _back(found)]
+
+    wb.add_sheet(
+        "单元格", (*CELL_HEADERS, "问题"), cells(), (40, 30, 6, 6, 40, 20, 18, 18, 14, 10, 8, 12, 16)
+    )
+    finding_sheet: list[list[Any]] = []
+    for row in findings:
         out: list[Any] = [
             _number(v)
             if i in _NUMERIC_FINDING
@@ -149,20 +164,18 @@ def render_xlsx(results: Sequence[FileResult], options: RenderOptions = DEFAULT_
             else v
             for i, v in enumerate(row)
         ]
-        targets = [t for c in row[_CELL_IDS].split("; ") if (t := cell_at.get((row[0], c))) is not None]
-        if targets:
-            out[_CELLS] = Link(out[_CELLS], Workbook.row_location("单元格", targets[0]))
-        for target in targets:
-            finding_at.setdefault(target, []).append((k, row[_RULE]))
+        target = next(
+            (t for c in row[_CELL_IDS].split("; ") if (t := cell_at.get((row[0], c))) is not None), None
+        )
+        if target is not None:
+            out[_CELLS] = Link(out[_CELLS], Workbook.row_location("单元格", target))
         finding_sheet.append(out)
     wb.add_sheet(
-        "问题", FINDING_HEADERS, finding_sheet, (40, 30, 6, 9, 6, 80, 40, 30, 10, 10, 40, 60, 14, 40)
-    )
-    wb.add_sheet(
-        "单元格",
-        (*CELL_HEADERS, "问题"),
-        ([*row, _back(finding_at.get(i))] for i, row in enumerate(cells)),
-        (40, 30, 6, 6, 40, 20, 18, 18, 14, 10, 8, 12, 16),
+        "问题",
+        FINDING_HEADERS,
+        finding_sheet,
+        (40, 30, 6, 9, 6, 80, 40, 30, 10, 10, 40, 60, 14, 40),
+        before="单元格",
     )
     compared = sheet_rows(results, options.root)
     if compared:

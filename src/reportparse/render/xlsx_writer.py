@@ -12,11 +12,13 @@ from __future__ import annotations
 import io
 import math
 import re
+import shutil
+import tempfile
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
 MAX_ROWS = 1_048_576  # rows per sheet in Excel, header included
 MAX_CELL_CHARS = 32_767  # characters in one cell
@@ -30,6 +32,7 @@ _ILLEGAL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # A carriage return as a reference: written raw, XML's end-of-line handling turns it into \n.
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;"})
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_ZIP64_FROM = (1 << 31) - (1 << 24)  # bytes of rows past which a sheet's entry is a ZIP64 one
 
 
 def column_letter(index: int) -> str:
@@ -65,9 +68,14 @@ class _Sheet:
     title: str
     headers: tuple[str, ...]
     widths: tuple[float, ...]
-    rows: list[str] = field(default_factory=list)  # <row> elements, header included
+    # its <row> elements, header included, as UTF-8 in an unnamed temporary file: a batch's
+    # cell sheet has hundreds of rows a report, and memory must not grow with the batch
+    rows: IO[bytes] = field(default_factory=lambda: tempfile.TemporaryFile(prefix="reportparse-xlsx-"))  # noqa: SIM115  # until save
     n_rows: int = 0
-    links: list[str] = field(default_factory=list)  # <hyperlink> elements
+    links: list[str] = field(default_factory=list)  # <hyperlink> elements (a few per finding)
+
+    def add(self, row: str) -> None:
+        self.rows.write(row.encode("utf-8"))
 
 
 class Workbook:
@@ -116,15 +124,18 @@ class Workbook:
         headers: Sequence[str],
         rows: Iterable[Sequence[Any]],
         widths: Sequence[float] = (),
+        before: str | None = None,
     ) -> list[str]:
         """Add a sheet (and, past Excel's row limit, continuation sheets "title (2)", …, each
-        with the header). Returns the titles of the sheets added."""
+        with the header), last or `before` the sheet of that title (so that a sheet whose rows
+        depend on another's can be written second and still come first). Returns the titles of
+        the sheets added."""
         letters = [column_letter(i) for i in range(len(headers))]
         titles: list[str] = []
         sheet: _Sheet | None = None
         for row in rows:
             if sheet is None or sheet.n_rows >= MAX_ROWS:
-                sheet = self._new_sheet(title, len(titles), headers, widths, letters)
+                sheet = self._new_sheet(title, len(titles), headers, widths, letters, before)
                 titles.append(sheet.title)
             sheet.n_rows += 1
             n = sheet.n_rows
@@ -137,30 +148,41 @@ class Workbook:
                 else self._cell(f"{letters[i]}{n}", v)
                 for i, v in enumerate(row)
             )
-            sheet.rows.append(f'<row r="{n}">{cells}</row>')
+            sheet.add(f'<row r="{n}">{cells}</row>')
         if sheet is None:
-            titles.append(self._new_sheet(title, 0, headers, widths, letters).title)
+            titles.append(self._new_sheet(title, 0, headers, widths, letters, before).title)
         return titles
 
     def _new_sheet(
-        self, title: str, part: int, headers: Sequence[str], widths: Sequence[float], letters: list[str]
+        self,
+        title: str,
+        part: int,
+        headers: Sequence[str],
+        widths: Sequence[float],
+        letters: list[str],
+        before: str | None,
     ) -> _Sheet:
         name = title if part == 0 else f"{title} ({part + 1})"
         sheet = _Sheet(name, tuple(headers), tuple(widths), n_rows=1)
         head = "".join(self._cell(f"{letters[i]}1", h, ' s="1"') for i, h in enumerate(headers))
-        sheet.rows.append(f'<row r="1">{head}</row>')
-        self._sheets.append(sheet)
+        sheet.add(f'<row r="1">{head}</row>')
+        if before is None:
+            self._sheets.append(sheet)
+        else:
+            at = next((i for i, s in enumerate(self._sheets) if s.title == before), len(self._sheets))
+            self._sheets.insert(at, sheet)  # after the parts of this sheet added before it
         return sheet
 
     # -------------------------------------------------------------------------- package
 
-    def _sheet_xml(self, sheet: _Sheet) -> str:
+    def _sheet_parts(self, sheet: _Sheet) -> tuple[str, str]:
+        """The sheet's XML before its rows and after them."""
         last = column_letter(max(len(sheet.headers), 1) - 1)
         cols = "".join(
             f'<col min="{i}" max="{i}" width="{w:g}" customWidth="1"/>'
             for i, w in enumerate(sheet.widths, start=1)
         )
-        return (
+        head = (
             f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN}" '
             f'xmlns:r="{_REL}"><dimension ref="A1:{last}{sheet.n_rows}"/>'
             '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
@@ -168,11 +190,13 @@ class Workbook:
             '<sheetFormatPr defaultRowHeight="15"/>'
             + (f"<cols>{cols}</cols>" if cols else "")
             + "<sheetData>"
-            + "".join(sheet.rows)
-            + f'</sheetData><autoFilter ref="A1:{last}{sheet.n_rows}"/>'
+        )
+        tail = (
+            f'</sheetData><autoFilter ref="A1:{last}{sheet.n_rows}"/>'
             + (f"<hyperlinks>{''.join(sheet.links)}</hyperlinks>" if sheet.links else "")
             + "</worksheet>"
         )
+        return head, tail
 
     def _workbook_xml(self) -> str:
         sheets = "".join(
@@ -203,20 +227,35 @@ class Workbook:
         if not self._sheets:
             raise ValueError("a workbook needs at least one sheet")
         n = len(self._sheets)
-        parts: list[tuple[str, str]] = [
-            ("[Content_Types].xml", _content_types(n)),
-            ("_rels/.rels", _ROOT_RELS),
-            ("xl/workbook.xml", self._workbook_xml()),
-            ("xl/_rels/workbook.xml.rels", _workbook_rels(n)),
-            ("xl/styles.xml", _STYLES),
-            *((f"xl/worksheets/sheet{i}.xml", self._sheet_xml(s)) for i, s in enumerate(self._sheets, 1)),
-            ("xl/sharedStrings.xml", self._shared_strings_xml()),
-        ]
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
-            for name, text in parts:
-                z.writestr(zipfile.ZipInfo(name, _ZIP_TIME), text.encode("utf-8"), zipfile.ZIP_DEFLATED, 1)
+            for name, text in (
+                ("[Content_Types].xml", _content_types(n)),
+                ("_rels/.rels", _ROOT_RELS),
+                ("xl/workbook.xml", self._workbook_xml()),
+                ("xl/_rels/workbook.xml.rels", _workbook_rels(n)),
+                ("xl/styles.xml", _STYLES),
+            ):
+                z.writestr(_entry(name), text.encode("utf-8"), zipfile.ZIP_DEFLATED, 1)
+            for i, sheet in enumerate(self._sheets, 1):
+                head, tail = self._sheet_parts(sheet)
+                large = sheet.rows.tell() > _ZIP64_FROM  # zipfile must know before it starts
+                sheet.rows.seek(0)
+                # written as it is read: the rows are never one string in memory
+                with z.open(_entry(f"xl/worksheets/sheet{i}.xml"), "w", force_zip64=large) as out:
+                    out.write(head.encode("utf-8"))
+                    shutil.copyfileobj(sheet.rows, out, 1 << 20)
+                    out.write(tail.encode("utf-8"))
+                sheet.rows.close()
+            z.writestr(_entry("xl/sharedStrings.xml"), self._shared_strings_xml().encode("utf-8"))
         return buf.getvalue()
+
+
+def _entry(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, _ZIP_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info._compresslevel = 1  # type: ignore[attr-defined]  # what writestr's compresslevel sets
+    return info
 
 
 def _content_types(n: int) -> str:
