@@ -123,7 +123,15 @@ FORMATS: dict[str, Format] = {
             reads="full",
             stream="stream_cells",
         ),
-        Format("html", "html_out", "render_html", suffix=".html", title="单个自包含网页", reads="full"),
+        Format(
+            "html",
+            "html_out",
+            "render_html",
+            suffix=".html",
+            title="单个自包含网页",
+            reads="full",
+            stream="stream_html",
+        ),
     )
 }
 

@@ -12,7 +12,7 @@ network), for people who audit a folder in a browser.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -425,12 +425,15 @@ def _general(findings: Sequence[Finding]) -> str:
     return f'<ul class="findings">{items}</ul>'
 
 
-def _overview(results: Sequence[FileResult], options: RenderOptions) -> str:
+def _overview(results: Sequence[FileResult], options: RenderOptions) -> Iterator[str]:
     head = "".join(
         f'<th data-key="{key}" data-type="{kind}" title="点击排序">{_e(label)}</th>'
         for key, label, kind in _OVERVIEW
     )
-    rows = []
+    yield (
+        '<input id="filter" type="search" placeholder="筛选：文件名、机关、状态…" aria-label="筛选">'
+        f'<table id="overview"><thead><tr>{head}</tr></thead><tbody>'
+    )
     for i, r in enumerate(results):
         report = r.report if r.status != "unreadable" else None
         counts = r.counts()
@@ -464,11 +467,8 @@ def _overview(results: Sequence[FileResult], options: RenderOptions) -> str:
             else f'<td data-value="{_e("" if v is None else v)}">{shown}</td>'
             for v, shown, cls in values
         )
-        rows.append(f'<tr data-i="{i}">{tds}</tr>')
-    return (
-        '<input id="filter" type="search" placeholder="筛选：文件名、机关、状态…" aria-label="筛选">'
-        f'<table id="overview"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
-    )
+        yield f'<tr data-i="{i}">{tds}</tr>'
+    yield "</tbody></table>"
 
 
 def _coverage(options: RenderOptions) -> str:
@@ -479,22 +479,30 @@ def _coverage(options: RenderOptions) -> str:
     return coverage_html(options.coverage, options.root) + "\n"
 
 
-def render_html(results: Sequence[FileResult], options: RenderOptions = DEFAULT_OPTIONS) -> str:
+def stream_html(results: Sequence[FileResult], options: RenderOptions = DEFAULT_OPTIONS) -> Iterator[str]:
+    """The page in pieces, a report at a time (a large batch's page is never one string)."""
     from .. import __version__
     from ..batch import Summary
 
     summary = Summary.of(results)
-    sections = "\n".join(_report_section(i, r, options) for i, r in enumerate(results))
-    return (
+    yield (
         '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f'<meta name="generator" content="reportparse {__version__}">\n'
         "<title>reportparse 检查结果</title>\n"
         f"<style>{_CSS}{YEARLY_CSS}{TIMELINE_CSS}</style>\n</head>\n<body>\n"
         f"<header><h1>政府信息公开工作年度报告检查结果</h1><p>{_e(summary.line().rsplit('；用时', 1)[0])}</p></header>\n"
-        f'<main>\n<h2 id="overview-title">总览</h2>\n{_overview(results, options)}\n{_coverage(options)}{timeline_html(options.timeline)}{sections}\n</main>\n'
-        f"<script>{_JS}</script>\n</body>\n</html>\n"
+        '<main>\n<h2 id="overview-title">总览</h2>\n'
     )
+    yield from _overview(results, options)
+    yield f"\n{_coverage(options)}{timeline_html(options.timeline)}"
+    for i, r in enumerate(results):
+        yield ("\n" if i else "") + _report_section(i, r, options)
+    yield f"\n</main>\n<script>{_JS}</script>\n</body>\n</html>\n"
+
+
+def render_html(results: Sequence[FileResult], options: RenderOptions = DEFAULT_OPTIONS) -> str:
+    return "".join(stream_html(results, options))
 
 
 def report_grids(
