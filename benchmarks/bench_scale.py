@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -90,6 +91,12 @@ def main() -> None:
     ap.add_argument("--tiny", type=int, default=20000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--generate-jobs", type=int, default=2, help="processes writing the reports")
+    ap.add_argument("--cache-runs", action=argparse.BooleanOptionalAction, default=True)
+    ap.add_argument(
+        "--keep",
+        type=Path,
+        help="write the generated reports here (reports-N) and reuse them when already there",
+    )
     args = ap.parse_args()
     os.environ.setdefault("REPORTPARSE_JOURNAL_DIR", tempfile.mkdtemp(prefix="bench-journals-"))
     runs = [tuple(r.split(":")) for r in args.runs.split(",") if r]
@@ -103,10 +110,15 @@ def main() -> None:
             )
             dask = f"dask://{cluster.scheduler_address.removeprefix('tcp://')}"
         for n in (int(x) for x in args.reports.split(",") if x):
-            folder = Path(tmp) / f"reports-{n}"
-            folder.mkdir()
-            counts = generate_many(folder, n, args.generate_jobs)
-            print(f"{n} reports: {counts}", flush=True)
+            folder = (args.keep or Path(tmp)) / f"reports-{n}"
+            if folder.is_dir() and sum(1 for _ in folder.iterdir()) == n:
+                print(f"{n} reports: reused from {folder}", flush=True)
+            else:
+                shutil.rmtree(folder, ignore_errors=True)
+                folder.mkdir(parents=True)
+                start = time.perf_counter()
+                counts = generate_many(folder, n, args.generate_jobs)
+                print(f"{n} reports: {counts} ({time.perf_counter() - start:.0f} s to write)", flush=True)
             for fmt, how in runs:
                 extra = ("--executor", dask) if how == "dask" else ("-j", how.removeprefix("-j"))
                 seconds, parent, worker = run(folder, fmt, *extra)
@@ -115,6 +127,8 @@ def main() -> None:
                     f"  parent peak {parent:6.0f} MB  largest worker {worker:5.0f} MB  ({load()})",
                     flush=True,
                 )
+            if not args.cache_runs:
+                continue
             cache = Path(tmp) / f"cache-{n}"
             first, *_ = run(folder, "jsonl", "-j", "2", "--cache", str(cache))
             again, parent, _ = run(folder, "jsonl", "-j", "2", "--cache", str(cache))

@@ -17,6 +17,7 @@ import reportparse
 from conftest import FIXTURES
 from helpers import hanging, killing_its_dask_worker, telling_its_ocr_mode
 from reportparse.batch import FileResult, PackedReport
+from reportparse.batch.journal import tasks_done
 from reportparse.cli import main
 from reportparse.render import render
 
@@ -56,21 +57,25 @@ def _json(run: reportparse.AuditRun) -> str:
 
 
 @pytest.mark.parametrize("ship", ["bytes", "path"])
-def test_cluster_output_is_the_local_pools(folder: Path, client: Any, ship: str) -> None:
+def test_cluster_output_is_the_local_pools(folder: Path, client: Any, ship: str, tmp_path: Path) -> None:
     local = _json(
         reportparse.audit([folder], jobs=2, json_reports=True, lazy_reports=True, config_discovery=False)
     )
-    remote = _json(
-        reportparse.audit(
-            [folder],
-            executor=client.get_executor(),
-            ship=ship,  # type: ignore[arg-type]
-            json_reports=True,
-            lazy_reports=True,
-            config_discovery=False,
-        )
+    run = reportparse.audit(
+        [folder],
+        executor=client.get_executor(),
+        ship=ship,  # type: ignore[arg-type]
+        json_reports=True,
+        lazy_reports=True,
+        config_discovery=False,
+        journal=tmp_path / "run.journal",
     )
+    remote = _json(run)
     assert remote == local
+    # the journal names each file by its own path (not the copy a worker read), once
+    assert sorted(tasks_done(tmp_path / "run.journal")) == sorted(
+        run.tasks[i].path for i in range(len(run.tasks))
+    )
     assert '"status": "findings"' in local and '"status": "ok"' in local
 
 

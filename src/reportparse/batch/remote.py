@@ -62,7 +62,10 @@ class Chunk:
 
 def run_chunk(chunk: Chunk) -> list[tuple[int, Outcome]]:
     """On the executor's worker: the chunk's outcomes, by task index, from a child process."""
-    budget = chunk.timeout * len(chunk.files) + 120  # the child enforces the per-file limit itself
+    # the child enforces the per-file limit itself (and OCR's allowance: docs/formats/ocr.md);
+    # this only stops a child that is stuck as a whole
+    allowance = limits().ocr_allowance_s * sum(1 for f in chunk.files if f.ocr != "never")
+    budget = chunk.timeout * len(chunk.files) + allowance + 120
     # the child imports what this worker imported to unpickle the chunk (its per-file function)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     done = subprocess.run(
@@ -129,6 +132,9 @@ def _chunk_main() -> None:
         process = functools.partial(_named, process=chunk.process, names=names)
         out: list[tuple[int, Outcome]] = []
         for task, outcome in run_pool(tasks, process, jobs=1, timeout=chunk.timeout, lazy=True):
+            # its record names the copy in this folder, not the file: the caller's journal
+            # makes its own
+            outcome = replace(outcome, record=None)
             if task.path in names and outcome.parsed is None:
                 outcome = _renamed(outcome, readable(task.path), names[task.path])
             out.append((task.index, outcome))
