@@ -122,8 +122,9 @@ _READY = b""
 _OCR_PAGE = b"+"
 _START_S = 60.0
 # Results are sent a few at a time (one message, one wake-up of the parent, for several small
-# files): at the latest when half of the chunk is done (so the next chunk is sent in time), the
-# chunk is done, or the first waiting result has waited this long. The time limit stays per
+# files): when half of the chunk is done (so the next chunk is sent in time), the chunk is done,
+# a file took this long, or before the next file when the first waiting result has waited this
+# long. The time limit stays per
 # file: the worker marks in shared memory which file it is on and since when (`_Worker.progress`).
 _RESULT_WAIT_S = 0.05
 
@@ -157,21 +158,33 @@ def _worker_main(conn: Connection, process: ProcessFile, scratch: str, progress:
         if chunk is None:
             return
         results: list[bytes] = []
-        waiting_since = 0.0
+        waiting_since = 0.0  # when the first result not sent yet was done
         for k, (path, selection, with_json, ocr) in enumerate(chunk, start=1):
+            begun = time.monotonic()
+            if results and begun - waiting_since >= _RESULT_WAIT_S and not _send(conn, results):
+                return
             started += 1
-            progress[1] = time.monotonic()  # the start first: the parent reads the number first
+            progress[1] = begun  # the start first: the parent reads the number first
             progress[0] = started
             stat = file_stat(path)  # as it was when read: what --resume compares
             results.append(_result_bytes(path, stat, call(process, path, selection, ocr), with_json))
             now = time.monotonic()
-            waiting_since = waiting_since or now
-            if k == len(chunk) or len(results) * 2 >= len(chunk) or now - waiting_since >= _RESULT_WAIT_S:
-                try:
-                    conn.send_bytes(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
-                except (OSError, ValueError):
-                    return
-                results, waiting_since = [], 0.0
+            if len(results) == 1:
+                waiting_since = now
+            # a file that took a while is sent at once: nothing is saved by waiting after it
+            due = k == len(chunk) or len(results) * 2 >= len(chunk) or now - begun >= _RESULT_WAIT_S
+            if due and not _send(conn, results):
+                return
+
+
+def _send(conn: Connection, results: list[bytes]) -> bool:
+    """Send the results waiting (and forget them); False when the parent is gone."""
+    try:
+        conn.send_bytes(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
+    except (OSError, ValueError):
+        return False
+    results.clear()
+    return True
 
 
 def _result_bytes(path: str, stat: Stat, outcome: Outcome, with_json: bool) -> bytes:
