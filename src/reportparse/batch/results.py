@@ -21,6 +21,11 @@ Status = Literal["ok", "findings", "unreadable", "timeout"]
 STATUSES: tuple[Status, ...] = ("ok", "findings", "unreadable", "timeout")
 
 
+# json.dumps(…, ensure_ascii=False) makes an encoder per call; a batch's JSON output calls it
+# four times a file
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
 @dataclass(frozen=True)
 class FileResult:
     """The outcome for one file: its status, the parsed report (None if it timed out or could
@@ -110,12 +115,10 @@ class FileResult:
             report = text
         else:
             report = report_json(self.report) if self.report is not None else "null"
-        path, status = json.dumps(self.path, ensure_ascii=False), json.dumps(self.status)
-        findings = json.dumps([f.to_dict() for f in self.findings], ensure_ascii=False)
-        unverified = json.dumps([u.to_dict() for u in self.unverified], ensure_ascii=False)
-        reviewed = "".join(
-            f", {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in self._reviewed().items()
-        )
+        path, status = _encode(self.path), _encode(self.status)
+        findings = _encode([f.to_dict() for f in self.findings]) if self.findings else "[]"
+        unverified = _encode([u.to_dict() for u in self.unverified]) if self.unverified else "[]"
+        reviewed = "".join(f", {_encode(k)}: {_encode(v)}" for k, v in self._reviewed().items())
         return (
             f'{{"path": {path}, "status": {status}, "report": {report}, "findings": {findings}, '
             f'"unverified": {unverified}{reviewed}}}'
