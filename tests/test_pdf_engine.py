@@ -22,6 +22,7 @@ from conftest import FIXTURES
 from reportparse.document import Document, Table
 from reportparse.readers import pdf, read_document
 from reportparse.readers.pdf import engine as pdf_engine
+from reportparse.readers.pdf.encoded import encoded_chars
 
 pytestmark = pytest.mark.skipif(not pdf_engine.AVAILABLE, reason="pypdfium2 is not installed")
 
@@ -158,6 +159,28 @@ def test_page_objects_match_pdfplumber(rotate: int, mediabox: str) -> None:
             # centres agree; PDFium's font metrics differ from pdfminer's by a point or two
             assert abs((mine["x0"] + mine["x1"]) - (theirs["x0"] + theirs["x1"])) / 2 <= 2.0
             assert abs((mine["top"] + mine["bottom"]) - (theirs["top"] + theirs["bottom"])) / 2 <= 2.0
+
+
+_CHAR_KEYS = ("text", "x0", "x1", "top", "bottom", "size", "upright", "matrix")
+
+
+@pytest.mark.parametrize("rotate", [0, 90, 180, 270])
+@pytest.mark.parametrize("mediabox", ["0 0 595 842", "10 20 605 862"])
+def test_encoded_chars_are_pdfplumbers(rotate: int, mediabox: str) -> None:
+    """The characters-only pdfminer device (pages PDFium cannot measure) gives exactly the
+    values of pdfplumber's `page.chars`, in its order, form XObjects and page turns included."""
+    data = _pdf(DRAWING, rotate, mediabox)
+    with pdfplumber.open(BytesIO(data)) as plumber:
+        page = plumber.pages[0]
+        want = [{k: c[k] for k in _CHAR_KEYS} for c in page.chars]
+        assert [c["text"] for c in want] == ["F", "o", "H", "e", "l", "l", "o"]  # the form is drawn first
+        assert encoded_chars(page) == want
+
+
+def test_encoded_chars_of_a_page_in_fonts_the_machine_lacks() -> None:
+    with pdfplumber.open(PDF / "fonts-not-embedded.pdf") as plumber:
+        for page in plumber.pages:
+            assert encoded_chars(page) == [{k: c[k] for k in _CHAR_KEYS} for c in page.chars]
 
 
 def test_red_and_blue_rulings_keep_their_colour() -> None:

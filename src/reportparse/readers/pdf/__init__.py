@@ -19,6 +19,7 @@ an image (EXT-005), a table whose structure is uncertain (EXT-006).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import statistics
 import struct
@@ -35,6 +36,7 @@ from ...limits import limits
 from ...model import ExtractionNote, Loc
 from .. import ReadError
 from . import engine as pdf_engine
+from .encoded import encoded_chars
 from .guard import inflated_size
 from .layout import (
     BAD_RATIO,
@@ -119,7 +121,7 @@ def _read_pdfium(data: bytes, path: str | None) -> Document:
             except pdf_engine.PageError:
                 failed.append(index + 1)
                 continue
-            content = by_encoding.read(index) if page.lost_text else None
+            content = by_encoding.read(page) if page.lost_text else None
             pages.append(content or read_page(page))
     total, bad = sum(p.n_glyphs for p in pages), sum(p.n_bad for p in pages)
     if total and bad / total >= BAD_RATIO:
@@ -131,8 +133,9 @@ def _read_pdfium(data: bytes, path: str | None) -> Document:
 
 class _PlumberPages:
     """Pages PDFium cannot be trusted to read whole (text in a font neither embedded nor
-    installed: `PdfiumPage.lost_text`), read again by pdfminer, which maps each glyph through
-    the file's own ToUnicode map or CMap. The rest of the document stays with PDFium."""
+    installed: `PdfiumPage.lost_text`): their characters are read again by pdfminer, which maps
+    each glyph through the file's own ToUnicode map or CMap (`encoded`); their paths and images,
+    and the rest of the document, stay with PDFium."""
 
     def __init__(self, data: bytes) -> None:
         self.data = data
@@ -148,20 +151,21 @@ class _PlumberPages:
             with contextlib.suppress(PdfminerException, *_DAMAGED):
                 self.pdf.close()
 
-    def read(self, index: int) -> PageContent | None:
+    def read(self, pdfium_page: pdf_engine.PdfiumPage) -> PageContent | None:
+        number = pdfium_page.page_number
         try:
             if self.pdf is None:
                 self.pdf = open_pdf(self.data, None)
-            page = self.pdf.pages[index]
+            page = self.pdf.pages[number - 1]
             try:
-                content = read_page(page)
+                chars = encoded_chars(page)
             finally:
                 page.close()
         except (ReadError, PdfminerException, *_DAMAGED):
-            self.kept.append(index + 1)  # pdfminer cannot parse it: PDFium's reading, said so
+            self.kept.append(number)  # pdfminer cannot parse it: PDFium's reading, said so
             return None
-        self.reread.append(index + 1)
-        return content
+        self.reread.append(number)
+        return read_page(dataclasses.replace(pdfium_page, chars=chars))
 
     def notes(self, loc: Loc) -> list[ExtractionNote]:
         out = []
