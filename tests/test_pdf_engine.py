@@ -23,6 +23,7 @@ from reportparse.document import Document, Table
 from reportparse.readers import pdf, read_document
 from reportparse.readers.pdf import engine as pdf_engine
 from reportparse.readers.pdf.encoded import encoded_chars
+from reportparse.readers.pdf.page import glyphs_of
 
 pytestmark = pytest.mark.skipif(not pdf_engine.AVAILABLE, reason="pypdfium2 is not installed")
 
@@ -153,12 +154,13 @@ def test_page_objects_match_pdfplumber(rotate: int, mediabox: str) -> None:
             assert _shapes(getattr(got, kind)) == _shapes(getattr(want, kind)), kind
         assert Counter(map(_box, got.images)) == Counter(map(_box, want.images))
         assert _points(got.curves) == _points(want.curves)
-        texts = [(c["text"], c["upright"]) for c in want.chars]
-        assert [(c["text"], c["upright"]) for c in got.chars] == texts
-        for mine, theirs in zip(got.chars, want.chars, strict=True):
+        theirs = glyphs_of(want.chars)
+        assert [(g.text, g.upright, g.turn) for g in got.glyphs] == [
+            (g.text, g.upright, g.turn) for g in theirs
+        ]
+        for mine, other in zip(got.glyphs, theirs, strict=True):
             # centres agree; PDFium's font metrics differ from pdfminer's by a point or two
-            assert abs((mine["x0"] + mine["x1"]) - (theirs["x0"] + theirs["x1"])) / 2 <= 2.0
-            assert abs((mine["top"] + mine["bottom"]) - (theirs["top"] + theirs["bottom"])) / 2 <= 2.0
+            assert abs(mine.cx - other.cx) <= 2.0 and abs(mine.cy - other.cy) <= 2.0
 
 
 _CHAR_KEYS = ("text", "x0", "x1", "top", "bottom", "size", "upright", "matrix")
@@ -202,13 +204,13 @@ def test_ligature_is_one_char() -> None:
     )
     data = _pdf(b"BT /F1 12 Tf 72 700 Td (ABA) Tj ET", to_unicode=cmap)
     page = pdf_engine.PdfiumDocument(data).page(0)
-    assert [c["text"] for c in page.chars if c["top"] < 200] == ["ff", "b", "ff"]
+    assert [g.text for g in page.glyphs if g.top < 200] == ["ff", "b", "ff"]
 
 
 def test_unmapped_glyphs_read_as_cids() -> None:
     with pdf_engine.PdfiumDocument(garble((PDF / "clean-2021.pdf").read_bytes())) as doc:
-        chars = doc.page(0).chars
-    assert chars and all(re.fullmatch(r"\(cid:\d+\)", c["text"]) for c in chars)
+        glyphs = doc.page(0).glyphs
+    assert glyphs and all(re.fullmatch(r"\(cid:\d+\)", g.text) for g in glyphs)
 
 
 # -- opening, fallbacks, metadata ---------------------------------------------------------------

@@ -19,7 +19,6 @@ an image (EXT-005), a table whose structure is uncertain (EXT-006).
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import logging
 import statistics
 import struct
@@ -50,7 +49,7 @@ from .layout import (
 )
 from .meta import INFO_KEYS, is_encryption, metadata, metadata_from, open_pdf, open_problem
 from .objects import PageContent
-from .page import read_page
+from .page import glyphs_of, read_page
 from .stitch import stitch_tables
 
 # what pdfminer raises on a damaged page (bad content stream, broken object, bad compression)
@@ -122,7 +121,7 @@ def _read_pdfium(data: bytes, path: str | None) -> Document:
                 failed.append(index + 1)
                 continue
             content = by_encoding.read(page) if page.lost_text else None
-            pages.append(content or read_page(page))
+            pages.append(content or read_page(page, page.glyphs))
     total, bad = sum(p.n_glyphs for p in pages), sum(p.n_bad for p in pages)
     if total and bad / total >= BAD_RATIO:
         # Glyphs without a ToUnicode map: pdfminer falls back on an embedded TrueType font's
@@ -165,7 +164,7 @@ class _PlumberPages:
             self.kept.append(number)  # pdfminer cannot parse it: PDFium's reading, said so
             return None
         self.reread.append(number)
-        return read_page(dataclasses.replace(pdfium_page, chars=chars))
+        return read_page(pdfium_page, glyphs_of(chars))
 
     def notes(self, loc: Loc) -> list[ExtractionNote]:
         out = []

@@ -3,8 +3,10 @@
 `page.py` reads a page as pdfplumber's object lists: `chars`, `lines`, `rects`, `curves`,
 `images`, plus `width`, `height` and `page_number`. pdfminer (under pdfplumber) parses content
 streams in pure Python, which is nearly all of the reader's time; PDFium parses them in C++.
-`PdfiumPage` carries the same lists, built from PDFium's text page and page objects, so the
-table and paragraph logic downstream is one code path for both engines.
+`PdfiumPage` carries the same lists, built from PDFium's text page and page objects, except
+that its characters come as the reader's `Glyph`s (`pdfium_chars`), built directly with the
+values `page.glyphs_of` makes of pdfplumber's `chars`; so the table and paragraph logic
+downstream is one code path for both engines.
 
 What is reproduced from pdfminer/pdfplumber, and how:
 
@@ -44,6 +46,8 @@ from io import BytesIO
 from typing import Any
 
 from .geometry import IDENTITY, Matrix, PageFrame, compose
+from .objects import Glyph
+from .pdfium_chars import page_glyphs
 
 try:
     import pypdfium2 as pdfium  # type: ignore[import-untyped]
@@ -58,6 +62,7 @@ _NEEDED = (
     "FPDFText_GetLooseCharBox",
     "FPDFText_GetMatrix",
     "FPDFText_IsGenerated",
+    "FPDFText_GetTextObject",
     "FPDFPath_GetPathSegment",
     "FPDFFormObj_GetObject",
     "FPDF_GetPageBoundingBox",
@@ -102,13 +107,14 @@ class PageError(Exception):
 
 @dataclass
 class PdfiumPage:
-    """One page's objects with pdfplumber's names and keys (what `page.read_page` reads)."""
+    """One page's objects with pdfplumber's names and keys (what `page.read_page` reads), its
+    characters as the reader's glyphs."""
 
     page_number: int
     width: float
     height: float
     rotation: int = 0
-    chars: list[dict[str, Any]] = field(default_factory=list)
+    glyphs: list[Glyph] = field(default_factory=list)  # `pdfium_chars`: built directly
     lines: list[dict[str, Any]] = field(default_factory=list)
     rects: list[dict[str, Any]] = field(default_factory=list)
     curves: list[dict[str, Any]] = field(default_factory=list)
@@ -117,113 +123,6 @@ class PdfiumPage:
 
     def close(self) -> None:
         """Nothing to release: PDFium's page is closed as soon as its objects are read."""
-
-
-_MADE_UP = frozenset(
-    (0x20, 0x0A, 0x0D, 0x02)
-)  # what PDFium's text page may add: space, CR, LF, soft hyphen mark
-
-
-def _text(code: int, unmapped: bool) -> str:
-    if unmapped:
-        return f"(cid:{code})"  # pdfminer's spelling: `page._glyphs` counts it as unreadable
-    if code == 0 or code in (0xFFFE, 0xFFFF) or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
-        return "\ufffd"
-    return chr(code)
-
-
-def _chars(textpage: Any, frame: PageFrame) -> list[dict[str, Any]]:
-    c = pdfium_c
-    count = c.FPDFText_CountChars(textpage)
-    is_generated = c.FPDFText_IsGenerated
-    get_unicode = c.FPDFText_GetUnicode
-    map_error = c.FPDFText_HasUnicodeMapError
-    loose_box = c.FPDFText_GetLooseCharBox
-    get_matrix = c.FPDFText_GetMatrix
-    font_size = c.FPDFText_GetFontSize
-    rect = c.FS_RECTF()
-    fm = c.FS_MATRIX()
-    codes = _codes(textpage, count)
-    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-    ra, rb, rc, rd = frame.ctm[:4]
-    da, db, dc, dd, de, df = frame.device
-    out: list[dict[str, Any]] = []
-    prev_box: tuple[float, float, float, float] | None = None
-    prev_index = -1
-    for i in range(max(count, 0)):
-        code = codes[i] if codes is not None else get_unicode(textpage, i)
-        # spaces and line breaks PDFium inserts (pdfminer has none): only those can be made up
-        if code in _MADE_UP and is_generated(textpage, i) == 1:
-            continue
-        if loose_box(textpage, i, rect):
-            box = (rect.left, rect.bottom, rect.right, rect.top)
-        elif c.FPDFText_GetCharBox(textpage, i, left, right, bottom, top):
-            box = (left.value, bottom.value, right.value, top.value)
-        else:
-            continue
-        text = _text(code, map_error(textpage, i) == 1)
-        if box == prev_box and out and _same_object(textpage, i, prev_index):
-            # one glyph mapped to several characters (a ligature's "ff"): pdfminer's one char
-            out[-1]["text"] += text
-            prev_index = i
-            continue
-        prev_box, prev_index = box, i
-        if get_matrix(textpage, i, fm):
-            ma, mb, mc, md = fm.a, fm.b, fm.c, fm.d
-        else:
-            ma, mb, mc, md = 1.0, 0.0, 0.0, 1.0
-        # pdfminer's test, on the char matrix turned by the page rotation
-        a, b, cc, d = ma * ra + mb * rc, ma * rb + mb * rd, mc * ra + md * rc, mc * rb + md * rd
-        upright = a * d > 0 and b * cc <= 0
-        # two opposite corners suffice: the device map only flips and turns by quarter turns
-        ax, ay = da * box[0] + dc * box[1] + de, db * box[0] + dd * box[1] + df
-        bx, by = da * box[2] + dc * box[3] + de, db * box[2] + dd * box[3] + df
-        x0, x1 = (ax, bx) if ax <= bx else (bx, ax)
-        y_top, y_bottom = (ay, by) if ay <= by else (by, ay)
-        size = float(font_size(textpage, i)) * abs(d)  # pdfminer: the height of the char box
-        if upright and size > 0:
-            # pdfminer's box: one font size tall from the descent line, which is at the bottom
-            # of the loose box, or at its top for text turned upside down
-            if d > 0:
-                y_top = y_bottom - size
-            else:
-                y_bottom = y_top + size
-        else:
-            size = y_bottom - y_top
-        out.append(
-            {
-                "text": text,
-                "x0": x0,
-                "x1": x1,
-                "top": y_top,
-                "bottom": y_bottom,
-                "size": size,
-                "upright": upright,
-                # pdfminer's char matrix up to scale, which says which way turned text runs
-                "matrix": None if upright else (a, b, cc, d),
-            }
-        )
-    return out
-
-
-def _codes(textpage: Any, count: int) -> Any:
-    """Every character's code in one call (one call per character otherwise): PDFium's text
-    as UTF-16, which is one unit per character unless one lies beyond the BMP (then None)."""
-    if count <= 0:
-        return None
-    buffer = (ctypes.c_ushort * (count + 1))()
-    written = pdfium_c.FPDFText_GetText(
-        textpage, 0, count, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort))
-    )
-    if written != count + 1 or any(0xD800 <= unit <= 0xDFFF for unit in buffer[:count]):
-        return None
-    return buffer
-
-
-def _same_object(textpage: Any, i: int, j: int) -> bool:
-    get = pdfium_c.FPDFText_GetTextObject
-    a, b = get(textpage, i), get(textpage, j)
-    return bool(a) and ctypes.cast(a, ctypes.c_void_p).value == ctypes.cast(b, ctypes.c_void_p).value
 
 
 def _unmeasured(obj: Any, bounds: tuple[Any, ...], embedded: dict[int | None, bool]) -> bool:
@@ -467,7 +366,7 @@ class PdfiumDocument:
             frame = PageFrame.of(_mediabox(page), page.get_rotation())
             textpage = page.get_textpage()
             try:
-                chars = _chars(textpage.raw, frame)
+                glyphs = page_glyphs(textpage.raw, frame)
             finally:
                 textpage.close()
             objects = _Objects(frame, self._fonts)
@@ -487,7 +386,7 @@ class PdfiumDocument:
             frame.width,
             frame.height,
             frame.rotation,
-            chars,
+            glyphs,
             objects.lines,
             objects.rects,
             objects.curves,

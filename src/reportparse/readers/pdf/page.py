@@ -34,63 +34,66 @@ _ROW = 1 << 20  # positions as x * _ROW + y: y stays below it on any page
 _NEAR = tuple(dx * _ROW + dy for dx in (-1, 0, 1) for dy in (-1, 0, 1))
 
 
-def _glyphs(chars: Iterable[dict[str, Any]]) -> tuple[list[Glyph], int, int]:
-    """Glyphs with duplicates (fake bold) dropped; Kangxi radicals folded to ideographs."""
+def glyphs_of(chars: Iterable[dict[str, Any]]) -> list[Glyph]:
+    """pdfplumber-style characters (pdfplumber's, OCR's) as glyphs."""
     out: list[Glyph] = []
-    seen: dict[int, list[str]] = {}  # position (x, y rounded, in one int) -> texts drawn there
-    bad = repaired = 0
     for ch in chars:
         text = ch.get("text") or ""
         if not text:
             continue
-        at = round(ch["x0"]) * _ROW + round(ch["top"])
-        if seen and _drawn_before(seen, text, at):
-            continue  # the same glyph drawn again a hair away: fake bold
-        here = seen.get(at)
-        if here is None:
-            seen[at] = [text]
-        else:
-            here.append(text)
-        if text == "(cid:3)":
-            text = " "  # glyph 3 is the space in TrueType fonts set as Identity-H without a map for it
-        elif _BAD_GLYPH.search(text):
-            bad += 1
-            text = "\ufffd"
-        elif _FOLDABLE.search(text):
-            # broken ToUnicode maps point at radicals/compatibility forms of ordinary characters
-            folded = unicodedata.normalize("NFKC", text).translate(_RADICALS)
-            repaired += folded != text
-            text = folded
         size = float(ch.get("size") or (ch["bottom"] - ch["top"]) or 10.0)
         upright = bool(ch.get("upright", True))
-        out.append(
-            Glyph(
-                text,
-                ch["x0"],
-                ch["x1"],
-                ch["top"],
-                ch["bottom"],
-                size,
-                upright,
-                0 if upright else turn_of(ch.get("matrix")),
-            )
-        )
+        turn = 0 if upright else turn_of(ch.get("matrix"))
+        out.append(Glyph(text, ch["x0"], ch["x1"], ch["top"], ch["bottom"], size, upright, turn))
+    return out
+
+
+def clean_glyphs(glyphs: Iterable[Glyph]) -> tuple[list[Glyph], int, int]:
+    """Glyphs with duplicates (fake bold) dropped; Kangxi radicals folded to ideographs. The
+    glyphs kept are changed in place; also the number unreadable and the number folded."""
+    out: list[Glyph] = []
+    # text -> the positions it was drawn at (x, y rounded, in one int: this runs for every glyph)
+    drawn: dict[str, set[int]] = {}
+    fixed: dict[str, tuple[str, int, int]] = {}  # text as drawn -> as read, unreadable, folded
+    bad = repaired = 0
+    for g in glyphs:
+        text = g.text
+        at = round(g.x0) * _ROW + round(g.top)
+        where = drawn.get(text)
+        if where is None:
+            drawn[text] = {at}
+        elif any(at + d in where for d in _NEAR):
+            continue  # the same glyph drawn again within a point: fake bold
+        else:
+            where.add(at)
+        fix = fixed.get(text)
+        if fix is None:
+            fix = fixed[text] = _fixed(text)
+        g.text = fix[0]
+        bad += fix[1]
+        repaired += fix[2]
+        out.append(g)
     return out, bad, repaired
 
 
-def _drawn_before(seen: dict[int, list[str]], text: str, at: int) -> bool:
-    """Was `text` drawn within a point of `at` already? (Ints, not tuples: this runs for every
-    glyph of every page.)"""
-    for d in _NEAR:
-        there = seen.get(at + d)
-        if there is not None and text in there:
-            return True
-    return False
+def _fixed(text: str) -> tuple[str, int, int]:
+    """A glyph's text as read, and whether it is unreadable, or was folded."""
+    if text == "(cid:3)":
+        return " ", 0, 0  # glyph 3 is the space in TrueType fonts set as Identity-H without a map for it
+    if _BAD_GLYPH.search(text):
+        return "\ufffd", 1, 0
+    if _FOLDABLE.search(text):
+        # broken ToUnicode maps point at radicals/compatibility forms of ordinary characters
+        folded = unicodedata.normalize("NFKC", text).translate(_RADICALS)
+        return folded, 0, int(folded != text)
+    return text, 0, 0
 
 
-def read_page(page: Any) -> PageContent:
+def read_page(page: Any, glyphs: list[Glyph] | None = None) -> PageContent:
+    """A page: pdfplumber's `Page` or an object with the attributes read here, its characters
+    given as glyphs or else read from `page.chars`."""
     number = page.page_number
-    glyphs, bad, repaired = _glyphs(page.chars)
+    glyphs, bad, repaired = clean_glyphs(glyphs_of(page.chars) if glyphs is None else glyphs)
     lines, rects, curves = page.lines, page.rects, page.curves
     images = [
         ImageMark(number, im["top"], (im["x0"], im["top"], im["x1"], im["bottom"]))
