@@ -154,6 +154,16 @@ def _color(getter: Callable[..., int], obj: Any, rgba: tuple[Any, ...]) -> tuple
     return (r.value / 255, g.value / 255, b.value / 255)
 
 
+if pdfium_c is not None:
+    _SEGMENT_CALLS = (
+        pdfium_c.FPDFPath_GetPathSegment,
+        pdfium_c.FPDFPathSegment_GetPoint,
+        pdfium_c.FPDFPathSegment_GetType,
+        pdfium_c.FPDFPathSegment_GetClose,
+    )
+    _MOVETO, _BEZIERTO = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_BEZIERTO
+
+
 class _Objects:
     """Paths and images of one page, form XObjects walked with their matrices combined."""
 
@@ -170,6 +180,7 @@ class _Objects:
         self._y = ctypes.c_float()
         self._bounds = tuple(ctypes.c_float() for _ in range(4))
         self._rgba = tuple(ctypes.c_uint() for _ in range(4))
+        self._mode = (ctypes.c_int(), ctypes.c_int())  # fill mode, stroke flag
         self._embedded = embedded
 
     def walk(self, count: int, get: Callable[[int], Any], parent: Matrix, depth: int) -> None:
@@ -203,25 +214,21 @@ class _Objects:
         if n <= 0 or self.points + n > MAX_PATH_POINTS:
             return
         self.points += n
-        fill_mode, stroke_flag = ctypes.c_int(), ctypes.c_int()
+        fill_mode, stroke_flag = self._mode
         if not c.FPDFPath_GetDrawMode(obj, fill_mode, stroke_flag):
             return
         fill, stroke = fill_mode.value != c.FPDF_FILLMODE_NONE, bool(stroke_flag.value)
         if not (fill or stroke):
             return  # a clipping path: not painted, so pdfminer never sees it
-        style = {
-            "stroke": stroke,
-            "fill": fill,
-            "stroking_color": _color(c.FPDFPageObj_GetStrokeColor, obj, self._rgba),
-            "non_stroking_color": _color(c.FPDFPageObj_GetFillColor, obj, self._rgba),
-        }
+        style = (
+            stroke,
+            fill,
+            _color(c.FPDFPageObj_GetStrokeColor, obj, self._rgba),
+            _color(c.FPDFPageObj_GetFillColor, obj, self._rgba),
+        )
         a, b, cc, d, e, f = compose(m, self.frame.device)
         x, y = self._x, self._y
-        get_segment, get_point, get_type = (
-            c.FPDFPath_GetPathSegment,
-            c.FPDFPathSegment_GetPoint,
-            c.FPDFPathSegment_GetType,
-        )
+        get_segment, get_point, get_type, get_close = _SEGMENT_CALLS
         subpath: list[tuple[str, float, float]] = []
         bezier = 0
         for k in range(n):
@@ -229,24 +236,25 @@ class _Objects:
             if not seg or not get_point(seg, x, y):
                 continue
             kind = get_type(seg)
-            px, py = a * x.value + cc * y.value + e, b * x.value + d * y.value + f  # `apply`, inline
-            if kind == c.FPDF_SEGMENT_MOVETO:
+            vx, vy = x.value, y.value
+            px, py = a * vx + cc * vy + e, b * vx + d * vy + f  # `apply`, inline
+            if kind == _MOVETO:
                 self._subpath(subpath, style)
                 subpath = [("m", px, py)]
                 bezier = 0
                 continue
             if not subpath:
                 continue  # pdfminer ignores a path not starting with a move
-            if kind == c.FPDF_SEGMENT_BEZIERTO:
+            if kind == _BEZIERTO:
                 bezier += 1
                 if bezier % 3:
                     continue  # control points: pdfminer keeps the end point only
                 op = "c"
             else:
                 op = "l"
-            closes = bool(c.FPDFPathSegment_GetClose(seg))
+            closes = bool(get_close(seg))
             start = subpath[0]
-            if closes and op == "l" and (px, py) == (start[1], start[2]):
+            if closes and op == "l" and px == start[1] and py == start[2]:
                 subpath.append(("h", px, py))  # PDFium spells `h` as a line back to the start
             else:
                 subpath.append((op, px, py))
@@ -254,18 +262,28 @@ class _Objects:
                     subpath.append(("h", start[1], start[2]))
         self._subpath(subpath, style)
 
-    def _subpath(self, path: list[tuple[str, float, float]], style: dict[str, Any]) -> None:
+    def _subpath(self, path: list[tuple[str, float, float]], style: tuple[Any, ...]) -> None:
         """pdfminer's `paint_path` for one subpath: a line, a rectangle or a curve."""
         if len(path) < 2:
             return
-        shape = "".join(op for op, _, _ in path)
+        shape = "".join([op for op, _, _ in path])
         pts = [(px, py) for _, px, py in path]
         if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:
             shape = shape[:-2] + "h"  # a redundant line back to the start before the close
             pts.pop(-2)
         xs = [p[0] for p in pts]
         ys = [p[1] for p in pts]
-        obj = {"x0": min(xs), "x1": max(xs), "top": min(ys), "bottom": max(ys), **style}
+        stroke, fill, stroking, non_stroking = style
+        obj = {
+            "x0": min(xs),
+            "x1": max(xs),
+            "top": min(ys),
+            "bottom": max(ys),
+            "stroke": stroke,
+            "fill": fill,
+            "stroking_color": stroking,
+            "non_stroking_color": non_stroking,
+        }
         if shape in ("ml", "mlh"):
             self.lines.append(obj)
             return

@@ -62,7 +62,7 @@ def clean_glyphs(glyphs: Iterable[Glyph]) -> tuple[list[Glyph], int, int]:
         where = drawn.get(text)
         if where is None:
             drawn[text] = {at}
-        elif any(at + d in where for d in _NEAR):
+        elif not where.isdisjoint([at + d for d in _NEAR]):
             continue  # the same glyph drawn again within a point: fake bold
         else:
             where.add(at)
