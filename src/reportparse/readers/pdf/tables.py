@@ -219,14 +219,18 @@ def grid_lines(group: Sequence[Segment]) -> tuple[list[float], list[float]]:
     return xs, ys
 
 
-def _covered(rulings: Sequence[Segment], pos: float, a: float, b: float) -> bool:
-    """Do the strokes at `pos` cover at least COVER of the span a..b?"""
+def _at(rulings: Sequence[Segment], pos: float) -> list[Segment]:
+    """The strokes at `pos`."""
+    return [s for s in rulings if abs(s.pos - pos) <= SNAP]
+
+
+def _covered(at_pos: Sequence[Segment], a: float, b: float) -> bool:
+    """Do the strokes at one position (`_at`) cover at least COVER of the span a..b?"""
     length = 0.0
-    for s in rulings:
-        if abs(s.pos - pos) <= SNAP:
-            lo, hi = max(a, s.start - SNAP), min(b, s.end + SNAP)
-            if hi > lo:
-                length += hi - lo
+    for s in at_pos:
+        lo, hi = max(a, s.start - SNAP), min(b, s.end + SNAP)
+        if hi > lo:
+            length += hi - lo
     return length >= COVER * (b - a)
 
 
@@ -243,11 +247,13 @@ def build_grid(group: Sequence[Segment]) -> Grid:
             i = parent[i]
         return i
 
+    at_x = [_at(vs, x) for x in xs]  # each boundary's strokes, found once, not once per cell
+    at_y = [_at(hs, y) for y in ys]
     for r in range(n_rows):
         for c in range(n_cols):
-            if c + 1 < n_cols and not _covered(vs, xs[c + 1], ys[r], ys[r + 1]):
+            if c + 1 < n_cols and not _covered(at_x[c + 1], ys[r], ys[r + 1]):
                 parent[find(r * n_cols + c)] = find(r * n_cols + c + 1)
-            if r + 1 < n_rows and not _covered(hs, ys[r + 1], xs[c], xs[c + 1]):
+            if r + 1 < n_rows and not _covered(at_y[r + 1], xs[c], xs[c + 1]):
                 parent[find(r * n_cols + c)] = find((r + 1) * n_cols + c)
     areas: dict[int, list[tuple[int, int]]] = {}
     for r in range(n_rows):
@@ -264,7 +270,7 @@ def build_grid(group: Sequence[Segment]) -> Grid:
         r0, r1 = min(r for r, _ in members), max(r for r, _ in members)
         c0, c1 = min(c for _, c in members), max(c for _, c in members)
         inner_rulings = any(
-            _covered(hs, ys[r + 1], xs[c], xs[c + 1]) for r, c in members if r < r1 and (r + 1, c) in members
+            _covered(at_y[r + 1], xs[c], xs[c + 1]) for r, c in members if r < r1 and (r + 1, c) in members
         )
         if (r1 - r0 + 1) * (c1 - c0 + 1) == len(members) and not inner_rulings:
             cells.append(box(r0, c0, r1, c1))
@@ -278,10 +284,10 @@ def build_grid(group: Sequence[Segment]) -> Grid:
         spans: dict[tuple[int, int], list[int]] = {}  # (first row, last row) -> columns
         for c in range(c0, c1 + 1):
             rows = sorted(r for r, cc in members if cc == c)
-            for a, b in _runs(rows, partial(_open_below, hs, ys, xs[c], xs[c + 1])):
+            for a, b in _runs(rows, partial(_open_below, at_y, xs[c], xs[c + 1])):
                 spans.setdefault((a, b), []).append(c)
         for (a, b), columns in spans.items():  # runs of equal rows side by side, no ruling between
-            joined = _runs(columns, partial(_open_right, vs, xs, ys[a], ys[b + 1]))
+            joined = _runs(columns, partial(_open_right, at_x, ys[a], ys[b + 1]))
             by_column += [box(a, first, b, last) for first, last in joined]
     cells.sort(key=lambda g: (g.row, g.col))
     by_column.sort(key=lambda g: (g.row, g.col))
@@ -289,14 +295,14 @@ def build_grid(group: Sequence[Segment]) -> Grid:
     return Grid(tuple(xs), tuple(ys), tuple(cells), irregular, closed, tuple(by_column) if irregular else ())
 
 
-def _open_below(hs: Sequence[Segment], ys: Sequence[float], x0: float, x1: float, r: int) -> bool:
+def _open_below(at_y: Sequence[Sequence[Segment]], x0: float, x1: float, r: int) -> bool:
     """No horizontal ruling separates row r from row r + 1 between x0 and x1."""
-    return not _covered(hs, ys[r + 1], x0, x1)
+    return not _covered(at_y[r + 1], x0, x1)
 
 
-def _open_right(vs: Sequence[Segment], xs: Sequence[float], top: float, bottom: float, c: int) -> bool:
+def _open_right(at_x: Sequence[Sequence[Segment]], top: float, bottom: float, c: int) -> bool:
     """No vertical ruling separates column c from column c + 1 between top and bottom."""
-    return not _covered(vs, xs[c + 1], top, bottom)
+    return not _covered(at_x[c + 1], top, bottom)
 
 
 def _runs(values: Sequence[int], joins: Callable[[int], bool] = lambda _: True) -> list[tuple[int, int]]:
