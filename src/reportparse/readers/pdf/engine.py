@@ -48,6 +48,7 @@ from typing import Any
 from .geometry import IDENTITY, Matrix, PageFrame, compose
 from .objects import Glyph
 from .pdfium_chars import page_glyphs
+from .pdfium_raw import address, addresses, call
 
 try:
     import pypdfium2 as pdfium  # type: ignore[import-untyped]
@@ -125,47 +126,25 @@ class PdfiumPage:
         """Nothing to release: PDFium's page is closed as soon as its objects are read."""
 
 
-def _unmeasured(obj: Any, bounds: tuple[Any, ...], embedded: dict[int | None, bool]) -> bool:
+def _unmeasured(obj: int, bounds: tuple[Any, ...], embedded: dict[int | None, bool]) -> bool:
     """A text object PDFium's text page leaves out: no width (its glyphs have no box, 0.01 is
     PDFium's own cut-off) in a font the file does not embed. (A lone space has no width either;
     taking such a page from pdfminer costs time, never text.) The width is asked first: most
     objects have one, and then their font need not be looked up; `embedded` caches each font's
-    answer for the document."""
-    c = pdfium_c
-    if not c.FPDFPageObj_GetBounds(obj, *bounds) or abs(bounds[2].value - bounds[0].value) >= 0.01:
+    answer for the document. `bounds`: four float buffers, then their addresses."""
+    left, _, right, _ = bounds[:4]
+    if not call("FPDFPageObj_GetBounds")(obj, *bounds[4:]) or abs(right.value - left.value) >= 0.01:
         return False
-    font = c.FPDFTextObj_GetFont(obj)
-    key = ctypes.cast(font, ctypes.c_void_p).value
-    if key not in embedded:
-        embedded[key] = not font or bool(c.FPDFFont_GetIsEmbedded(font))
-    return not embedded[key]
-
-
-def _matrix(obj: Any, m: Any) -> Matrix:
-    if not pdfium_c.FPDFPageObj_GetMatrix(obj, m):
-        return IDENTITY
-    return (m.a, m.b, m.c, m.d, m.e, m.f)
-
-
-def _color(getter: Callable[..., int], obj: Any, rgba: tuple[Any, ...]) -> tuple[float, ...] | None:
-    r, g, b, a = rgba  # buffers reused for every path of a page
-    if not getter(obj, r, g, b, a):
-        return None
-    return (r.value / 255, g.value / 255, b.value / 255)
-
-
-if pdfium_c is not None:
-    _SEGMENT_CALLS = (
-        pdfium_c.FPDFPath_GetPathSegment,
-        pdfium_c.FPDFPathSegment_GetPoint,
-        pdfium_c.FPDFPathSegment_GetType,
-        pdfium_c.FPDFPathSegment_GetClose,
-    )
-    _MOVETO, _BEZIERTO = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_BEZIERTO
+    font = call("FPDFTextObj_GetFont")(obj)
+    if font not in embedded:
+        embedded[font] = not font or bool(call("FPDFFont_GetIsEmbedded")(font))
+    return not embedded[font]
 
 
 class _Objects:
-    """Paths and images of one page, form XObjects walked with their matrices combined."""
+    """Paths and images of one page, form XObjects walked with their matrices combined. Page
+    objects and path segments are handled by address (`pdfium_raw`), out-parameters are buffers
+    made once."""
 
     def __init__(self, frame: PageFrame, embedded: dict[int | None, bool]) -> None:
         self.frame = frame
@@ -176,46 +155,63 @@ class _Objects:
         self.points = 0
         self.lost_text = False
         self._m = pdfium_c.FS_MATRIX()
-        self._x = ctypes.c_float()
-        self._y = ctypes.c_float()
-        self._bounds = tuple(ctypes.c_float() for _ in range(4))
+        self._m_at = ctypes.addressof(self._m)
+        self._xy = (ctypes.c_float(), ctypes.c_float())
+        self._xy_at = addresses(*self._xy)
+        bounds = tuple(ctypes.c_float() for _ in range(4))
+        self._bounds = (*bounds, *addresses(*bounds))
         self._rgba = tuple(ctypes.c_uint() for _ in range(4))
+        self._rgba_at = addresses(*self._rgba)
         self._mode = (ctypes.c_int(), ctypes.c_int())  # fill mode, stroke flag
+        self._mode_at = addresses(*self._mode)
         self._embedded = embedded
 
-    def walk(self, count: int, get: Callable[[int], Any], parent: Matrix, depth: int) -> None:
+    def _matrix(self, obj: int) -> Matrix:
+        m = self._m
+        if not call("FPDFPageObj_GetMatrix")(obj, self._m_at):
+            return IDENTITY
+        return (m.a, m.b, m.c, m.d, m.e, m.f)
+
+    def _color(self, getter: str, obj: int) -> tuple[float, ...] | None:
+        if not call(getter)(obj, *self._rgba_at):
+            return None
+        r, g, b, _ = self._rgba
+        return (r.value / 255, g.value / 255, b.value / 255)
+
+    def walk(self, count: int, get: Callable[[int], int | None], parent: Matrix, depth: int) -> None:
         c = pdfium_c
+        get_type = call("FPDFPageObj_GetType")
         for i in range(count):
             obj = get(i)
             if not obj:
                 continue
-            kind = c.FPDFPageObj_GetType(obj)
+            kind = get_type(obj)
             if kind == c.FPDF_PAGEOBJ_PATH:
-                self._path(obj, compose(_matrix(obj, self._m), parent))
+                self._path(obj, compose(self._matrix(obj), parent))
             elif kind == c.FPDF_PAGEOBJ_IMAGE:
                 x0, top, x1, bottom = self.frame.bounds(
-                    compose(_matrix(obj, self._m), parent), ((0, 0), (1, 0), (0, 1), (1, 1))
+                    compose(self._matrix(obj), parent), ((0, 0), (1, 0), (0, 1), (1, 1))
                 )
                 self.images.append({"x0": x0, "x1": x1, "top": top, "bottom": bottom})
             elif kind == c.FPDF_PAGEOBJ_TEXT and not self.lost_text:
                 self.lost_text = _unmeasured(obj, self._bounds, self._embedded)
             elif kind == c.FPDF_PAGEOBJ_FORM and depth < MAX_FORM_DEPTH:
-                inner = compose(_matrix(obj, self._m), parent)
+                inner = compose(self._matrix(obj), parent)
                 self.walk(
-                    c.FPDFFormObj_CountObjects(obj),
-                    partial(c.FPDFFormObj_GetObject, obj),
+                    call("FPDFFormObj_CountObjects")(obj),
+                    partial(call("FPDFFormObj_GetObject"), obj),
                     inner,
                     depth + 1,
                 )
 
-    def _path(self, obj: Any, m: Matrix) -> None:
+    def _path(self, obj: int, m: Matrix) -> None:
         c = pdfium_c
-        n = c.FPDFPath_CountSegments(obj)
+        n = call("FPDFPath_CountSegments")(obj)
         if n <= 0 or self.points + n > MAX_PATH_POINTS:
             return
         self.points += n
         fill_mode, stroke_flag = self._mode
-        if not c.FPDFPath_GetDrawMode(obj, fill_mode, stroke_flag):
+        if not call("FPDFPath_GetDrawMode")(obj, *self._mode_at):
             return
         fill, stroke = fill_mode.value != c.FPDF_FILLMODE_NONE, bool(stroke_flag.value)
         if not (fill or stroke):
@@ -223,29 +219,36 @@ class _Objects:
         style = (
             stroke,
             fill,
-            _color(c.FPDFPageObj_GetStrokeColor, obj, self._rgba),
-            _color(c.FPDFPageObj_GetFillColor, obj, self._rgba),
+            self._color("FPDFPageObj_GetStrokeColor", obj),
+            self._color("FPDFPageObj_GetFillColor", obj),
         )
         a, b, cc, d, e, f = compose(m, self.frame.device)
-        x, y = self._x, self._y
-        get_segment, get_point, get_type, get_close = _SEGMENT_CALLS
+        x, y = self._xy
+        x_at, y_at = self._xy_at
+        get_segment, get_point, get_type, get_close = (
+            call("FPDFPath_GetPathSegment"),
+            call("FPDFPathSegment_GetPoint"),
+            call("FPDFPathSegment_GetType"),
+            call("FPDFPathSegment_GetClose"),
+        )
+        moveto, bezierto = c.FPDF_SEGMENT_MOVETO, c.FPDF_SEGMENT_BEZIERTO
         subpath: list[tuple[str, float, float]] = []
         bezier = 0
         for k in range(n):
             seg = get_segment(obj, k)
-            if not seg or not get_point(seg, x, y):
+            if not seg or not get_point(seg, x_at, y_at):
                 continue
             kind = get_type(seg)
             vx, vy = x.value, y.value
             px, py = a * vx + cc * vy + e, b * vx + d * vy + f  # `apply`, inline
-            if kind == _MOVETO:
+            if kind == moveto:
                 self._subpath(subpath, style)
                 subpath = [("m", px, py)]
                 bezier = 0
                 continue
             if not subpath:
                 continue  # pdfminer ignores a path not starting with a move
-            if kind == _BEZIERTO:
+            if kind == bezierto:
                 bezier += 1
                 if bezier % 3:
                     continue  # control points: pdfminer keeps the end point only
@@ -391,7 +394,7 @@ class PdfiumDocument:
             raw = page.raw
             objects.walk(
                 pdfium_c.FPDFPage_CountObjects(raw),
-                partial(pdfium_c.FPDFPage_GetObject, raw),
+                partial(call("FPDFPage_GetObject"), address(raw)),
                 IDENTITY,
                 0,
             )

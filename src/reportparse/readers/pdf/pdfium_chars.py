@@ -2,8 +2,9 @@
 boxes and sizes (see `engine`, *Characters*).
 
 This runs for every character of every page, and a call into PDFium through ctypes costs about
-as much as a few lines of Python, so calls are few: the page's text in one call, then per
-character its loose box, whether its code is mapped to Unicode and its text object. The font
+as much as a few lines of Python, so calls are few, and made with plain addresses
+(`pdfium_raw`): the page's text in one call, then per character its loose box, whether its code
+is mapped to Unicode and its text object. The font
 size and the matrix belong to the text object (PDFium gives every character of an object the
 object's own), so they are asked once per object. Glyphs are built directly, with the values
 `page.glyphs_of` makes of pdfplumber's characters.
@@ -16,6 +17,7 @@ from typing import Any
 
 from .geometry import PageFrame
 from .objects import Glyph
+from .pdfium_raw import address, call
 from .turned import turn_of
 
 try:
@@ -41,8 +43,8 @@ def text_of(code: int, unmapped: bool) -> str:
 ObjectFrame = tuple[bool, float, bool, int]
 
 
-def _object_frame(textpage: Any, i: int, fm: Any, rotation: tuple[float, ...]) -> ObjectFrame:
-    if pdfium_c.FPDFText_GetMatrix(textpage, i, fm):
+def _object_frame(textpage: int | None, i: int, fm: Any, rotation: tuple[float, ...]) -> ObjectFrame:
+    if call("FPDFText_GetMatrix")(textpage, i, ctypes.addressof(fm)):
         ma, mb, mc, md = fm.a, fm.b, fm.c, fm.d
     else:
         ma, mb, mc, md = 1.0, 0.0, 0.0, 1.0
@@ -50,29 +52,22 @@ def _object_frame(textpage: Any, i: int, fm: Any, rotation: tuple[float, ...]) -
     # pdfminer's test, on the char matrix turned by the page rotation
     a, b, cc, d = ma * ra + mb * rc, ma * rb + mb * rd, mc * ra + md * rc, mc * rb + md * rd
     upright = a * d > 0 and b * cc <= 0
-    size = float(pdfium_c.FPDFText_GetFontSize(textpage, i)) * abs(d)
+    size = float(call("FPDFText_GetFontSize")(textpage, i)) * abs(d)
     # pdfminer's char matrix up to scale says which way turned text runs
     return (upright, size, d > 0, 0 if upright else turn_of((a, b, cc, d)))
-
-
-def _address_getter(name: str) -> Any:
-    """A PDFium function returning a pointer, as one returning its address (an int, or None
-    for NULL): pypdfium2's own returns a ctypes pointer, which cannot be compared or hashed."""
-    original = getattr(pdfium_c, name)
-    address = ctypes.cast(original, ctypes.c_void_p).value
-    assert address is not None  # a function pypdfium2 has loaded
-    return ctypes.CFUNCTYPE(ctypes.c_void_p, *original.argtypes)(address)
 
 
 def page_glyphs(textpage: Any, frame: PageFrame) -> list[Glyph]:
     c = pdfium_c
     count = c.FPDFText_CountChars(textpage)
-    is_generated = c.FPDFText_IsGenerated
-    get_unicode = c.FPDFText_GetUnicode
-    map_error = c.FPDFText_HasUnicodeMapError
-    loose_box = c.FPDFText_GetLooseCharBox
-    text_object = _TEXT_OBJECT
+    tp = address(textpage)
+    is_generated = call("FPDFText_IsGenerated")
+    get_unicode = call("FPDFText_GetUnicode")
+    map_error = call("FPDFText_HasUnicodeMapError")
+    loose_box = call("FPDFText_GetLooseCharBox")
+    text_object = call("FPDFText_GetTextObject")
     rect = c.FS_RECTF()
+    rect_at = ctypes.addressof(rect)
     fm = c.FS_MATRIX()
     codes = _codes(textpage, count)
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
@@ -83,23 +78,23 @@ def page_glyphs(textpage: Any, frame: PageFrame) -> list[Glyph]:
     prev_box: tuple[float, float, float, float] | None = None
     prev_object: int | None = None
     for i in range(max(count, 0)):
-        code = codes[i] if codes is not None else get_unicode(textpage, i)
+        code = codes[i] if codes is not None else get_unicode(tp, i)
         # spaces and line breaks PDFium inserts (pdfminer has none): only those can be made up
-        if code in _MADE_UP and is_generated(textpage, i) == 1:
+        if code in _MADE_UP and is_generated(tp, i) == 1:
             continue
-        if loose_box(textpage, i, rect):
+        if loose_box(tp, i, rect_at):
             box = (rect.left, rect.bottom, rect.right, rect.top)
         elif c.FPDFText_GetCharBox(textpage, i, left, right, bottom, top):
             box = (left.value, bottom.value, right.value, top.value)
         else:
             continue
-        if map_error(textpage, i) == 1:
+        if map_error(tp, i) == 1:
             text = f"(cid:{code})"
         elif 0 < code < 0xD800:
             text = chr(code)
         else:
             text = text_of(code, False)
-        obj = text_object(textpage, i)
+        obj = text_object(tp, i)
         if box == prev_box and out and obj and obj == prev_object:
             # one glyph mapped to several characters (a ligature's "ff"): pdfminer's one char
             out[-1].text += text
@@ -107,7 +102,7 @@ def page_glyphs(textpage: Any, frame: PageFrame) -> list[Glyph]:
         prev_box, prev_object = box, obj
         of = frames.get(obj) if obj else None
         if of is None:
-            of = _object_frame(textpage, i, fm, rotation)
+            of = _object_frame(tp, i, fm, rotation)
             if obj:
                 frames[obj] = of
         upright, size, up, turn = of
@@ -129,7 +124,7 @@ def page_glyphs(textpage: Any, frame: PageFrame) -> list[Glyph]:
     return out
 
 
-def _codes(textpage: Any, count: int) -> Any:
+def _codes(textpage: Any, count: int) -> list[int] | None:
     """Every character's code in one call (one call per character otherwise): PDFium's text
     as UTF-16, which is one unit per character unless one lies beyond the BMP (then None)."""
     if count <= 0:
@@ -138,11 +133,7 @@ def _codes(textpage: Any, count: int) -> Any:
     written = pdfium_c.FPDFText_GetText(
         textpage, 0, count, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort))
     )
-    if written != count + 1 or any(0xD800 <= unit <= 0xDFFF for unit in buffer[:count]):
+    codes = buffer[:count]
+    if written != count + 1 or any(0xD800 <= unit <= 0xDFFF for unit in codes):
         return None
-    return buffer
-
-
-_TEXT_OBJECT: Any = (
-    _address_getter("FPDFText_GetTextObject") if hasattr(pdfium_c, "FPDFText_GetTextObject") else None
-)
+    return codes
