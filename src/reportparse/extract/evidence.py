@@ -37,8 +37,15 @@ class Evidence:
     def of(cls, document: Document) -> Evidence:
         parts = [p.text for p in document.paragraphs()]
         parts += [c.text for t in document.tables() for c in t.cells]
-        lines = frozenset(norm_text(line) for part in parts for line in part.splitlines())
-        return cls(norm_text("\n".join(parts)), lines | frozenset(norm_text(p) for p in parts))
+        folded: dict[str, str] = {}  # each text folded once: tables print the same few many times
+
+        def norm(text: str) -> str:
+            if text not in folded:
+                folded[text] = norm_text(text)
+            return folded[text]
+
+        lines = frozenset(norm(line) for part in parts for line in part.splitlines())
+        return cls(norm_text("\n".join(parts)), lines | frozenset(norm(p) for p in parts))
 
     def printed(self, label: str) -> bool:
         """Whether the document prints `label`: as a line or cell of its own, or in running text
