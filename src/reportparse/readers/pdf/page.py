@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -202,13 +202,21 @@ def _fill_grid(grid: Grid, glyphs: list[Glyph], page: int) -> tuple[Fragment | N
                 owner[(r, c)] = i
     per_cell: list[list[Glyph]] = [[] for _ in grid.cells]
     straddling = 0
+    ys, xs = grid.ys, grid.xs
+    last_row, last_col = len(ys) - 2, len(xs) - 2
     for g in inside:
-        at = owner.get((_index(grid.ys, g.cy), _index(grid.xs, g.cx)))
+        # the slot between the rulings (the first or last one outside them), inline: per glyph
+        row = bisect.bisect_right(ys, g.cy) - 1
+        col = bisect.bisect_right(xs, g.cx) - 1
+        row = 0 if row < 0 else (row if row < last_row else last_row)
+        col = 0 if col < 0 else (col if col < last_col else last_col)
+        at = owner.get((row, col))
         if at is None:
             straddling += 1
             continue
         cx0, _, cx1, _ = grid.cells[at].bbox
-        width = max(g.x1 - g.x0, 0.1)
+        width = g.x1 - g.x0
+        width = 0.1 if width < 0.1 else width  # max(…, 0.1)
         if g.text.strip() and (g.x0 < cx0 - 0.4 * width or g.x1 > cx1 + 0.4 * width):
             straddling += 1
         per_cell[at].append(g)
@@ -231,9 +239,3 @@ def _fill_grid(grid: Grid, glyphs: list[Glyph], page: int) -> tuple[Fragment | N
     lines = [text_line(g, page) for g in group_lines([g for g in inside if g.text.strip()])] if small else []
     frag = Fragment(page, page, grid.xs, round_box(grid.bbox), len(grid.ys) - 1, cells, issues, small, lines)
     return frag, rest
-
-
-def _index(bounds: Sequence[float], v: float) -> int:
-    """The slot of v between ascending bounds (the first or last slot when outside them)."""
-    i = bisect.bisect_right(bounds, v) - 1
-    return 0 if i < 0 else min(i, len(bounds) - 2)
