@@ -3,10 +3,13 @@ their first part), the exclusions and per-file ignores of the configuration, --f
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import importlib
 import json
 import shutil
+import threading
 from pathlib import Path
+from typing import Any
 
 import docx
 import jsonschema
@@ -116,19 +119,18 @@ def test_many_files_are_looked_into_by_several_processes_with_the_same_answer(
     (mixed / "2024年报.txt").symlink_to(mixed / "crawler.txt")  # and to one that is taken
     one = discover([mixed], jobs=1)
     monkeypatch.setattr(discover_module, "PARALLEL_PEEK", 2)
-    calls: list[int] = []
     monkeypatch.setattr(discover_module, "_PEEK_CHUNK", 3)
-    real_pool = discover_module.mp.get_context("fork").Pool
+    calls: list[int] = []
+    real = cf.ProcessPoolExecutor
 
-    def pool(n: int) -> object:
+    def executor(n: int, **kwargs: Any) -> cf.ProcessPoolExecutor:
         calls.append(n)
-        return real_pool(n)
+        return real(n, **kwargs)
 
-    monkeypatch.setattr(
-        discover_module.mp, "get_context", lambda _: type("C", (), {"Pool": staticmethod(pool)})
-    )
+    monkeypatch.setattr(cf, "ProcessPoolExecutor", executor)
     two = discover([mixed], jobs=2)
     assert calls == [2]  # it did fork
+    assert threading.active_count() == 1  # and left no thread behind: the run's workers fork too
     assert list(two) == list(one) and two.skipped == one.skipped
     assert rel(mixed, two)[:2] == ["2023年报.txt", "2024年报.txt"]
     assert [Path(s.path).name for s in two.skipped] == [

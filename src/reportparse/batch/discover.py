@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import fnmatch
 import multiprocessing as mp
 import os
 import re
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -78,12 +80,21 @@ def _peek_all(paths: Sequence[str], jobs: int) -> list[str | None]:
     """`looks_like_report` of each path."""
     if jobs > 1 and len(paths) >= PARALLEL_PEEK and sys.platform.startswith("linux"):
         if threading.active_count() == 1:  # fork only (see pool._context): no other thread's locks
+            workers = cf.ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork"), initializer=_peeker)
             try:
-                with mp.get_context("fork").Pool(jobs) as workers:
-                    return workers.map(looks_like_report, paths, chunksize=_PEEK_CHUNK)
-            except Exception:  # cannot fork here (limits, a sandbox): one by one
+                return list(workers.map(looks_like_report, paths, chunksize=_PEEK_CHUNK))
+            except Exception:  # cannot fork here (limits, a sandbox), or a process was lost
                 pass
+            finally:  # on Ctrl-C too: what is not started is dropped, nothing is left running
+                workers.shutdown(wait=True, cancel_futures=True)
     return [looks_like_report(p) for p in paths]
+
+
+def _peeker() -> None:
+    """A process that looks into files takes signals as a plain process does: the command's
+    own handlers (Ctrl-C, and SIGTERM as an interrupt) are for the parent to act on."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _out(cfg: Config, here: Path, rel_dir: str, name: str, exclude: Sequence[str]) -> bool:

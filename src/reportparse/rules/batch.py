@@ -28,7 +28,7 @@ from ..findings import Finding
 from ..model import Loc, Number, Report, ReportHead, TableData
 from ..templates import template
 from ..templates.names import column_label, row_label
-from . import REGISTRY, Selection, applies, finding, judged, load_rules, rule
+from . import REGISTRY, Rule, Selection, applies, finding, judged, load_rules, rule
 from .where import of_section
 
 SIMILARITY_THRESHOLD = 0.9
@@ -407,36 +407,48 @@ def run_batch_rules(
     ]
     if not active:
         return {}
-    by_body, by_year = body_groups(heads, key_of), year_groups(heads, earlier)
-    loaded: dict[int, Report] = {}
-
-    def reports(group: list[int]) -> list[Report]:
-        for i in group:
-            if i not in loaded:
-                loaded[i] = load(i)
-        return [loaded[i] for i in group]
-
-    out: dict[str | None, list[Finding]] = defaultdict(list)
-    for r in active:
-        assert r.check_batch is not None
-        for group in by_year if ACROSS_BODIES in r.tags else by_body:
+    # Group by group, each group's reports unpacked once for all the rules that look at it and
+    # dropped before the next: memory stays that of the largest group, not of the batch.
+    found_by_rule: dict[str, list[Finding]] = {r.id: [] for r in active}
+    passes: tuple[tuple[bool, Callable[[], list[list[int]]]], ...] = (
+        (False, lambda: body_groups(heads, key_of)),  # the cross-year rules: a body's years
+        (True, lambda: year_groups(heads, earlier)),  # the rules across bodies: one year's
+    )
+    for across, grouping in passes:
+        rules = [r for r in active if (ACROSS_BODIES in r.tags) == across]
+        for group in grouping() if rules else ():
             if len(group) < 2:
                 continue
-            judged_group = [judged(x, r) for x in reports(group) if applies(r, x)]
-            if len(judged_group) < 2:
-                continue
-            try:
-                if r.threshold is not None:  # the setting of the report a finding would be about
-                    latest = selections.get(heads[group[-1]].source.path) or Selection()
-                    found = list(r.check_batch(judged_group, threshold=latest.threshold(r)))
-                else:
-                    found = list(r.check_batch(judged_group))
-            except Exception as err:  # one faulty rule must not hide the others' findings
-                last = heads[group[-1]].source.path
-                note = internal_error(f"批量规则 {r.id} 执行时", err, loc=Loc(file=last), files="这些文件")
-                found = [Finding("EXT-013", "error", note.message, loc=note.loc, file=last)]
-            for f in found:
-                selection = selections.get(f.file)
-                if selection is not None and selection.enabled(REGISTRY[f.rule]):
-                    out[f.file].append(selection.regrade(f))
+            reports = [load(i) for i in group]
+            for r in rules:
+                found_by_rule[r.id] += _check_group(r, reports, group, heads, selections)
+    out: dict[str | None, list[Finding]] = defaultdict(list)
+    for r in active:  # by rule, then group: the order the findings are listed in
+        for f in found_by_rule[r.id]:
+            selection = selections.get(f.file)
+            if selection is not None and selection.enabled(REGISTRY[f.rule]):
+                out[f.file].append(selection.regrade(f))
     return dict(out)
+
+
+def _check_group(
+    r: Rule,
+    reports: list[Report],
+    group: list[int],
+    heads: Sequence[ReportHead],
+    selections: Mapping[str | None, Selection],
+) -> list[Finding]:
+    """One batch rule on one group of reports; a rule that fails gives an EXT-013 finding."""
+    assert r.check_batch is not None
+    judged_group = [judged(x, r) for x in reports if applies(r, x)]
+    if len(judged_group) < 2:
+        return []
+    try:
+        if r.threshold is not None:  # the setting of the report a finding would be about
+            latest = selections.get(heads[group[-1]].source.path) or Selection()
+            return list(r.check_batch(judged_group, threshold=latest.threshold(r)))
+        return list(r.check_batch(judged_group))
+    except Exception as err:  # one faulty rule must not hide the others' findings
+        last = heads[group[-1]].source.path
+        note = internal_error(f"批量规则 {r.id} 执行时", err, loc=Loc(file=last), files="这些文件")
+        return [Finding("EXT-013", "error", note.message, loc=note.loc, file=last)]
