@@ -43,7 +43,7 @@ from .coverage import Coverage, apply_roster, audit_year
 from .discover import GENERATOR_MARK, NoInputError, Skipped, discover, sort_key
 from .journal import Journal, ResumeError, journal_path, recorded, run_key
 from .onefile import Outcome, ProcessFile, process_file
-from .packing import PackedReport, Spill
+from .packing import PackedReport, Spill, SpilledValue
 from .peek import NOT_A_REPORT
 from .plan import Configs, Overrides, Task, plan
 from .pool import Runner, WorkerStartError, default_jobs, run_inline, run_pool
@@ -51,7 +51,7 @@ from .remote import Ship, executor_runner
 from .results import STATUSES, FileResult, Status, Summary, status_of
 from .stored import HistoryRun
 from .timeline import Timeline, record_coverage, timeline
-from .yearly import year_on_year_pass
+from .yearly import YearOnYear, year_on_year_pass
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -236,7 +236,7 @@ class AuditRun(Iterator[FileResult]):
                 yield result
             finished = [r for r in self._finished if r is not None]
             results = sorted(
-                add_batch_findings(finished, self.history) if self.batch else finished,
+                add_batch_findings(finished, self.history, self._spill) if self.batch else finished,
                 key=lambda r: sort_key(r.path),
             )
             if self.roster is not None:
@@ -262,13 +262,16 @@ class AuditRun(Iterator[FileResult]):
 # --- the cross-report pass ---
 
 
-def add_batch_findings(results: Sequence[FileResult], history: HistoryRun | None = None) -> list[FileResult]:
+def add_batch_findings(
+    results: Sequence[FileResult], history: HistoryRun | None = None, spill: Spill | None = None
+) -> list[FileResult]:
     """Run the cross-report rules and attach each finding to the result of the report it names.
 
     The rules group reports by their heads; only reports that share a body (or, for a rule
     across bodies, a year) with another are unpacked. With a history store, bodies are matched
     through its alias table, and a body's report for the year before, when it is not in this
-    batch, is taken from the store (`HistoryRun.earlier_reports`)."""
+    batch, is taken from the store (`HistoryRun.earlier_reports`). With `spill`, each report's
+    year-on-year comparison waits there, not in memory."""
     from ..rules.batch import body_key, run_batch_rules
 
     usable = [(r, r.head) for r in results if r.head is not None and r.status in ("ok", "findings")]
@@ -289,7 +292,11 @@ def add_batch_findings(results: Sequence[FileResult], history: HistoryRun | None
     extra = run_batch_rules(
         all_heads, selections, load, key_of=key_of, earlier=range(len(usable), len(usable) + len(earlier))
     )
-    yearly = year_on_year_pass(all_heads, selections, load, key_of)  # the 同比 section and NUM-005
+
+    def keep(change: YearOnYear) -> YearOnYear | SpilledValue:
+        return SpilledValue.of(change, spill) if spill is not None else change
+
+    yearly = year_on_year_pass(all_heads, selections, load, key_of, keep)  # the 同比 section and NUM-005
     out: list[FileResult] = []
     for r in results:
         head = r.head
@@ -300,7 +307,7 @@ def add_batch_findings(results: Sequence[FileResult], history: HistoryRun | None
             findings = (*r.findings, *more, *jumps)
             r = replace(r, findings=findings, status=status_of(head, findings))
         if change is not None:
-            r = replace(r, year_on_year=change)
+            r = replace(r, compared=change)
         out.append(r)
     return out
 

@@ -113,6 +113,24 @@ class PackedReport:
 RECENT_REPORTS = 4
 
 
+@dataclass(frozen=True)
+class SpilledValue:
+    """A value the parent of a long run keeps in its Spill rather than in memory (the year-on-
+    year comparison of each report: tens of kilobytes each), unpickled each time it is read."""
+
+    spill: Spill
+    offset: int
+    size: int
+
+    @classmethod
+    def of(cls, value: object, spill: Spill) -> SpilledValue:
+        data = dumps(value)
+        return cls(spill, spill.put(data), len(data))
+
+    def value(self) -> Any:
+        return pickle.loads(self.spill.get(self.offset, self.size))
+
+
 def _loads(data: bytes) -> Report:
     report = pickle.loads(data)
     if not isinstance(report, Report):

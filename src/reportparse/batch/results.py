@@ -15,7 +15,7 @@ from ..history.yearly import YearOnYear
 from ..model import Report, ReportHead
 from ..rules import Selection, at_or_above
 from ..serialize import report_to_dict
-from .packing import PackedReport, report_json
+from .packing import PackedReport, SpilledValue, report_json
 
 Status = Literal["ok", "findings", "unreadable", "timeout"]
 STATUSES: tuple[Status, ...] = ("ok", "findings", "unreadable", "timeout")
@@ -50,8 +50,18 @@ class FileResult:
     # earlier year that recur
     dismissed: tuple[tuple[Finding, Decision], ...] = ()
     recurring: tuple[tuple[int, Decision], ...] = ()
-    # the comparison with the body's report of the year before (batch/yearly.py), when there is one
-    year_on_year: YearOnYear | None = None
+    # the comparison with the body's report of the year before (batch/yearly.py), when there is
+    # one — in a long run's spill (`year_on_year` reads it)
+    compared: YearOnYear | SpilledValue | None = None
+
+    @property
+    def year_on_year(self) -> YearOnYear | None:
+        compared = self.compared
+        if isinstance(compared, SpilledValue):
+            value = compared.value()
+            assert isinstance(value, YearOnYear)
+            return value
+        return compared
 
     @property
     def report(self) -> Report | None:

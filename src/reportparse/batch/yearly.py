@@ -7,6 +7,7 @@ compared with it ONCE (history/yearly.py); the comparison is the result's `year_
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import TypeVar
 
 from ..extraction import internal_error
 from ..findings import Finding
@@ -25,18 +26,27 @@ _TABLES: tuple[tuple[TableName, str], ...] = (
 _SHOWN = 3  # cells named in a finding's message; every one is in its `cells`
 
 
+T = TypeVar("T")
+
+
+def _as_is(change: YearOnYear) -> YearOnYear:
+    return change
+
+
 def year_on_year_pass(
     heads: Sequence[ReportHead],
     selections: Mapping[str | None, Selection],
     load: Callable[[int], Report],
     key_of: Callable[[str | None], str | None],
-) -> dict[str, tuple[YearOnYear | None, list[Finding]]]:
+    keep: Callable[[YearOnYear], T] = _as_is,  # type: ignore[assignment]
+) -> dict[str, tuple[T | None, list[Finding]]]:
     """By path of this batch's reports (those in `selections`; the others are last year's from
-    the store): the comparison with last year's report and NUM-005's findings (enabled and
-    graded by the report's own selection). A comparison that fails (a bug) gives no comparison
-    and an EXT-013 finding instead."""
+    the store): the comparison with last year's report, as `keep` keeps it (in a long run's
+    spill, as each is made: the comparisons of a batch are not all in memory at once), and
+    NUM-005's findings (enabled and graded by the report's own selection). A comparison that
+    fails (a bug) gives no comparison and an EXT-013 finding instead."""
     rule = load_rules()[RULE]
-    out: dict[str, tuple[YearOnYear | None, list[Finding]]] = {}
+    out: dict[str, tuple[T | None, list[Finding]]] = {}
     bugs: dict[str, list[Finding]] = {}
     for group in body_groups(heads, key_of):
         if not any(heads[i].source.path in selections for i in group):
@@ -57,7 +67,7 @@ def year_on_year_pass(
                         Finding("EXT-013", "error", note.message, loc=note.loc, file=path)
                     )
                 continue
-            out[path] = (change, [selection.regrade(f) for f in found])
+            out[path] = (keep(change), [selection.regrade(f) for f in found])
     for path, notes in bugs.items():  # no comparison for these reports, only the note
         out.setdefault(path, (None, notes))
     return out

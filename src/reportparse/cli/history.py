@@ -208,7 +208,7 @@ def stored_results(
     yearly = year_on_year_pass(
         [r.head for r in reports], {r.path: r.selection for r in out}, reports.__getitem__, store.body_of
     )  # the 同比 of each report whose body's report of the year before is exported too, as `check` has it
-    out = [replace(r, year_on_year=yearly[r.path][0]) if r.path in yearly else r for r in out]
+    out = [replace(r, compared=yearly[r.path][0]) if r.path in yearly else r for r in out]
     return sorted(out, key=lambda r: sort_key(r.path))  # as `check` orders them
 
 
