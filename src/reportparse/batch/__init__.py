@@ -272,7 +272,7 @@ def add_batch_findings(
     through its alias table, and a body's report for the year before, when it is not in this
     batch, is taken from the store (`HistoryRun.earlier_reports`). With `spill`, each report's
     year-on-year comparison waits there, not in memory."""
-    from ..rules.batch import body_key, run_batch_rules
+    from ..rules.batch import body_groups, body_key, run_batch_rules
 
     usable = [(r, r.head) for r in results if r.head is not None and r.status in ("ok", "findings")]
     by_path = {h.source.path: r for r, h in usable}
@@ -289,14 +289,22 @@ def add_batch_findings(
 
     key_of = history.store.body_of if history is not None else body_key
     all_heads = heads + [r.head for r in earlier]
+    by_body = body_groups(all_heads, key_of)  # for the cross-year rules and the year-on-year pass
     extra = run_batch_rules(
-        all_heads, selections, load, key_of=key_of, earlier=range(len(usable), len(usable) + len(earlier))
+        all_heads,
+        selections,
+        load,
+        key_of=key_of,
+        earlier=range(len(usable), len(usable) + len(earlier)),
+        by_body=by_body,
     )
 
     def keep(change: YearOnYear) -> YearOnYear | SpilledValue:
         return SpilledValue.of(change, spill) if spill is not None else change
 
-    yearly = year_on_year_pass(all_heads, selections, load, key_of, keep)  # the 同比 section and NUM-005
+    yearly = year_on_year_pass(
+        all_heads, selections, load, key_of, keep, by_body
+    )  # the 同比 section and NUM-005
     out: list[FileResult] = []
     for r in results:
         head = r.head

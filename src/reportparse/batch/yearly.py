@@ -39,16 +39,18 @@ def year_on_year_pass(
     load: Callable[[int], Report],
     key_of: Callable[[str | None], str | None],
     keep: Callable[[YearOnYear], T] = _as_is,  # type: ignore[assignment]
+    by_body: list[list[int]] | None = None,
 ) -> dict[str, tuple[T | None, list[Finding]]]:
     """By path of this batch's reports (those in `selections`; the others are last year's from
     the store): the comparison with last year's report, as `keep` keeps it (in a long run's
     spill, as each is made: the comparisons of a batch are not all in memory at once), and
     NUM-005's findings (enabled and graded by the report's own selection). A comparison that
-    fails (a bug) gives no comparison and an EXT-013 finding instead."""
+    fails (a bug) gives no comparison and an EXT-013 finding instead. `by_body`:
+    `body_groups(heads, key_of)`, when the caller has it already."""
     rule = load_rules()[RULE]
     out: dict[str, tuple[T | None, list[Finding]]] = {}
     bugs: dict[str, list[Finding]] = {}
-    for group in body_groups(heads, key_of):
+    for group in by_body if by_body is not None else body_groups(heads, key_of):
         if not any(heads[i].source.path in selections for i in group):
             continue
         for prev, cur in consecutive([load(i) for i in group]):

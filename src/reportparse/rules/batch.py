@@ -62,14 +62,20 @@ def body_groups(
     """Indexes of the reports of each body that has a report for the year before or after
     (what a cross-year rule compares), in year order, then by path. `key_of` names a report's
     body (with a history store: its normalised name through the store's aliases)."""
-    groups: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    members: dict[str, list[int]] = {}
     for i, h in enumerate(heads):
         key = key_of(h.meta.organization)
         if key is not None and h.meta.year is not None:
-            groups[key][h.meta.year].append(i)
+            members.setdefault(key, []).append(i)
     out = []
-    for _, by_year in sorted(groups.items()):
-        group = [i for year, g in by_year.items() if year - 1 in by_year or year + 1 in by_year for i in g]
+    # a body with one report relates nothing: most of a year's batch, looked at no further
+    for key in sorted(k for k, m in members.items() if len(m) > 1):
+        years = {heads[i].meta.year for i in members[key]}
+        group = [
+            i
+            for i in members[key]
+            if (year := heads[i].meta.year) is not None and (year - 1 in years or year + 1 in years)
+        ]
         if group:
             out.append(sorted(group, key=lambda i: _year_path(heads[i])))
     return out
@@ -387,6 +393,7 @@ def run_batch_rules(
     *,
     key_of: Callable[[str | None], str | None] = body_key,
     earlier: Collection[int] = (),
+    by_body: list[list[int]] | None = None,
 ) -> dict[str | None, list[Finding]]:
     """Findings of every batch rule enabled for some report, by the path of the report each is
     attached to, filtered and re-graded by that report's own selection.
@@ -398,7 +405,8 @@ def run_batch_rules(
 
     `earlier`: indexes of reports from an earlier run (the history store), there only to be
     compared with this year's: they take part in the cross-year rules, not in the rules across
-    bodies, and findings attached to them (they have no selection) are dropped."""
+    bodies, and findings attached to them (they have no selection) are dropped. `by_body`:
+    `body_groups(heads, key_of)`, when the caller has it already."""
     registry = load_rules()
     active = [
         r
@@ -411,7 +419,7 @@ def run_batch_rules(
     # dropped before the next: memory stays that of the largest group, not of the batch.
     found_by_rule: dict[str, list[Finding]] = {r.id: [] for r in active}
     passes: tuple[tuple[bool, Callable[[], list[list[int]]]], ...] = (
-        (False, lambda: body_groups(heads, key_of)),  # the cross-year rules: a body's years
+        (False, lambda: by_body if by_body is not None else body_groups(heads, key_of)),  # a body's years
         (True, lambda: year_groups(heads, earlier)),  # the rules across bodies: one year's
     )
     for across, grouping in passes:
