@@ -51,6 +51,7 @@ from .remote import Ship, executor_runner
 from .results import STATUSES, FileResult, Status, Summary, status_of
 from .stored import HistoryRun
 from .timeline import Timeline, record_coverage, timeline
+from .wire import spilled
 from .yearly import YearOnYear, year_on_year_pass
 
 if TYPE_CHECKING:
@@ -192,7 +193,11 @@ class AuditRun(Iterator[FileResult]):
             yield from reused
             tasks = rest
         if self.cache is not None:
-            reused, rest = self.cache.split(tasks)
+            spill = self._spill
+            if spill is not None and self.history is None:  # (the store takes packed bytes first)
+                reused, rest = self.cache.split(tasks, lambda o: spilled(o, spill))
+            else:
+                reused, rest = self.cache.split(tasks)
             yield from reused
             tasks = rest
         if not tasks:

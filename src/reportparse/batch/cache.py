@@ -20,7 +20,7 @@ import contextlib
 import hashlib
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..config import ConfigError
@@ -61,8 +61,12 @@ class Cache:
     def _entry(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.entry"
 
-    def split(self, tasks: Sequence[Task]) -> tuple[list[tuple[Task, Outcome]], list[Task]]:
-        """(outcomes the cache holds, tasks still to run)."""
+    def split(
+        self, tasks: Sequence[Task], keep: Callable[[Outcome], Outcome] = lambda o: o
+    ) -> tuple[list[tuple[Task, Outcome]], list[Task]]:
+        """(outcomes the cache holds, each as `keep` keeps it — in a long run's spill, so that a
+        re-run over thousands of unchanged files does not hold their reports — and the tasks
+        still to run)."""
         done: list[tuple[Task, Outcome]] = []
         rest: list[Task] = []
         for task in tasks:
@@ -77,7 +81,7 @@ class Cache:
                 rest.append(task)
             else:
                 self.reused += 1
-                done.append((task, outcome))
+                done.append((task, keep(outcome)))
         return done, rest
 
     def _load(self, key: str, selection: Selection) -> Outcome | None:

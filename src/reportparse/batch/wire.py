@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from ..model import Report
 from .onefile import Outcome
-from .packing import PackedReport, dumps
+from .packing import PackedReport, Spill, dumps
 
 Stat = tuple[int, int]  # size, modification time in ns; (-1, -1) when it cannot be had
 
@@ -60,6 +60,16 @@ def record(path: str, stat: Stat, outcome: Outcome) -> bytes:
 def packed(outcome: Outcome, with_json: bool) -> Outcome:
     if isinstance(outcome.parsed, Report):
         return replace(outcome, parsed=PackedReport.pack(outcome.parsed, with_json))
+    return outcome
+
+
+def spilled(outcome: Outcome, spill: Spill, with_json: bool = False) -> Outcome:
+    """The outcome with its report packed into `spill` (its head and findings stay here)."""
+    parsed = outcome.parsed
+    if isinstance(parsed, Report):
+        parsed = PackedReport.pack(parsed, with_json)
+    if isinstance(parsed, PackedReport):
+        return replace(outcome, parsed=parsed.spilled(spill))
     return outcome
 
 
