@@ -51,7 +51,7 @@ from .remote import Ship, executor_runner
 from .results import STATUSES, FileResult, Status, Summary, status_of
 from .stored import HistoryRun
 from .timeline import Timeline, record_coverage, timeline
-from .wire import spilled
+from .wire import packed, spilled
 from .yearly import YearOnYear, year_on_year_pass
 
 if TYPE_CHECKING:
@@ -213,8 +213,8 @@ class AuditRun(Iterator[FileResult]):
             )
         pack = lazy or self._spill is not None  # -j 1 gives reports unpacked: packed once, here
         for task, outcome in outcomes:
-            if pack and isinstance(outcome.parsed, Report):
-                outcome = replace(outcome, parsed=PackedReport.pack(outcome.parsed, task.with_json))
+            if pack:
+                outcome = packed(outcome, task.with_json)
             if self.cache is not None:
                 self.cache.record(task, outcome)
             yield task, outcome

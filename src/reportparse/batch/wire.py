@@ -58,6 +58,7 @@ def record(path: str, stat: Stat, outcome: Outcome) -> bytes:
 
 
 def packed(outcome: Outcome, with_json: bool) -> Outcome:
+    """The outcome with its report packed (`PackedReport`), its JSON too with `with_json`."""
     if isinstance(outcome.parsed, Report):
         return replace(outcome, parsed=PackedReport.pack(outcome.parsed, with_json))
     return outcome
@@ -65,11 +66,9 @@ def packed(outcome: Outcome, with_json: bool) -> Outcome:
 
 def spilled(outcome: Outcome, spill: Spill, with_json: bool = False) -> Outcome:
     """The outcome with its report packed into `spill` (its head and findings stay here)."""
-    parsed = outcome.parsed
-    if isinstance(parsed, Report):
-        parsed = PackedReport.pack(parsed, with_json)
-    if isinstance(parsed, PackedReport):
-        return replace(outcome, parsed=parsed.spilled(spill))
+    outcome = packed(outcome, with_json)
+    if isinstance(outcome.parsed, PackedReport):
+        return replace(outcome, parsed=outcome.parsed.spilled(spill))
     return outcome
 
 
