@@ -482,7 +482,7 @@ def test_packed_reports_unpack_on_demand(tmp_path: Path) -> None:
 
 
 def test_batch_rules_load_only_reports_they_can_relate(tmp_path: Path) -> None:
-    from reportparse.rules.batch import run_batch_rules
+    from reportparse.rules.batch import members, run_batch_rules
 
     specs = {
         "档案局-2023": continuous_pair("示例市档案局", off_by=1)[0],
@@ -500,7 +500,7 @@ def test_batch_rules_load_only_reports_they_can_relate(tmp_path: Path) -> None:
         return reports[i]
 
     selections = {r.source.path: Selection() for r in reports}
-    found = run_batch_rules([r.head for r in reports], selections, load)
+    found = run_batch_rules(members(r.head for r in reports), selections, load)
     assert sorted(loaded) == [0, 1]  # each once; 2022/2024 and two 2024 reports relate nothing
     assert list(found) == [str(tmp_path / "档案局-2024.txt")]
     assert [f.rule for f in found[str(tmp_path / "档案局-2024.txt")]] == [
@@ -512,7 +512,7 @@ def test_batch_rules_load_only_reports_they_can_relate(tmp_path: Path) -> None:
     ]
     loaded.clear()
     wide = {path: Selection(extend_select=("QLT-002",)) for path in selections}
-    run_batch_rules([r.head for r in reports], wide, load)
+    run_batch_rules(members(r.head for r in reports), wide, load)
     # across bodies: every report of a year with two or more; 林业局-2022 is its year's only one.
     # A group's reports are dropped once its rules have run (memory stays one group's), so a
     # report in a body's group and in its year's is unpacked once for each.

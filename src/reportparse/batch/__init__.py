@@ -15,7 +15,8 @@ worker that dies takes only its file with it. After every file is in, the cross-
 
 The steps, one module each: `discover` (which files), `plan` (which rules for each), `onefile`
 (one file's work), `pool` (where it runs: this process or worker processes), `packing` (reports
-sent back by workers), `results` (FileResult, Summary). Here: the run and the cross-report pass.
+sent back by workers), `shelf` (a long run's results, on disk), `crossreport` (the cross-report
+pass), `results` (FileResult, Summary). Here: the run.
 """
 
 from __future__ import annotations
@@ -33,26 +34,26 @@ from ..config import ConfigError
 from ..filenames import readable
 from ..history import HistoryError, HistoryStore, body_name
 from ..limits import limits
-from ..model import Report
 from ..readers.ocr import ocr_mode
 from ..roster import Roster, RosterError, load_roster
 from ..rules import Selection, load_rules
 from .baseline import Baseline, BaselineError
 from .cache import Cache
 from .coverage import Coverage, apply_roster, audit_year
+from .crossreport import add_batch_findings, add_in_place
 from .discover import GENERATOR_MARK, NoInputError, Skipped, discover, sort_key
 from .journal import Journal, ResumeError, journal_path, recorded, run_key
 from .onefile import Outcome, ProcessFile, process_file
-from .packing import PackedReport, Spill, SpilledValue
+from .packing import PackedReport, Spill
 from .peek import NOT_A_REPORT
 from .plan import Configs, Overrides, Task, plan
 from .pool import Runner, WorkerStartError, default_jobs, run_inline, run_pool
 from .remote import Ship, executor_runner
 from .results import STATUSES, FileResult, Status, Summary, status_of
+from .shelf import Shelf
 from .stored import HistoryRun
 from .timeline import Timeline, record_coverage, timeline
 from .wire import packed, spilled
-from .yearly import YearOnYear, year_on_year_pass
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -138,9 +139,9 @@ class AuditRun(Iterator[FileResult]):
         self.timeout = timeout
         self.batch = batch
         self.progress = progress
-        self.results: list[FileResult] = []
+        # in a long run with spill, on disk (a Shelf): iterate it, or index it, rather than hold a copy
+        self.results: Sequence[FileResult] = []
         self.summary: Summary | None = None
-        self._finished: list[FileResult | None] = [None] * len(tasks)
         self._spill = Spill() if spill and lazy_reports else None
         self._start = time.monotonic()
         self._it = self._run()
@@ -151,7 +152,7 @@ class AuditRun(Iterator[FileResult]):
     def __next__(self) -> FileResult:
         return next(self._it)
 
-    def collect(self) -> list[FileResult]:
+    def collect(self) -> Sequence[FileResult]:
         for _ in self:
             pass
         return self.results
@@ -219,13 +220,14 @@ class AuditRun(Iterator[FileResult]):
                 self.cache.record(task, outcome)
             yield task, outcome
 
-    def _coverage(self, results: list[FileResult], roster: Roster) -> tuple[list[FileResult], Coverage]:
+    def _coverage(self, results: Sequence[FileResult], roster: Roster) -> tuple[list[FileResult], Coverage]:
         year = audit_year(results, self.roster_year) or dt.date.today().year - 1
         key_of = self.history.store.body_of if self.history is not None else body_name
         fail_on = self.tasks[0].fail_on if self.tasks else "error"
         return apply_roster(results, roster, year, key_of, fail_on=fail_on, deadlines=self.deadlines)
 
     def _run(self) -> Iterator[FileResult]:
+        finished = Shelf(self._spill)  # as they arrive
         try:
             for done, (task, outcome) in enumerate(self._outcomes(), start=1):
                 if self.history is None:
@@ -235,15 +237,14 @@ class AuditRun(Iterator[FileResult]):
                     self.history.record(result)
                     if self._spill is not None and isinstance(result.parsed, PackedReport):
                         result = replace(result, parsed=result.parsed.spilled(self._spill))
-                self._finished[task.index] = result
+                finished.append(result)
                 if self.progress:
                     self.progress(done, len(self.tasks), result)
                 yield result
-            finished = [r for r in self._finished if r is not None]
-            results = sorted(
-                add_batch_findings(finished, self.history, self._spill) if self.batch else finished,
-                key=lambda r: sort_key(r.path),
-            )
+            if self.batch:
+                add_in_place(finished, self.history, self._spill)
+            finished.reorder(sorted(range(len(finished)), key=lambda i: sort_key(finished.paths[i])))
+            results: Sequence[FileResult] = finished
             if self.roster is not None:
                 results, self.coverage = self._coverage(results, self.roster)
             if self.baseline is not None:
@@ -262,67 +263,6 @@ class AuditRun(Iterator[FileResult]):
             if self.history is not None and self._close_history:
                 self.history.store.close()
         self.summary = Summary.of(self.results, time.monotonic() - self._start)
-
-
-# --- the cross-report pass ---
-
-
-def add_batch_findings(
-    results: Sequence[FileResult], history: HistoryRun | None = None, spill: Spill | None = None
-) -> list[FileResult]:
-    """Run the cross-report rules and attach each finding to the result of the report it names.
-
-    The rules group reports by their heads; only reports that share a body (or, for a rule
-    across bodies, a year) with another are unpacked. With a history store, bodies are matched
-    through its alias table, and a body's report for the year before, when it is not in this
-    batch, is taken from the store (`HistoryRun.earlier_reports`). With `spill`, each report's
-    year-on-year comparison waits there, not in memory."""
-    from ..rules.batch import body_groups, body_key, run_batch_rules
-
-    usable = [(r, r.head) for r in results if r.head is not None and r.status in ("ok", "findings")]
-    by_path = {h.source.path: r for r, h in usable}
-    selections = {path: r.selection for path, r in by_path.items()}
-    heads = [h for _, h in usable]
-    earlier = history.earlier_reports(heads) if history is not None else []
-
-    def load(i: int) -> Report:
-        if i >= len(usable):
-            return earlier[i - len(usable)]
-        report = usable[i][0].report
-        assert report is not None
-        return report
-
-    key_of = history.store.body_of if history is not None else body_key
-    all_heads = heads + [r.head for r in earlier]
-    by_body = body_groups(all_heads, key_of)  # for the cross-year rules and the year-on-year pass
-    extra = run_batch_rules(
-        all_heads,
-        selections,
-        load,
-        key_of=key_of,
-        earlier=range(len(usable), len(usable) + len(earlier)),
-        by_body=by_body,
-    )
-
-    def keep(change: YearOnYear) -> YearOnYear | SpilledValue:
-        return SpilledValue.of(change, spill) if spill is not None else change
-
-    yearly = year_on_year_pass(
-        all_heads, selections, load, key_of, keep, by_body
-    )  # the 同比 section and NUM-005
-    out: list[FileResult] = []
-    for r in results:
-        head = r.head
-        path = head.source.path if head is not None else None
-        more = extra.get(path, []) if path is not None and path in by_path else []
-        change, jumps = yearly.get(path, (None, [])) if path is not None and path in by_path else (None, [])
-        if more or jumps:  # after the report's own findings, which stay exactly as `parse` lists them
-            findings = (*r.findings, *more, *jumps)
-            r = replace(r, findings=findings, status=status_of(head, findings))
-        if change is not None:
-            r = replace(r, compared=change)
-        out.append(r)
-    return out
 
 
 # --- entry point ---

@@ -28,6 +28,7 @@ from ..findings import Finding
 from ..history import Decision, HistoryError, HistoryStore, decisions, recurring, subject
 from ..model import Report, ReportHead
 from ..rules import run_report_rules, unverified
+from ..rules.batch import Member
 from ..version import __version__
 from .onefile import Outcome
 from .packing import PackedReport, dumps
@@ -133,13 +134,12 @@ class HistoryRun:
         findings = tuple(run_report_rules(report, task.selection))
         return Outcome(report, findings, 0.0, unverified=tuple(unverified(report, task.selection)))
 
-    def earlier_reports(self, heads: Sequence[ReportHead]) -> list[Report]:
+    def earlier_reports(self, reports: Sequence[Member]) -> list[Report]:
         """For each body and year of this batch whose report for the year before is not in it,
         that report from the store (the most recently read one), its path saying where it came
         from — a finding that compares with it names it so."""
-        key_of = self.store.body_of
-        in_batch = {(key_of(h.meta.organization), h.meta.year) for h in heads}
-        paths = {h.source.path for h in heads}
+        in_batch = {(m.body, m.year) for m in reports}  # bodies named through the store's aliases
+        paths = {m.path for m in reports}
         out: list[Report] = []
         for body, year in sorted(k for k in in_batch if k[0] is not None and k[1] is not None):
             assert body is not None and year is not None

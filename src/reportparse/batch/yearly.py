@@ -12,9 +12,9 @@ from typing import TypeVar
 from ..extraction import internal_error
 from ..findings import Finding
 from ..history.yearly import CellChange, SectionChange, SentencePair, YearOnYear, where, year_on_year
-from ..model import Loc, Report, ReportHead, TableName
+from ..model import Loc, Report, TableName
 from ..rules import REGISTRY, Selection, load_rules
-from ..rules.batch import body_groups, consecutive
+from ..rules.batch import Member, body_groups, consecutive
 from ..rules.coverage import cell_title
 
 RULE = "NUM-005"
@@ -34,10 +34,9 @@ def _as_is(change: YearOnYear) -> YearOnYear:
 
 
 def year_on_year_pass(
-    heads: Sequence[ReportHead],
+    reports: Sequence[Member],
     selections: Mapping[str | None, Selection],
     load: Callable[[int], Report],
-    key_of: Callable[[str | None], str | None],
     keep: Callable[[YearOnYear], T] = _as_is,  # type: ignore[assignment]
     by_body: list[list[int]] | None = None,
 ) -> dict[str, tuple[T | None, list[Finding]]]:
@@ -46,30 +45,41 @@ def year_on_year_pass(
     spill, as each is made: the comparisons of a batch are not all in memory at once), and
     NUM-005's findings (enabled and graded by the report's own selection). A comparison that
     fails (a bug) gives no comparison and an EXT-013 finding instead. `by_body`:
-    `body_groups(heads, key_of)`, when the caller has it already."""
+    `body_groups(reports)`, when the caller has it already."""
+    out: dict[str, tuple[T | None, list[Finding]]] = {}
+    for group in by_body if by_body is not None else body_groups(reports):
+        if any(reports[i].path in selections for i in group):
+            out.update(compare_group([load(i) for i in group], selections, keep))
+    return out
+
+
+def compare_group(
+    reports: list[Report],
+    selections: Mapping[str | None, Selection],
+    keep: Callable[[YearOnYear], T] = _as_is,  # type: ignore[assignment]
+) -> dict[str, tuple[T | None, list[Finding]]]:
+    """`year_on_year_pass` for one body's reports (the caller has them unpacked already, for
+    the batch rules too)."""
     rule = load_rules()[RULE]
     out: dict[str, tuple[T | None, list[Finding]]] = {}
     bugs: dict[str, list[Finding]] = {}
-    for group in by_body if by_body is not None else body_groups(heads, key_of):
-        if not any(heads[i].source.path in selections for i in group):
+    for prev, cur in consecutive(reports):
+        path = cur.source.path
+        selection = selections.get(path)
+        if path is None or selection is None:
             continue
-        for prev, cur in consecutive([load(i) for i in group]):
-            path = cur.source.path
-            selection = selections.get(path)
-            if path is None or selection is None:
-                continue
-            ratio = selection.threshold(rule) or 2.0
-            try:
-                change = year_on_year(prev, cur, ratio)
-                found = jump_findings(change, prev, cur) if selection.enabled(rule) else []
-            except Exception as err:  # a bug here must not cost the batch its other results
-                note = internal_error("同比对比时", err, loc=Loc(file=path), files="这两个年度的文件")
-                if selection.enabled(REGISTRY["EXT-013"]):
-                    bugs.setdefault(path, []).append(
-                        Finding("EXT-013", "error", note.message, loc=note.loc, file=path)
-                    )
-                continue
-            out[path] = (keep(change), [selection.regrade(f) for f in found])
+        ratio = selection.threshold(rule) or 2.0
+        try:
+            change = year_on_year(prev, cur, ratio)
+            found = jump_findings(change, prev, cur) if selection.enabled(rule) else []
+        except Exception as err:  # a bug here must not cost the batch its other results
+            note = internal_error("同比对比时", err, loc=Loc(file=path), files="这两个年度的文件")
+            if selection.enabled(REGISTRY["EXT-013"]):
+                bugs.setdefault(path, []).append(
+                    Finding("EXT-013", "error", note.message, loc=note.loc, file=path)
+                )
+            continue
+        out[path] = (keep(change), [selection.regrade(f) for f in found])
     for path, notes in bugs.items():  # no comparison for these reports, only the note
         out.setdefault(path, (None, notes))
     return out
@@ -107,4 +117,10 @@ def jump_findings(change: YearOnYear, prev: Report, cur: Report) -> list[Finding
     return out
 
 
-__all__ = ["CellChange", "SectionChange", "SentencePair", "YearOnYear", "year_on_year_pass"]
+__all__ = [
+    "CellChange",
+    "SectionChange",
+    "SentencePair",
+    "YearOnYear",
+    "year_on_year_pass",
+]

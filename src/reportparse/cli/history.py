@@ -28,6 +28,7 @@ from ..findings import SEVERITY_CN
 from ..model import Report
 from ..render import FORMATS, RenderOptions, render
 from ..render.csv_out import defused
+from ..rules.batch import members
 from .output import output_problem, write_atomic
 
 STATUS_CN = {"ok": "正常", "findings": "有问题", "unreadable": "无法读取", "timeout": "超时"}
@@ -206,7 +207,9 @@ def stored_results(
         )
     reports = [r.parsed for r in out if isinstance(r.parsed, Report)]
     yearly = year_on_year_pass(
-        [r.head for r in reports], {r.path: r.selection for r in out}, reports.__getitem__, store.body_of
+        members([r.head for r in reports], store.body_of),
+        {r.path: r.selection for r in out},
+        reports.__getitem__,
     )  # the 同比 of each report whose body's report of the year before is exported too, as `check` has it
     out = [replace(r, compared=yearly[r.path][0]) if r.path in yearly else r for r in out]
     return sorted(out, key=lambda r: sort_key(r.path))  # as `check` orders them

@@ -21,7 +21,8 @@ import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from typing import NamedTuple
 
 from ..extraction import internal_error
 from ..findings import Finding
@@ -56,42 +57,57 @@ def body_key(organization: str | None) -> str | None:
     return s.strip("《》“”\"'") or None
 
 
-def body_groups(
-    heads: Sequence[ReportHead], key_of: Callable[[str | None], str | None] = body_key
-) -> list[list[int]]:
+class Member(NamedTuple):
+    """What the batch passes group a report by: small enough to keep for every report of a
+    national batch, where the heads are not (they wait on disk with the rest of each result)."""
+
+    path: str | None
+    body: str | None  # the body's key (`body_key`, or the history store's through its aliases)
+    year: int | None
+
+
+def members(
+    heads: Iterable[ReportHead], key_of: Callable[[str | None], str | None] = body_key
+) -> list[Member]:
+    return [member(h, key_of) for h in heads]
+
+
+def member(head: ReportHead, key_of: Callable[[str | None], str | None] = body_key) -> Member:
+    return Member(head.source.path, key_of(head.meta.organization), head.meta.year)
+
+
+def _year_path(m: Member) -> tuple[int, str]:
+    return (m.year or 0, m.path or "")
+
+
+def body_groups(reports: Sequence[Member]) -> list[list[int]]:
     """Indexes of the reports of each body that has a report for the year before or after
-    (what a cross-year rule compares), in year order, then by path. `key_of` names a report's
-    body (with a history store: its normalised name through the store's aliases)."""
-    members: dict[str, list[int]] = {}
-    for i, h in enumerate(heads):
-        key = key_of(h.meta.organization)
-        if key is not None and h.meta.year is not None:
-            members.setdefault(key, []).append(i)
+    (what a cross-year rule compares), in year order, then by path."""
+    by_body: dict[str, list[int]] = {}
+    for i, m in enumerate(reports):
+        if m.body is not None and m.year is not None:
+            by_body.setdefault(m.body, []).append(i)
     out = []
     # a body with one report relates nothing: most of a year's batch, looked at no further
-    for key in sorted(k for k, m in members.items() if len(m) > 1):
-        years = {heads[i].meta.year for i in members[key]}
+    for key in sorted(k for k, g in by_body.items() if len(g) > 1):
+        years = {reports[i].year for i in by_body[key]}
         group = [
             i
-            for i in members[key]
-            if (year := heads[i].meta.year) is not None and (year - 1 in years or year + 1 in years)
+            for i in by_body[key]
+            if (year := reports[i].year) is not None and (year - 1 in years or year + 1 in years)
         ]
         if group:
-            out.append(sorted(group, key=lambda i: _year_path(heads[i])))
+            out.append(sorted(group, key=lambda i: _year_path(reports[i])))
     return out
 
 
-def year_groups(heads: Sequence[ReportHead], leave_out: Collection[int] = ()) -> list[list[int]]:
+def year_groups(reports: Sequence[Member], leave_out: Collection[int] = ()) -> list[list[int]]:
     """Indexes of the reports of each year, by path (but not those in `leave_out`)."""
     groups: dict[int, list[int]] = defaultdict(list)
-    for i, h in enumerate(heads):
-        if h.meta.year is not None and i not in leave_out:
-            groups[h.meta.year].append(i)
-    return [sorted(g, key=lambda i: _year_path(heads[i])) for _, g in sorted(groups.items())]
-
-
-def _year_path(r: Report | ReportHead) -> tuple[int, str]:
-    return (r.meta.year or 0, r.source.path or "")
+    for i, m in enumerate(reports):
+        if m.year is not None and i not in leave_out:
+            groups[m.year].append(i)
+    return [sorted(g, key=lambda i: _year_path(reports[i])) for _, g in sorted(groups.items())]
 
 
 def consecutive(reports: Sequence[Report]) -> Iterator[tuple[Report, Report]]:
@@ -102,7 +118,7 @@ def consecutive(reports: Sequence[Report]) -> Iterator[tuple[Report, Report]]:
     for r in reports:
         if r.meta.year is not None:
             by_year[r.meta.year].append(r)
-    for r in sorted(reports, key=_year_path):
+    for r in sorted(reports, key=lambda r: (r.meta.year or 0, r.source.path or "")):
         year = r.meta.year
         if year is not None and by_year.get(year - 1):
             yield min(by_year[year - 1], key=_quality), r
@@ -387,18 +403,17 @@ def _narrative_loc(r: Report) -> Loc | None:
 
 
 def run_batch_rules(
-    heads: Sequence[ReportHead],
+    reports: Sequence[Member],
     selections: Mapping[str | None, Selection],
     load: Callable[[int], Report],
     *,
-    key_of: Callable[[str | None], str | None] = body_key,
     earlier: Collection[int] = (),
     by_body: list[list[int]] | None = None,
 ) -> dict[str | None, list[Finding]]:
     """Findings of every batch rule enabled for some report, by the path of the report each is
     attached to, filtered and re-graded by that report's own selection.
 
-    Reports are grouped by their heads; `load(i)` gives the full report of heads[i], asked for
+    Reports are grouped by `members(heads)`; `load(i)` gives the full report of reports[i], asked for
     only when it shares a group with another report — a cross-year rule relates a body's
     reports of adjacent years, a rule across bodies the reports of one year — so that in a
     batch of one year's reports no report is loaded for the cross-year rules.
@@ -406,44 +421,60 @@ def run_batch_rules(
     `earlier`: indexes of reports from an earlier run (the history store), there only to be
     compared with this year's: they take part in the cross-year rules, not in the rules across
     bodies, and findings attached to them (they have no selection) are dropped. `by_body`:
-    `body_groups(heads, key_of)`, when the caller has it already."""
-    registry = load_rules()
-    active = [
-        r
-        for r in registry.values()
-        if r.check_batch is not None and any(s.enabled(r) for s in selections.values())
-    ]
-    if not active:
-        return {}
+    `body_groups(reports)`, when the caller has it already."""
+    cross_year, across = active_batch_rules(selections)
+    out: dict[str | None, list[Finding]] = defaultdict(list)
     # Group by group, each group's reports unpacked once for all the rules that look at it and
     # dropped before the next: memory stays that of the largest group, not of the batch.
-    found_by_rule: dict[str, list[Finding]] = {r.id: [] for r in active}
-    passes: tuple[tuple[bool, Callable[[], list[list[int]]]], ...] = (
-        (False, lambda: by_body if by_body is not None else body_groups(heads, key_of)),  # a body's years
-        (True, lambda: year_groups(heads, earlier)),  # the rules across bodies: one year's
+    passes: tuple[tuple[list[Rule], Callable[[], list[list[int]]]], ...] = (
+        (cross_year, lambda: by_body if by_body is not None else body_groups(reports)),  # a body's years
+        (across, lambda: year_groups(reports, earlier)),  # the rules across bodies: one year's
     )
-    for across, grouping in passes:
-        rules = [r for r in active if (ACROSS_BODIES in r.tags) == across]
+    for rules, grouping in passes:
         for group in grouping() if rules else ():
             if len(group) < 2:
                 continue
-            reports = [load(i) for i in group]
-            for r in rules:
-                found_by_rule[r.id] += _check_group(r, reports, group, heads, selections)
+            found = group_findings(
+                rules, [load(i) for i in group], [reports[i].path for i in group], selections
+            )
+            for path, more in found.items():
+                out[path] += more
+    return dict(out)
+
+
+def active_batch_rules(selections: Mapping[str | None, Selection]) -> tuple[list[Rule], list[Rule]]:
+    """The batch rules some report's selection enables: (those across a body's years, those
+    across the bodies of a year)."""
+    active = [
+        r
+        for r in load_rules().values()
+        if r.check_batch is not None and any(s.enabled(r) for s in selections.values())
+    ]
+    return [r for r in active if ACROSS_BODIES not in r.tags], [r for r in active if ACROSS_BODIES in r.tags]
+
+
+def group_findings(
+    rules: Sequence[Rule],
+    reports: list[Report],
+    paths: list[str | None],
+    selections: Mapping[str | None, Selection],
+) -> dict[str | None, list[Finding]]:
+    """The findings of `rules` on one group of reports (their `paths`), by the path of the
+    report each is attached to (a report's in rule order), filtered and re-graded by that
+    report's own selection."""
     out: dict[str | None, list[Finding]] = defaultdict(list)
-    for r in active:  # by rule, then group: the order the findings are listed in
-        for f in found_by_rule[r.id]:
+    for r in rules:
+        for f in _check_group(r, reports, paths, selections):
             selection = selections.get(f.file)
             if selection is not None and selection.enabled(REGISTRY[f.rule]):
                 out[f.file].append(selection.regrade(f))
-    return dict(out)
+    return out
 
 
 def _check_group(
     r: Rule,
     reports: list[Report],
-    group: list[int],
-    heads: Sequence[ReportHead],
+    paths: list[str | None],
     selections: Mapping[str | None, Selection],
 ) -> list[Finding]:
     """One batch rule on one group of reports; a rule that fails gives an EXT-013 finding."""
@@ -453,10 +484,10 @@ def _check_group(
         return []
     try:
         if r.threshold is not None:  # the setting of the report a finding would be about
-            latest = selections.get(heads[group[-1]].source.path) or Selection()
+            latest = selections.get(paths[-1]) or Selection()
             return list(r.check_batch(judged_group, threshold=latest.threshold(r)))
         return list(r.check_batch(judged_group))
     except Exception as err:  # one faulty rule must not hide the others' findings
-        last = heads[group[-1]].source.path
+        last = paths[-1]
         note = internal_error(f"批量规则 {r.id} 执行时", err, loc=Loc(file=last), files="这些文件")
         return [Finding("EXT-013", "error", note.message, loc=note.loc, file=last)]

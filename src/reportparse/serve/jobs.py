@@ -68,7 +68,7 @@ class Batch:
     total: int = 0
     error: str = ""
     runs: int = 0
-    results: list[FileResult] = field(default_factory=list)
+    results: Sequence[FileResult] = field(default_factory=list)
     skipped: tuple[Skipped, ...] = ()
     finished: str = ""
 
