@@ -29,12 +29,12 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target
 
 
-def _run(folder: Path, monkeypatch: pytest.MonkeyPatch, keep: int | None) -> list[FileResult]:
-    if keep is not None:
-        monkeypatch.setattr(shelf, "KEEP", keep)
+def _run(folder: Path, monkeypatch: pytest.MonkeyPatch, budget: int | None) -> list[FileResult]:
+    if budget is not None:
+        monkeypatch.setattr(shelf, "BUDGET", budget)
     run = reportparse.audit([folder], jobs=2, lazy_reports=True, json_reports=True, spill=True)
     results = run.collect()
-    assert isinstance(results, Shelf) and results.spilled == (keep is not None)
+    assert isinstance(results, Shelf) and results.spilled == (budget is not None)
     return list(results)
 
 
@@ -62,7 +62,7 @@ def test_outputs_are_the_same_from_disk(
     held, spilled = tmp_path / "held", tmp_path / "spilled"
     args = ["check", str(folder), "-j", "2", "--format", fmt, "--quiet"]
     code = main([*args, "-o", str(held)])
-    monkeypatch.setattr(shelf, "KEEP", 1)
+    monkeypatch.setattr(shelf, "BUDGET", 10_000)  # a few results, then the spill
     assert main([*args, "-o", str(spilled)]) == code == 1
     assert spilled.read_bytes() == held.read_bytes()
 
@@ -70,9 +70,9 @@ def test_outputs_are_the_same_from_disk(
 def test_shelf_as_a_sequence(folder: Path) -> None:
     results = reportparse.audit([folder / "示例市林业局-2024.txt", folder / "empty.txt"], jobs=1).collect()
     spill = Spill()
-    s = Shelf(spill, keep=1)
+    s = Shelf(spill, budget=shelf.weight(results[0]))
     s.append(results[0])
-    assert not s.spilled and s[0] is results[0]  # under `keep`: held as it is
+    assert not s.spilled and s[0] is results[0]  # within the budget: held as it is
     s.append(results[1])
     assert s.spilled and len(s) == 2 and s.paths == [r.path for r in results]
     assert s[0] == results[0] and s[-1] == results[1] and s[0] is not results[0]
@@ -87,6 +87,6 @@ def test_shelf_as_a_sequence(folder: Path) -> None:
     assert back.report == results[0].report and back.findings == () and back.status == "ok"
     s.reorder([1, 0])
     assert s.paths == [results[1].path, results[0].path] and s[0] == results[1] and s[1].status == "ok"
-    unspilled = Shelf(None, keep=0)  # no spill: everything stays in memory whatever `keep` says
+    unspilled = Shelf(None, budget=0)  # no spill: everything stays in memory whatever the budget
     unspilled.append(results[0])
     assert not unspilled.spilled and unspilled[0] is results[0]

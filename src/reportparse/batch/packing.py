@@ -44,8 +44,7 @@ class Spill:
         self.recent: OrderedDict[int, Any] = OrderedDict()
 
     def put(self, data: bytes) -> int:
-        offset = self._end
-        self._file.seek(offset)
+        offset = self._end  # the file is only appended to (reads are preads): no seek, no flush
         self._file.write(data)
         self._end += len(data)
         return offset

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -94,11 +95,10 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> Iterator[str]:
 
 
 def finding_rows(
-    results: Sequence[FileResult], options: RenderOptions, *, dismissed: bool = False
-) -> list[list[str]]:
-    """A row per finding (FINDING_COLUMNS); with `dismissed`, each file's findings a reviewer
-    dismissed follow its others, marked "dismissed" in the review column."""
-    rows: list[list[str]] = []
+    results: Iterable[FileResult], options: RenderOptions, *, dismissed: bool = False
+) -> Iterator[list[str]]:
+    """A row per finding (FINDING_COLUMNS), a file at a time; with `dismissed`, each file's
+    findings a reviewer dismissed follow its others, marked "dismissed" in the review column."""
     for r in results:
         path, body, year = display_path(r.path, options.root), body_of(r), year_of(r)
         again = dict(r.recurring)
@@ -112,7 +112,7 @@ def finding_rows(
                 for f, d in r.dismissed
             ]
         for f, review, note in reviewed:
-            rows.append(
+            yield (
                 [
                     path,
                     body,
@@ -130,7 +130,6 @@ def finding_rows(
                     note,
                 ]
             )
-    return rows
 
 
 def cell_rows(results: Sequence[FileResult], options: RenderOptions) -> Iterator[list[Any]]:
@@ -166,11 +165,11 @@ def cell_rows(results: Sequence[FileResult], options: RenderOptions) -> Iterator
 
 
 def stream_csv(results: Sequence[FileResult], options: RenderOptions = DEFAULT_OPTIONS) -> Iterator[str]:
-    rows = finding_rows(results, options, dismissed=True)
+    rows: Iterable[list[str]] = finding_rows(results, options, dismissed=True)
     if options.coverage is not None:  # the roster's own findings (bodies without a report)
         from .coverage import coverage_finding_rows
 
-        rows += coverage_finding_rows(options.coverage, options.root)
+        rows = itertools.chain(rows, coverage_finding_rows(options.coverage, options.root))
     return _csv(FINDING_COLUMNS, rows)
 
 

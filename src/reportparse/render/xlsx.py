@@ -131,7 +131,7 @@ def render_xlsx(results: Sequence[FileResult], options: RenderOptions = DEFAULT_
         report_rows(results, options),
         (40, 8, 30, 6, 8, 6, 10, 12, 10, 10, 6, 6, 6),
     )
-    findings = finding_rows(results, options, dismissed=True)
+    findings = list(finding_rows(results, options, dismissed=True))  # read twice below
     # A finding links to its first cell on the 单元格 sheet, and each of its cells back to it.
     # The cells are many (hundreds a report): they stream onto their sheet once, and only the
     # places of the cells findings name are kept for the 问题 sheet, added before it after.
