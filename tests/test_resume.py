@@ -19,7 +19,7 @@ import pytest
 import reportparse
 from conftest import FIXTURES
 from reportparse.batch import Outcome, ResumeError, Task, journal_path, onefile
-from reportparse.batch.journal import Journal, read_records, tasks_done
+from reportparse.batch.journal import Journal, _frame, read_records, tasks_done
 from reportparse.cli import main
 from reportparse.rules import Selection
 
@@ -183,6 +183,30 @@ def test_journal_write_failure_leaves_the_run_going(tmp_path: Path, monkeypatch:
     task = Task(0, str(tmp_path / "a.txt"), Selection(), "error")
     journal.add(task, Outcome(None, (), 0.0))
     assert journal.broken and journal.written == 0
+
+
+def test_resume_reads_records_where_they_are(tmp_path: Path) -> None:
+    """The journal is indexed, not read whole: a record is read back when its outcome is given;
+    after a record that cannot be read, no record is trusted (but none is cut off)."""
+    path = tmp_path / "run.journal"
+    journal = Journal(path, "key", "command")
+    journal.start(resume=False)
+    a, b = (Task(i, str(tmp_path / f"{n}.txt"), Selection(), "error") for i, n in enumerate("ab"))
+    for task in (a, b):
+        Path(task.path).write_text(task.path, encoding="utf-8")
+    journal.add(a, Outcome(None, (), 1.5))
+    os.write(journal._fd, _frame(b"not a pickle"))
+    journal.add(b, Outcome(None, (), 2.5))
+    journal.close()
+    size = path.stat().st_size
+
+    again = Journal(path, "key", "command")
+    kept = again.start(resume=True)
+    assert list(kept) == [a.path] and path.stat().st_size == size
+    done, rest = again.split([a, b], kept)
+    assert [t for t, _ in done] == [a] and rest == [b]
+    assert [(t, o.seconds) for t, o in again.outcomes(done)] == [(a, 1.5)]
+    again.close()
 
 
 # --- the cache folder ---

@@ -180,7 +180,7 @@ class AuditRun(Iterator[FileResult]):
             return
         done, tasks = self.journal.split(tasks, self._kept)
         self._kept = {}
-        yield from done
+        yield from self.journal.outcomes(done)
         for task, outcome in recorded(self._fresh(tasks, lazy=True), self.journal):
             if not self.lazy_reports and isinstance(outcome.parsed, PackedReport):  # packed for the journal
                 outcome = replace(outcome, parsed=outcome.parsed.unpack())

@@ -32,7 +32,7 @@ from .onefile import Outcome
 from .packing import dumps
 from .plan import Task
 from .stored import loads
-from .wire import file_stat, record, thaw
+from .wire import Stat, file_stat, record, thaw
 
 MAGIC = "reportparse-journal"
 FORMAT = 1
@@ -77,20 +77,27 @@ def _frame(payload: bytes) -> bytes:
     return _HEAD.pack(len(payload), zlib.crc32(payload)) + payload
 
 
+def records(path: Path) -> Iterator[tuple[int, bytes]]:
+    """The whole records of a journal, one at a time (a journal can hold a national run's
+    reports: never read whole): the offset of each record's payload, and the payload."""
+    with open(path, "rb") as fh:
+        at = 0
+        while len(head := fh.read(_HEAD.size)) == _HEAD.size:
+            size, crc = _HEAD.unpack(head)
+            payload = fh.read(size)
+            if len(payload) < size or zlib.crc32(payload) != crc:
+                return  # torn by a kill, or damaged: the journal ends at the last whole record
+            yield at + _HEAD.size, payload
+            at += _HEAD.size + size
+
+
 def read_records(path: Path) -> tuple[list[bytes], int]:
     """The whole records of a journal and the offset where the last one ends."""
-    with open(path, "rb") as fh:
-        data = fh.read()
-    records: list[bytes] = []
-    at = 0
-    while at + _HEAD.size <= len(data):
-        size, crc = _HEAD.unpack_from(data, at)
-        payload = data[at + _HEAD.size : at + _HEAD.size + size]
-        if len(payload) < size or zlib.crc32(payload) != crc:
-            break  # torn by a kill, or damaged: the journal ends at the last whole record
-        records.append(payload)
-        at += _HEAD.size + size
-    return records, at
+    found = list(records(path))
+    return [p for _, p in found], (found[-1][0] + len(found[-1][1]) if found else 0)
+
+
+Kept = dict[str, tuple[Stat, int, int]]  # by path: the file's size and mtime, where its record is
 
 
 @dataclass
@@ -106,10 +113,10 @@ class Journal:
     _unsynced: int = 0
     _synced_at: float = 0.0
 
-    def start(self, resume: bool) -> dict[str, tuple[tuple[int, int], Outcome]]:
-        """Open the journal: with `resume`, the outcomes it holds by path (ResumeError when
-        there is none or it is another command's), else a new, empty journal."""
-        kept: dict[str, tuple[tuple[int, int], Outcome]] = {}
+    def start(self, resume: bool) -> Kept:
+        """Open the journal: with `resume`, where the outcomes it holds are, by path
+        (ResumeError when there is none or it is another command's), else a new, empty journal."""
+        kept: Kept = {}
         end = 0
         if resume:
             kept, end = self._read()
@@ -128,19 +135,22 @@ class Journal:
         self.written = len(kept)
         return kept
 
-    def _read(self) -> tuple[dict[str, tuple[tuple[int, int], Outcome]], int]:
+    def _read(self) -> tuple[Kept, int]:
+        found = records(self.path)
         try:
-            records, end = read_records(self.path)
+            _, header = next(found)
         except FileNotFoundError:
             raise ResumeError(
                 "没有找到这个输出文件的中断记录（上次运行已完成，或未用 -o 写入文件）；请去掉 --resume 重新运行"
             ) from None
         except OSError as err:
             raise ResumeError(f"无法读取中断记录 {self.path}：{err}") from None
+        except StopIteration:
+            header = b""
         try:
-            magic, version, key, command = loads(records[0]) if records else (None, 0, "", "")
+            magic, version, key, command = loads(header)
         except Exception:
-            magic = None
+            magic = version = None
         if magic != MAGIC or version != FORMAT:
             raise ResumeError(f"中断记录 {self.path} 已损坏，无法续跑；请去掉 --resume 重新运行")
         if key != self.key:
@@ -148,28 +158,42 @@ class Journal:
                 f"中断记录属于另一次运行{f'（{command}）' if command else ''}，与本次的命令、选项、文件或 reportparse 版本不同，"
                 "不能续跑；请用原来的命令加 --resume，或去掉 --resume 重新运行"
             )
-        kept: dict[str, tuple[tuple[int, int], Outcome]] = {}
-        for payload in records[1:]:
-            try:
-                path, stat, frozen = loads(payload)
-                kept[path] = (tuple(stat), thaw(frozen))
-            except Exception:
-                break  # what follows a record that cannot be read is not trusted either
+        kept: Kept = {}
+        end = _HEAD.size + len(header)
+        trusted = True
+        try:
+            for offset, payload in found:
+                end = offset + len(payload)
+                if trusted:
+                    try:
+                        path, stat, _ = loads(payload)  # read whole: a record that loads is usable
+                        kept[path] = (tuple(stat), offset, len(payload))
+                    except Exception:
+                        trusted = False  # what follows a record that cannot be read is not trusted either
+        except OSError as err:
+            raise ResumeError(f"无法读取中断记录 {self.path}：{err}") from None
         return kept, end
 
     def split(
-        self, tasks: Sequence[Task], kept: dict[str, tuple[tuple[int, int], Outcome]]
-    ) -> tuple[list[tuple[Task, Outcome]], list[Task]]:
-        """(outcomes the journal holds for unchanged files, tasks still to run)."""
-        done: list[tuple[Task, Outcome]] = []
+        self, tasks: Sequence[Task], kept: Kept
+    ) -> tuple[list[tuple[Task, tuple[int, int]]], list[Task]]:
+        """(where the journal holds the outcomes of unchanged files, tasks still to run)."""
+        done: list[tuple[Task, tuple[int, int]]] = []
         rest: list[Task] = []
         for task in tasks:
             found = kept.get(task.path)
             if found is not None and found[0] == file_stat(task.path):
-                done.append((task, found[1]))
+                done.append((task, found[1:]))
             else:
                 rest.append(task)
         return done, rest
+
+    def outcomes(self, done: Sequence[tuple[Task, tuple[int, int]]]) -> Iterator[tuple[Task, Outcome]]:
+        """The outcomes `split` found, read back one at a time."""
+        with open(self.path, "rb") as fh:
+            for task, (offset, size) in done:
+                _, _, frozen = loads(os.pread(fh.fileno(), size, offset))
+                yield task, thaw(frozen)
 
     def add(self, task: Task, outcome: Outcome) -> None:
         if self._fd < 0:
