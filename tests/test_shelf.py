@@ -3,6 +3,7 @@ stay in memory, and the shelf reads back exactly what it was given."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,27 @@ def test_shelf_as_a_sequence(folder: Path) -> None:
     unspilled = Shelf(None, budget=0)  # no spill: everything stays in memory whatever the budget
     unspilled.append(results[0])
     assert not unspilled.spilled and unspilled[0] is results[0]
+
+
+def test_baseline_and_history_runs_are_the_same_from_disk(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A baseline's hiding and the history store's writing go through the shelf in place."""
+    base = tmp_path / "baseline.json"
+    args = ["check", str(folder), "-j", "2", "--format", "jsonl", "--quiet"]
+    assert main([*args, "--baseline", str(base), "--write-baseline", "-o", str(tmp_path / "w")]) == 0
+    outputs = {}
+    for budget in (None, 10_000):
+        if budget is not None:
+            monkeypatch.setattr(shelf, "BUDGET", budget)
+        out = tmp_path / f"out-{budget}"
+        history = tmp_path / f"history-{budget}.db"
+        assert main([*args, "--baseline", str(base), "--history", str(history), "-o", str(out)]) == 0
+        outputs[budget] = out.read_bytes()
+    assert outputs[None] == outputs[10_000]
+    assert b'"findings": [{' not in outputs[None]  # every finding hidden by the baseline
+    stored = []
+    for budget in (None, 10_000):  # each report stored with the status the baseline leaves it
+        with sqlite3.connect(tmp_path / f"history-{budget}.db") as db:
+            stored.append(db.execute("SELECT path, status FROM reports ORDER BY path").fetchall())
+    assert stored[0] == stored[1] and [s for _, s in stored[0]].count("ok") == 20

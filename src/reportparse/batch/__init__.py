@@ -83,6 +83,17 @@ def _result(task: Task, outcome: Outcome, spill: Spill | None = None) -> FileRes
     )
 
 
+def _each(results: Sequence[FileResult], change: Callable[[FileResult], FileResult]) -> Sequence[FileResult]:
+    """Every result changed: a long run's Shelf in place (its results stay on disk), else a list."""
+    if isinstance(results, Shelf):
+        for i in range(len(results)):
+            r = results[i]
+            if (changed := change(r)) is not r:
+                results[i] = changed
+        return results
+    return [change(r) for r in results]
+
+
 Progress = Callable[[int, int, FileResult], None]
 
 
@@ -248,11 +259,15 @@ class AuditRun(Iterator[FileResult]):
             if self.roster is not None:
                 results, self.coverage = self._coverage(results, self.roster)
             if self.baseline is not None:
-                self.baseline, results = self.baseline.settle(results, self.write_baseline)
+                if self.write_baseline:
+                    self.baseline = self.baseline.recorded(results)
+                results = _each(results, self.baseline.hider())
             self.results = results
             if self.history is not None:
                 self.history.finish(self.results)  # every finding, the dismissed ones included
-                self.results = self.history.apply_reviews(self.results)
+                review = self.history.reviewer()
+                if review is not None:
+                    self.results = _each(self.results, review)
                 if self.coverage is not None:  # a body with no report has a history too
                     record_coverage(self.history.store, self.coverage)
                 self.timeline = timeline(self.history.store, self.results, self.coverage)

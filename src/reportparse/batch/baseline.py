@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -103,9 +103,14 @@ class Baseline:
     def apply(self, results: Sequence[FileResult]) -> list[FileResult]:
         """Each result without the findings this baseline records, `baselined` set to how
         many were hidden; the status follows the findings shown."""
+        hide = self.hider()
+        return [hide(r) for r in results]
+
+    def hider(self) -> Callable[[FileResult], FileResult]:
+        """`apply` a result at a time (a long run's results are on disk, not in a list)."""
         known = Counter((e.path, e.fingerprint) for e in self.entries)
-        out: list[FileResult] = []
-        for r in results:
+
+        def hide(r: FileResult) -> FileResult:
             name = subject(r.path, self.folder)
             shown = []
             for f in r.findings:
@@ -116,8 +121,9 @@ class Baseline:
                     shown.append(f)
             hidden = len(r.findings) - len(shown)
             status = r.status if r.status in ("unreadable", "timeout") else status_of(r.head, shown)
-            out.append(replace(r, findings=tuple(shown), status=status, baselined=hidden))
-        return out
+            return replace(r, findings=tuple(shown), status=status, baselined=hidden)
+
+        return hide
 
     def recorded(self, results: Sequence[FileResult]) -> Baseline:
         """This baseline with the entries of the files in `results` replaced by their findings

@@ -19,7 +19,7 @@ import decimal
 import hashlib
 import io
 import pickle
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -180,26 +180,30 @@ class HistoryRun:
 
     def finish(self, results: Sequence[FileResult]) -> None:
         """The run's final findings (the cross-report ones included) for every stored report."""
-        runs = [
+        runs = (
             (r.head, r.status, r.findings, _results_blob(r))
             for r in results
             if r.head is not None and r.parsed is not None and r.status != "timeout"
-        ]
+        )
         self.store.set_results(self.version, runs)
 
     def apply_reviews(self, results: Sequence[FileResult]) -> list[FileResult]:
         """Findings dismissed for their report's year leave `findings` for `dismissed` (not
         counted, the status and exit code judged without them); findings confirmed for an earlier
         year are marked as recurring."""
+        review = self.reviewer()
+        return list(results) if review is None else [review(r) for r in results]
+
+    def reviewer(self) -> Callable[[FileResult], FileResult] | None:
+        """`apply_reviews` a result at a time; None when the store holds no decision."""
         book = decisions(self.store)
         if not book:
-            return list(results)
-        out = []
-        for r in results:
+            return None
+
+        def review(r: FileResult) -> FileResult:
             head = r.head
             if head is None or not r.findings:
-                out.append(r)
-                continue
+                return r
             about = subject(self.store.body_of(head.meta.organization), head.source.path)
             year = head.meta.year or 0
             kept: list[Finding] = []
@@ -215,16 +219,17 @@ class HistoryRun:
                 if earlier is not None:
                     again.append((len(kept), earlier))
                 kept.append(f)
-            if dismissed or again:
-                r = replace(
-                    r,
-                    findings=tuple(kept),
-                    status=status_of(head, kept) if r.status in ("ok", "findings") else r.status,
-                    dismissed=tuple(dismissed),
-                    recurring=tuple(again),
-                )
-            out.append(r)
-        return out
+            if not dismissed and not again:
+                return r
+            return replace(
+                r,
+                findings=tuple(kept),
+                status=status_of(head, kept) if r.status in ("ok", "findings") else r.status,
+                dismissed=tuple(dismissed),
+                recurring=tuple(again),
+            )
+
+        return review
 
 
 def _results_blob(result: FileResult) -> bytes:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -198,7 +198,7 @@ class HistoryStore:
         return report_id
 
     def set_results(
-        self, version: str, runs: Sequence[tuple[ReportHead, str, Sequence[Finding], bytes]]
+        self, version: str, runs: Iterable[tuple[ReportHead, str, Sequence[Finding], bytes]]
     ) -> None:
         """This run's findings, in place of the stored ones, for each (head, status, findings,
         pickled results) of a stored report — one transaction for the whole run."""
