@@ -4,6 +4,7 @@ stay in memory, and the shelf reads back exactly what it was given."""
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from reportparse.batch import FileResult, PackedReport, shelf
 from reportparse.batch.packing import Spill, SpilledValue
 from reportparse.batch.shelf import Shelf
 from reportparse.cli import main
+from reportparse.findings import Finding
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +90,14 @@ def test_shelf_as_a_sequence(folder: Path) -> None:
     assert back.report == results[0].report and back.findings == () and back.status == "ok"
     s.reorder([1, 0])
     assert s.paths == [results[1].path, results[0].path] and s[0] == results[1] and s[1].status == "ok"
+    grows = Shelf(spill, budget=shelf.weight(results[0]) + shelf.weight(results[1]))
+    grows.append(results[0])
+    grows.append(results[1])
+    assert not grows.spilled
+    added = Finding("T3-004", "warning", "表三「上年结转」…", file=results[0].path)
+    heavier = replace(results[0], findings=(*results[0].findings, added))  # as the cross-report pass adds
+    grows[0] = heavier
+    assert grows.spilled and grows[0] == heavier and grows[1] == results[1]
     unspilled = Shelf(None, budget=0)  # no spill: everything stays in memory whatever the budget
     unspilled.append(results[0])
     assert not unspilled.spilled and unspilled[0] is results[0]

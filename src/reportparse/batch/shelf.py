@@ -47,15 +47,19 @@ class Shelf(Sequence[FileResult]):
 
     def append(self, result: FileResult) -> None:
         self.paths.append(result.path)
-        if not self.spilled:
-            self._weight += weight(result)
-            if self._spill is None or self._weight <= self._budget:
-                self._held.append(result)
-                return
+        if self.spilled:
+            self._at.extend(self._put(result))
+            return
+        self._held.append(result)
+        self._weight += weight(result)
+        self._over_budget()
+
+    def _over_budget(self) -> None:
+        if self._spill is None or self._weight <= self._budget:
+            return
         for held in self._held:  # the batch turned out long: all of it goes to disk
             self._at.extend(self._put(held))
         self._held = []
-        self._at.extend(self._put(result))
 
     def __len__(self) -> int:
         return len(self.paths)
@@ -84,8 +88,10 @@ class Shelf(Sequence[FileResult]):
         """Replace a result (one the cross-report pass added findings to): written again, the
         old pickle left where it is."""
         self.paths[i] = result.path
-        if not self.spilled:
+        if not self.spilled:  # (the cross-report pass adds findings: a result can grow)
+            self._weight += weight(result) - weight(self._held[i])
             self._held[i] = result
+            self._over_budget()
             return
         self._at[2 * i], self._at[2 * i + 1] = self._put(result)
 
