@@ -100,13 +100,13 @@ def add_in_place(results: Results, history: HistoryRun | None = None, spill: Spi
         # a body's reports unpacked once, for the cross-year rules and the comparison (同比)
         loaded = [load(j) for j in group]
         paths = [everyone[j].path for j in group]
-        for path, more in group_findings(cross_year, loaded, paths, selections).items():
-            add(path, more)
-        if any(p in selections for p in paths):
-            for path, (change, found) in compare_group(loaded, selections, keep).items():
-                add(path, (), change)
-                if found:
-                    jumps[path] = found
+        found = group_findings(cross_year, loaded, paths, selections)
+        compared = compare_group(loaded, selections, keep) if any(p in selections for p in paths) else {}
+        for path in dict.fromkeys([*found, *compared]):  # each result read back and written once
+            change, jumped = compared.get(path, (None, [])) if path is not None else (None, [])
+            add(path, found.get(path, ()), change)
+            if jumped and path is not None:
+                jumps[path] = jumped
     if across:
         for group in year_groups(everyone, leave_out=range(len(usable), len(everyone))):
             if len(group) > 1:
@@ -115,5 +115,5 @@ def add_in_place(results: Results, history: HistoryRun | None = None, spill: Spi
                     across, loaded, [everyone[j].path for j in group], selections
                 ).items():
                     add(path, more)
-    for path, found in jumps.items():
-        add(path, found)
+    for path, numbers in jumps.items():
+        add(path, numbers)
