@@ -34,7 +34,7 @@ class Overrides:
         return selection, self.fail_on or config.fail_on
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one a file: 30,000 of them in a national run
 class Task:
     index: int
     path: str
