@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -152,12 +152,26 @@ class Summary:
     dismissed: int = 0  # findings a reviewer dismissed (not counted above)
 
     @classmethod
-    def of(cls, results: Sequence[FileResult], seconds: float = 0.0) -> Summary:
-        status = Counter(r.status for r in results)
-        sev = Counter(f.severity for r in results for f in r.findings)
-        rules = Counter(f.rule for r in results for f in r.findings)
+    def of(cls, results: Iterable[FileResult], seconds: float = 0.0) -> Summary:
+        # one pass: a long run's results are read back from disk for each
+        status: Counter[str] = Counter()
+        sev: Counter[str] = Counter()
+        rules: Counter[str] = Counter()
+        files = unverified = dismissed = baselined = 0
+        any_baseline = False
+        for r in results:
+            files += 1
+            status[r.status] += 1
+            for f in r.findings:
+                sev[f.severity] += 1
+                rules[f.rule] += 1
+            unverified += bool(r.unverified)
+            dismissed += len(r.dismissed)
+            if r.baselined is not None:
+                any_baseline = True
+                baselined += r.baselined
         return cls(
-            files=len(results),
+            files=files,
             ok=status["ok"],
             with_findings=status["findings"],
             unreadable=status["unreadable"],
@@ -167,13 +181,9 @@ class Summary:
             info=sev["info"],
             seconds=seconds,
             by_rule=dict(sorted(rules.items())),
-            unverified=sum(1 for r in results if r.unverified),
-            baselined=(
-                sum(r.baselined or 0 for r in results)
-                if any(r.baselined is not None for r in results)
-                else None
-            ),
-            dismissed=sum(len(r.dismissed) for r in results),
+            unverified=unverified,
+            baselined=baselined if any_baseline else None,
+            dismissed=dismissed,
         )
 
     def to_dict(self) -> dict[str, Any]:
