@@ -5,8 +5,10 @@ and time left. Needs the `dask` extra (CI installs it)."""
 from __future__ import annotations
 
 import concurrent.futures as cf
+import gc
 import io
 import shutil
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -135,7 +137,7 @@ def test_the_ocr_mode_reaches_the_cluster(tmp_path: Path, client: Any) -> None:
 def test_executor_errors_exit_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("reportparse.cli.check.DASK_CONNECT_S", 2.0)  # nothing listens there
+    monkeypatch.setattr("reportparse.batch.cluster.CONNECT_S", 2.0)  # nothing listens there
     report = FIXTURES / "text" / "clean-2021.md"
     assert main(["check", str(report), "--executor", "spark://x"]) == 2
     assert (
@@ -144,6 +146,30 @@ def test_executor_errors_exit_2(
     )
     assert main(["check", str(report), "--executor", "dask://127.0.0.1:9"]) == 2
     assert capsys.readouterr().err.startswith("reportparse check：无法连接 Dask 调度器 dask://127.0.0.1:9：")
+
+
+def _logged_messages() -> int:
+    """The graph messages (each a chunk of files) Dask clients in this process keep in their logs
+    of messages sent."""
+    gc.collect()
+    logs = (o for o in gc.get_objects() if isinstance(o, deque))
+    sent = (batch for log in logs for batch in log if isinstance(batch, list))  # sent together
+    return sum(1 for batch in sent for m in batch if isinstance(m, dict) and "expr_ser" in m)
+
+
+def test_the_client_keeps_no_copies_of_the_files_it_sent(tmp_path: Path, cluster: Any) -> None:
+    for k in range(6):
+        shutil.copyfile(FIXTURES / "text" / "clean-2021.md", tmp_path / f"{k}-2021.md")
+    address = "dask://" + cluster.scheduler_address.removeprefix("tcp://")
+    before = _logged_messages()
+    with reportparse.dask_executor(address) as executor:
+        results = reportparse.audit([tmp_path], executor=executor, config_discovery=False).collect()
+        assert [r.status for r in results] == ["ok"] * 6
+        assert _logged_messages() == before
+    # a client made without it keeps the message of every chunk (one here), the files' bytes in it
+    with distributed.Client(cluster, set_as_default=False) as plain:
+        reportparse.audit([tmp_path], executor=plain.get_executor(), config_discovery=False).collect()
+        assert _logged_messages() == before + 1
 
 
 def test_progress_shows_rate_and_time_left() -> None:

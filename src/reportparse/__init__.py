@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .batch import audit
+from .batch.cluster import dask_executor
 from .extract.parse import parse
 from .findings import Finding, Unverified
 from .model import Cell, Meta, Report, Section, TableData
@@ -28,6 +29,7 @@ __all__ = [
     "Unverified",
     "audit",
     "check",
+    "dask_executor",
     "parse",
     "unverified",
 ]

@@ -335,7 +335,8 @@ def audit(
     processes may be started with spawn. runner: where it is done (default: this process for
     jobs=1, else `jobs` worker processes with the time limit; see `pool.Runner`). executor: run
     the files on this `concurrent.futures.Executor` instead — a Dask cluster's
-    (`distributed.Client(...).get_executor()`) — in chunks, each file with the same time limit
+    (`reportparse.dask_executor("dask://host:port")`, or your own client's `get_executor()`,
+    made under `cluster.NO_MESSAGE_LOG` for a long run) — in chunks, each file with the same time limit
     and isolation on the executor's worker; ship: send the files' bytes ("bytes") or only their
     paths, for workers that see the same storage ("path"); see `remote.py`. spill (with
     lazy_reports): keep the packed reports in a temporary file, not in memory, until a renderer

@@ -12,7 +12,6 @@ import argparse
 import contextlib
 import dataclasses
 import functools
-import importlib
 import os
 import re
 import sys
@@ -36,6 +35,7 @@ from ..batch import (
     audit,
 )
 from ..batch.baseline import read_or_new
+from ..batch.cluster import dask_executor
 from ..batch.journal import journal_path
 from ..batch.onefile import process_file
 from ..config import FAIL_ON, ConfigError, find_config, parse_codes
@@ -497,30 +497,6 @@ def _command(args: argparse.Namespace) -> str:
     )
     paths = " ".join(os.path.abspath(p) for p in args.paths)
     return f"check {paths} {options}"
-
-
-DASK_CONNECT_S = 30.0  # how long to wait for the scheduler
-
-
-@contextlib.contextmanager
-def dask_executor(url: str) -> Iterator[Any]:
-    """The executor of the Dask cluster at dask://HOST:PORT; ConfigError when it cannot be used."""
-    if not url.startswith("dask://") or len(url) <= len("dask://"):
-        raise ConfigError(f"--executor 应为 dask://主机:端口，而不是「{url}」")
-    try:
-        distributed: Any = importlib.import_module("distributed")  # an optional extra, untyped
-    except ImportError:
-        raise ConfigError("--executor 需要 Dask：pip install 'reportparse[dask]'") from None
-    try:
-        client = distributed.Client(
-            "tcp://" + url[len("dask://") :], timeout=DASK_CONNECT_S, set_as_default=False
-        )
-    except OSError as err:
-        raise ConfigError(f"无法连接 Dask 调度器 {url}：{err}") from None
-    try:
-        yield client.get_executor()
-    finally:
-        client.close()
 
 
 @contextlib.contextmanager
