@@ -233,6 +233,10 @@ def test_cache_skips_unchanged_files(folder: Path, tmp_path: Path, parses: list[
     parses.clear()
     assert _results(audit(cache=cache)) == plain  # nothing parsed again
     assert parses == []
+    run = audit(cache=cache)()
+    next(run)  # a kept outcome is given as it is read: the others are not read yet
+    assert run.cache is not None and run.cache.reused == 1
+    assert len(run.collect()) == 14 and run.cache.reused == 14
     changed = sorted(small.iterdir())[3]
     changed.write_bytes(changed.read_bytes() + b"\n")
     expected = _results(audit())

@@ -53,7 +53,7 @@ from .results import STATUSES, FileResult, Status, Summary, status_of
 from .shelf import Shelf
 from .stored import HistoryRun
 from .timeline import Timeline, record_coverage, timeline
-from .wire import packed, spilled
+from .wire import packed
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -81,6 +81,19 @@ def _result(task: Task, outcome: Outcome, spill: Spill | None = None) -> FileRes
         selection=task.selection,
         unverified=() if parsed is None else outcome.unverified,
     )
+
+
+def _found(
+    tasks: Sequence[Task], find: Callable[[Task], Outcome | None], rest: list[Task]
+) -> Iterator[tuple[Task, Outcome]]:
+    """The outcomes `find` has, as it finds them (a re-run over thousands of unchanged files
+    holds none of them here); the tasks it has not, in `rest`."""
+    for task in tasks:
+        outcome = find(task)
+        if outcome is None:
+            rest.append(task)
+        else:
+            yield task, outcome
 
 
 def _each(results: Sequence[FileResult], change: Callable[[FileResult], FileResult]) -> Sequence[FileResult]:
@@ -200,18 +213,13 @@ class AuditRun(Iterator[FileResult]):
     def _fresh(self, tasks: Sequence[Task], lazy: bool = False) -> Iterator[tuple[Task, Outcome]]:
         """The outcomes of files not in the journal: from the history store, the cache, else the
         runner. lazy: reports packed as the workers sent them, whatever `lazy_reports` says."""
-        if self.history is not None:  # files the store holds as this version read them
-            reused, rest = self.history.split(tasks)
-            yield from reused
-            tasks = rest
-        if self.cache is not None:
-            spill = self._spill
-            if spill is not None and self.history is None:  # (the store takes packed bytes first)
-                reused, rest = self.cache.split(tasks, lambda o: spilled(o, spill))
-            else:
-                reused, rest = self.cache.split(tasks)
-            yield from reused
-            tasks = rest
+        pack = lazy or self._spill is not None  # -j 1 gives reports unpacked: packed once, here
+        for source in (self.history, self.cache):
+            if source is not None:  # files it holds as this version read them, one at a time
+                rest: list[Task] = []
+                for task, outcome in _found(tasks, source.find, rest):
+                    yield task, packed(outcome, task.with_json) if pack else outcome
+                tasks = rest
         if not tasks:
             return
         outcomes: Iterator[tuple[Task, Outcome]]
@@ -223,7 +231,6 @@ class AuditRun(Iterator[FileResult]):
             outcomes = run_pool(
                 tasks, self.process, jobs=self.jobs, timeout=self.timeout, lazy=self.lazy_reports or lazy
             )
-        pack = lazy or self._spill is not None  # -j 1 gives reports unpacked: packed once, here
         for task, outcome in outcomes:
             if pack:
                 outcome = packed(outcome, task.with_json)

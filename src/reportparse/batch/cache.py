@@ -20,7 +20,6 @@ import contextlib
 import hashlib
 import os
 import tempfile
-from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..config import ConfigError
@@ -39,7 +38,8 @@ def ocr_of(task: Task) -> str:
 
 
 class Cache:
-    """A cache folder as one run uses it: `split` before the work, `record` as results arrive."""
+    """A cache folder as one run uses it: `find` before each file's work, `record` as results
+    arrive."""
 
     def __init__(self, folder: str | os.PathLike[str], version: str | None = None) -> None:
         self.folder = Path(folder)
@@ -61,28 +61,19 @@ class Cache:
     def _entry(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.entry"
 
-    def split(
-        self, tasks: Sequence[Task], keep: Callable[[Outcome], Outcome] = lambda o: o
-    ) -> tuple[list[tuple[Task, Outcome]], list[Task]]:
-        """(outcomes the cache holds, each as `keep` keeps it — in a long run's spill, so that a
-        re-run over thousands of unchanged files does not hold their reports — and the tasks
-        still to run)."""
-        done: list[tuple[Task, Outcome]] = []
-        rest: list[Task] = []
-        for task in tasks:
-            sha = file_sha256(task.path)
-            if sha is None:  # unreadable here: the reader will say why
-                rest.append(task)
-                continue
-            key = self.key(task, sha)
-            outcome = self._load(key, task.selection)
-            if outcome is None:
-                self._keys[task.index] = key
-                rest.append(task)
-            else:
-                self.reused += 1
-                done.append((task, keep(outcome)))
-        return done, rest
+    def find(self, task: Task) -> Outcome | None:
+        """The file's outcome if the cache holds it (`reused` counts it); else None, and its
+        key is kept for `record`."""
+        sha = file_sha256(task.path)
+        if sha is None:  # unreadable here: the reader will say why
+            return None
+        key = self.key(task, sha)
+        outcome = self._load(key, task.selection)
+        if outcome is None:
+            self._keys[task.index] = key
+        else:
+            self.reused += 1
+        return outcome
 
     def _load(self, key: str, selection: Selection) -> Outcome | None:
         try:

@@ -102,18 +102,12 @@ class HistoryRun:
         self.version = version or __version__
         self.reused: set[str] = set()  # shown paths taken from the store
 
-    def split(self, tasks: Sequence[Task]) -> tuple[list[tuple[Task, Outcome]], list[Task]]:
-        """(outcomes from the store, tasks still to run)."""
-        done: list[tuple[Task, Outcome]] = []
-        rest: list[Task] = []
-        for task in tasks:
-            outcome = self._stored(task)
-            if outcome is None:
-                rest.append(task)
-            else:
-                self.reused.add(readable(task.path))
-                done.append((task, outcome))
-        return done, rest
+    def find(self, task: Task) -> Outcome | None:
+        """The file's outcome if the store holds it as this version read it (`reused` names it)."""
+        outcome = self._stored(task)
+        if outcome is not None:
+            self.reused.add(readable(task.path))
+        return outcome
 
     def _stored(self, task: Task) -> Outcome | None:
         shown = readable(task.path)

@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from ..model import Report
 from .onefile import Outcome
-from .packing import PackedReport, Spill, dumps
+from .packing import PackedReport, dumps
 
 Stat = tuple[int, int]  # size, modification time in ns; (-1, -1) when it cannot be had
 
@@ -61,14 +61,6 @@ def packed(outcome: Outcome, with_json: bool) -> Outcome:
     """The outcome with its report packed (`PackedReport`), its JSON too with `with_json`."""
     if isinstance(outcome.parsed, Report):
         return replace(outcome, parsed=PackedReport.pack(outcome.parsed, with_json))
-    return outcome
-
-
-def spilled(outcome: Outcome, spill: Spill, with_json: bool = False) -> Outcome:
-    """The outcome with its report packed into `spill` (its head and findings stay here)."""
-    outcome = packed(outcome, with_json)
-    if isinstance(outcome.parsed, PackedReport):
-        return replace(outcome, parsed=outcome.parsed.spilled(spill))
     return outcome
 
 
