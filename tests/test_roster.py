@@ -18,7 +18,7 @@ from openpyxl import Workbook, load_workbook
 
 import reportparse
 from conftest import ROOT
-from reportparse.batch import RosterError
+from reportparse.batch import RosterError, shelf
 from reportparse.cli import main
 from reportparse.render import RenderOptions, render
 from reportparse.roster import load_roster, parse_date
@@ -360,3 +360,41 @@ def test_government_sum_not_verifiable_without_a_body(tmp_path: Path) -> None:
         ("applications", ("T3-006",), "表三与下级机关之和无法核对：「示例区乙局」没有本年度报告"),
         ("review_litigation", ("T4-002",), "表四与下级机关之和无法核对：「示例区乙局」没有本年度报告"),
     ]
+
+
+@pytest.mark.parametrize("case", ["county", "government"])
+def test_roster_runs_the_same_from_disk(
+    case: str, county: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long run's results stay on its shelf: the coverage findings are added there in place."""
+    if case == "government":
+        (county / "gov").mkdir()
+        folder = _government(county / "gov", off_by=3)
+        roster, select = str(county / "gov" / "名册.csv"), "PUB,T3-006,T4-002"
+    else:
+        folder, roster, select = Path("年报"), "名册.csv", "PUB"
+    args = [
+        "check",
+        str(folder),
+        "-j",
+        "2",
+        "--select",
+        select,
+        "--roster",
+        roster,
+        "--format",
+        "jsonl",
+        "-q",
+    ]
+    code = main([*args, "-o", "held.jsonl"])
+    monkeypatch.setattr(shelf, "BUDGET", 1)  # every result on disk
+    assert main([*args, "-o", "spilled.jsonl"]) == code == {"county": 1, "government": 0}[case]
+    held = Path("held.jsonl").read_text(encoding="utf-8")
+    assert Path("spilled.jsonl").read_text(encoding="utf-8") == held
+    expected = {"county": ("PUB-005", "PUB-007", "PUB-008"), "government": ("T3-006",)}[case]
+    assert all(f'"rule": "{rule}"' in held for rule in expected)
+    run = reportparse.audit(
+        [folder], jobs=2, selection=Selection(select=tuple(select.split(","))), roster=roster,
+        lazy_reports=True, spill=True,
+    )  # fmt: skip
+    assert isinstance(run.collect(), shelf.Shelf) and run.collect().spilled  # not a list in memory

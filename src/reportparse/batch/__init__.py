@@ -238,7 +238,9 @@ class AuditRun(Iterator[FileResult]):
                 self.cache.record(task, outcome)
             yield task, outcome
 
-    def _coverage(self, results: Sequence[FileResult], roster: Roster) -> tuple[list[FileResult], Coverage]:
+    def _coverage(
+        self, results: Sequence[FileResult], roster: Roster
+    ) -> tuple[Callable[[FileResult], FileResult], Coverage]:
         year = audit_year(results, self.roster_year) or dt.date.today().year - 1
         key_of = self.history.store.body_of if self.history is not None else body_name
         fail_on = self.tasks[0].fail_on if self.tasks else "error"
@@ -264,7 +266,8 @@ class AuditRun(Iterator[FileResult]):
             finished.reorder(sorted(range(len(finished)), key=lambda i: sort_key(finished.paths[i])))
             results: Sequence[FileResult] = finished
             if self.roster is not None:
-                results, self.coverage = self._coverage(results, self.roster)
+                add_coverage, self.coverage = self._coverage(results, self.roster)
+                results = _each(results, add_coverage)
             if self.baseline is not None:
                 if self.write_baseline:
                     self.baseline = self.baseline.recorded(results)

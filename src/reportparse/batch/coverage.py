@@ -104,10 +104,12 @@ def apply_roster(
     selection: Selection | None = None,
     fail_on: str = "error",
     deadlines: Sequence[tuple[str, tuple[int, int]]] = (),
-) -> tuple[list[FileResult], Coverage]:
-    """The results with the coverage findings of each file added, and the run's coverage.
-    `deadlines`: the configuration's local deadlines by roster 类型 ("default" for the others),
-    for rows without a 截止日期."""
+) -> tuple[Callable[[FileResult], FileResult], Coverage]:
+    """What adds the coverage findings of a file to its result (for each result in turn: a long
+    run's results stay on its shelf), and the run's coverage. Results are held by their place in
+    `results` and read back when a body's reports are compared. `deadlines`: the
+    configuration's local deadlines by roster 类型 ("default" for the others), for rows without
+    a 截止日期."""
     if deadlines:
         roster = replace(roster, entries=tuple(with_deadline(e, year, deadlines) for e in roster.entries))
     by_key: dict[str, RosterEntry] = {}
@@ -116,10 +118,10 @@ def apply_roster(
             key = key_of(name)
             if key is not None:
                 by_key.setdefault(key, e)
-    files: dict[str, list[FileResult]] = defaultdict(list)
+    files: dict[str, list[int]] = defaultdict(list)  # body -> its reports' places in `results`
     extra: dict[str, list[Finding]] = defaultdict(list)
     unlisted: list[str] = []
-    for r in results:
+    for i, r in enumerate(results):
         head = r.head
         if head is None or r.status not in ("ok", "findings") or head.meta.year != year:
             continue
@@ -128,11 +130,11 @@ def apply_roster(
             unlisted.append(r.path)
             extra[r.path].append(_unlisted(r.path, head, roster))
             continue
-        files[entry.body].append(r)
+        files[entry.body].append(i)
     rows: list[CoverageRow] = []
     roster_findings: list[Finding] = []
     for e in roster.entries:
-        found = files.get(e.body, [])
+        found = [results[i] for i in files.get(e.body, [])]
         heads = [r.head for r in found if r.head is not None]
         status = "missing" if not found else "duplicate" if len(found) > 1 else "published"
         if not found:
@@ -187,11 +189,11 @@ def apply_roster(
         )
     unchecked: dict[str, list[Unverified]] = defaultdict(list)
     for e in roster.entries:
-        found = files.get(e.body, [])
-        if len(found) == 1:
-            aggregate(found[0], e, roster, files, extra, unchecked)
-    out = []
-    for r in results:
+        places = files.get(e.body, [])
+        if len(places) == 1:
+            aggregate(results[places[0]], e, roster, files, results, extra, unchecked)
+
+    def add(r: FileResult) -> FileResult:
         more = [
             r.selection.regrade(f) for f in extra.get(r.path, []) if r.selection.enabled(REGISTRY[f.rule])
         ]
@@ -203,10 +205,11 @@ def apply_roster(
                 status=status_of(r.head, findings),
                 unverified=(*r.unverified, *unchecked.get(r.path, [])),
             )
-        out.append(r)
+        return r
+
     sel = selection or (results[0].selection if results else Selection())
     kept = tuple(sel.regrade(f) for f in roster_findings if sel.enabled(REGISTRY[f.rule]))
-    return out, Coverage(roster.path, year, tuple(rows), kept, tuple(unlisted), fail_on)
+    return add, Coverage(roster.path, year, tuple(rows), kept, tuple(unlisted), fail_on)
 
 
 AGGREGATED: tuple[tuple[str, TableName, str], ...] = (
@@ -219,7 +222,8 @@ def aggregate(
     gov: FileResult,
     entry: RosterEntry,
     roster: Roster,
-    files: dict[str, list[FileResult]],
+    files: dict[str, list[int]],
+    results: Sequence[FileResult],
     extra: dict[str, list[Finding]],
     unchecked: dict[str, list[Unverified]],
 ) -> None:
@@ -242,7 +246,8 @@ def aggregate(
             if len(found) != 1:
                 problems.append(f"「{c.body}」{'没有' if not found else '有多份'}本年度报告")
                 continue
-            theirs = found[0].report.tables[table] if found[0].report is not None else None
+            report = results[found[0]].report
+            theirs = report.tables[table] if report is not None else None
             if (
                 theirs is None
                 or theirs.status != "complete"
