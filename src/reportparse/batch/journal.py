@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import signal
 import struct
 import time
 import zlib
@@ -75,6 +76,19 @@ def journal_path(output: str | os.PathLike[str], folder: Path | None = None) -> 
 
 def _frame(payload: bytes) -> bytes:
     return _HEAD.pack(len(payload), zlib.crc32(payload)) + payload
+
+
+@contextlib.contextmanager
+def _held(signum: int) -> Iterator[None]:
+    """`signum` is delivered after the block, not inside it (where the OS allows it)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signum})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def records(path: Path) -> Iterator[tuple[int, bytes]]:
@@ -198,9 +212,11 @@ class Journal:
     def add(self, task: Task, outcome: Outcome) -> None:
         if self._fd < 0:
             return
-        if not self._write(outcome.record or record(task.path, file_stat(task.path), outcome)):
-            return
-        self.written += 1
+        payload = outcome.record or record(task.path, file_stat(task.path), outcome)
+        with _held(signal.SIGINT):  # a Ctrl-C lands after the count: it says what is on disk
+            if not self._write(payload):
+                return
+            self.written += 1
         self._unsynced += 1
         if self._unsynced >= SYNC_RECORDS or time.monotonic() - self._synced_at >= SYNC_S:
             self.sync()
