@@ -257,6 +257,15 @@ def address_space(path: str, selection: Selection) -> Outcome:
     return Outcome(None, (Finding("EXT-013", "error", str(soft)),), 0.0)
 
 
+def telling_its_gc_thresholds(path: str, selection: Selection) -> Outcome:
+    """Reports the collector's thresholds where the file is processed, as a finding's message."""
+    import gc
+
+    from reportparse.findings import Finding
+
+    return Outcome(None, (Finding("EXT-013", "error", repr(gc.get_threshold())),), 0.0)
+
+
 def killing_its_dask_worker(path: str, selection: Selection) -> Outcome:
     """`process_file`, but while `<path>.kill` exists (removed on the way) the Dask worker that
     runs this file's chunk is killed, as a machine of the cluster that goes away mid-task."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import itertools
 import json
 from collections.abc import Iterator, Sequence
@@ -15,7 +16,7 @@ from generator import text_writer
 from generator.spec import ReportSpec, make_spec
 
 import reportparse
-from helpers import continuous_pair, crashing, dying, hanging, troubled
+from helpers import continuous_pair, crashing, dying, hanging, telling_its_gc_thresholds, troubled
 from reportparse.batch import (
     FileResult,
     NoInputError,
@@ -27,6 +28,9 @@ from reportparse.batch import (
     WorkerStartError,
     discover,
 )
+from reportparse.batch.pool import WORKER_GC_THRESHOLD
+from reportparse.cli import main
+from reportparse.cli.check import BATCH_GC_THRESHOLD
 from reportparse.config import ConfigError
 from reportparse.render import render
 from reportparse.rules import REGISTRY, Selection, load_rules
@@ -421,6 +425,31 @@ def test_a_hang_or_crash_amid_chunks_of_small_files_takes_only_its_file(tmp_path
     assert statuses.pop("05-hang.txt") == ("timeout", ["EXT-003"])
     assert statuses.pop("40-crash.txt") == ("unreadable", ["EXT-013"])
     assert {(s, tuple(rules)) for s, rules in statuses.values()} == {("findings", ("STR-006",))}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_check_collects_rarely_and_its_workers_as_usual(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    """`check` keeps every result until its output: it raises the collector's thresholds for
+    itself (the files it reads in its own process with -j 1), its workers keep CPython's, and
+    the caller's come back when it returns."""
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text("示例2024年政府信息公开工作年度报告\n", encoding="utf-8")
+    monkeypatch.setattr(
+        "reportparse.cli.check.audit", functools.partial(reportparse.audit, process=telling_its_gc_thresholds)
+    )
+    before = gc.get_threshold()
+    out = tmp_path / "out.jsonl"
+    assert main(["check", str(tmp_path), "-j", str(jobs), "--format", "jsonl", "-o", str(out), "-q"]) == 1
+    assert gc.get_threshold() == before
+    seen = {
+        f["message"]
+        for line in out.read_text(encoding="utf-8").splitlines()
+        for f in json.loads(line)["findings"]
+    }
+    assert seen == {repr(BATCH_GC_THRESHOLD if jobs == 1 else WORKER_GC_THRESHOLD)}
+    assert BATCH_GC_THRESHOLD != WORKER_GC_THRESHOLD == (700, 10, 10)
 
 
 def threads(tasks: Sequence[Task], process: ProcessFile) -> Iterator[tuple[Task, Outcome]]:

@@ -185,6 +185,23 @@ def test_journal_write_failure_leaves_the_run_going(tmp_path: Path, monkeypatch:
     assert journal.broken and journal.written == 0
 
 
+def test_saved_counts_the_whole_records_on_disk(tmp_path: Path) -> None:
+    """What an interrupted run says it saved: the records in the file, a torn one not counted,
+    whatever the counter says (an interrupt between a write and its count)."""
+    path = tmp_path / "run.journal"
+    journal = Journal(path, "key", "command")
+    journal.start(resume=False)
+    assert journal.saved() == 0
+    for i, name in enumerate("ab"):
+        journal.add(Task(i, str(tmp_path / f"{name}.txt"), Selection(), "error"), Outcome(None, (), 1.0))
+    journal.written = 1  # as if the interrupt had landed before the second count
+    assert journal.saved() == 2
+    os.write(journal._fd, _frame(b"x" * 100)[:50])  # a record cut short by a kill
+    assert journal.saved() == 2
+    journal.close()
+    assert len(tasks_done(path)) == 2
+
+
 def test_resume_reads_records_where_they_are(tmp_path: Path) -> None:
     """The journal is indexed, not read whole: a record is read back when its outcome is given;
     after a record that cannot be read, no record is trusted (but none is cut off)."""

@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import signal
 import struct
 import time
 import zlib
@@ -76,19 +75,6 @@ def journal_path(output: str | os.PathLike[str], folder: Path | None = None) -> 
 
 def _frame(payload: bytes) -> bytes:
     return _HEAD.pack(len(payload), zlib.crc32(payload)) + payload
-
-
-@contextlib.contextmanager
-def _held(signum: int) -> Iterator[None]:
-    """`signum` is delivered after the block, not inside it (where the OS allows it)."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signum})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def records(path: Path) -> Iterator[tuple[int, bytes]]:
@@ -213,10 +199,9 @@ class Journal:
         if self._fd < 0:
             return
         payload = outcome.record or record(task.path, file_stat(task.path), outcome)
-        with _held(signal.SIGINT):  # a Ctrl-C lands after the count: it says what is on disk
-            if not self._write(payload):
-                return
-            self.written += 1
+        if not self._write(payload):
+            return
+        self.written += 1
         self._unsynced += 1
         if self._unsynced >= SYNC_RECORDS or time.monotonic() - self._synced_at >= SYNC_S:
             self.sync()
@@ -230,6 +215,24 @@ class Journal:
             self._fail()
             return False
         return True
+
+    def saved(self) -> int:
+        """The results on disk: the whole records after the header, counted by walking their
+        lengths. What an interrupted run reports — `written` can be one short of it, when the
+        interrupt lands between a record's write and its count."""
+        n = -1  # the header is not a result
+        try:
+            with open(self.path, "rb") as fh:
+                end, at = os.fstat(fh.fileno()).st_size, 0
+                while at + _HEAD.size <= end:
+                    size, _ = _HEAD.unpack(os.pread(fh.fileno(), _HEAD.size, at))
+                    at += _HEAD.size + size
+                    if at > end:  # cut short by a kill
+                        break
+                    n += 1
+        except OSError:
+            return self.written
+        return max(n, 0)
 
     def sync(self) -> None:
         if self._fd < 0:

@@ -127,6 +127,9 @@ _START_S = 60.0
 # long. The time limit stays per
 # file: the worker marks in shared memory which file it is on and since when (`_Worker.progress`).
 _RESULT_WAIT_S = 0.05
+# CPython's own collector thresholds: a worker parses one file at a time and its garbage goes as
+# it always did, whatever the command that forked it set for itself (cli/check.py)
+WORKER_GC_THRESHOLD = (700, 10, 10)
 
 
 def _worker_main(conn: Connection, process: ProcessFile, scratch: str, progress: Any) -> None:
@@ -139,6 +142,7 @@ def _worker_main(conn: Connection, process: ProcessFile, scratch: str, progress:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     tempfile.tempdir = scratch  # removed by the parent, even if this worker is killed mid-file
+    gc.set_threshold(*WORKER_GC_THRESHOLD)
     try:
         conn.send_bytes(_READY)
     except (OSError, ValueError):

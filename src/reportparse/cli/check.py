@@ -12,6 +12,7 @@ import argparse
 import contextlib
 import dataclasses
 import functools
+import gc
 import os
 import re
 import sys
@@ -330,10 +331,29 @@ def _use_color(args: argparse.Namespace, stdout: TextIO) -> bool:
     return bool(getattr(stdout, "isatty", lambda: False)())
 
 
+# The parent of a batch keeps every result until the output is written: tens of thousands of
+# objects that CPython's default thresholds (700, 10, 10) scan again in each full collection as
+# the batch grows — 0.3–0.5 s of a 20,000-file run, most of it while the workers wait or in the
+# serial passes after them. A command that ends with its run collects rarely instead; the young
+# generation still goes every 50,000 allocations. Workers go back to the defaults (pool.py).
+BATCH_GC_THRESHOLD = (50_000, 20, 20)
+
+
+@contextlib.contextmanager
+def _batch_gc() -> Iterator[None]:
+    before = gc.get_threshold()
+    gc.set_threshold(*BATCH_GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def run_check(args: argparse.Namespace) -> int:
     stdout, stderr = sys.stdout, sys.stderr
     try:
-        return _check(args, stdout, stderr)
+        with _batch_gc():
+            return _check(args, stdout, stderr)
     except (ConfigError, NoInputError, WorkerStartError, HistoryError, RosterError, ResumeError) as err:
         stderr.write(f"reportparse check：{err}\n")
         return 2
@@ -428,7 +448,7 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             if run.journal is None or run.journal.broken:
                 raise
             stderr.write(
-                f"\nreportparse check：已中断；已完成的 {run.journal.written} 个文件的结果已保存，"
+                f"\nreportparse check：已中断；已完成的 {run.journal.saved()} 个文件的结果已保存，"
                 "用同一命令加 --resume 继续\n"
             )
             return 2
