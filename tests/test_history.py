@@ -130,6 +130,39 @@ def test_a_locked_store_is_a_clear_message(tmp_path: Path, monkeypatch: pytest.M
         holder.close()
 
 
+class _RefusedOnce:
+    """A connection whose first switch to WAL is refused at once, as SQLite refuses one of two
+    processes that open a new store at the same moment (both read, both ask to write)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn, self.refused = conn, 0
+
+    def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+        if sql.startswith("PRAGMA journal_mode") and not self.refused:
+            self.refused += 1
+            raise sqlite3.OperationalError("database is locked")
+        return self.conn.execute(sql, *args)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.conn, name)
+
+
+def test_two_processes_opening_a_new_store_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[_RefusedOnce] = []
+    real = sqlite3.connect
+
+    def connect(*args: object, **kwargs: object) -> _RefusedOnce:
+        made.append(_RefusedOnce(real(*args, **kwargs)))  # type: ignore[arg-type]
+        return made[-1]
+
+    monkeypatch.setattr("reportparse.history.schema.sqlite3.connect", connect)
+    with HistoryStore(tmp_path / "h.sqlite") as store:  # tried again, not given up
+        store.add_alias("甲局", "乙局")
+    assert [m.refused for m in made] == [1]
+    monkeypatch.undo()
+    assert _rows(tmp_path / "h.sqlite", "PRAGMA journal_mode") == [("wal",)]
+
+
 # ---------------------------------------------------------------------------- what is stored
 
 
@@ -368,7 +401,8 @@ def test_two_check_runs_at_once_on_one_store(tmp_path: Path) -> None:
         )
         for f in folders
     ]
-    assert [p.wait(timeout=300) for p in procs] == [1, 1]
+    codes = [p.wait(timeout=300) for p in procs]
+    assert codes == [1, 1], [p.stderr.read().decode("utf-8", "replace") for p in procs if p.stderr]
     assert _rows(db, "SELECT count(*), count(DISTINCT body) FROM reports") == [(12, 12)]
     assert _rows(db, "SELECT count(*) FROM findings") == [(24,)]
 

@@ -10,7 +10,9 @@ a newer reportparse (a higher user_version) is refused rather than guessed at.
 
 from __future__ import annotations
 
+import random
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -135,11 +137,7 @@ def connect(path: Path) -> sqlite3.Connection:
     try:
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         conn.execute("PRAGMA foreign_keys = ON")
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        if str(mode).lower() != "wal":
-            raise HistoryError(f"历史库 {path} 无法使用 WAL 模式（{mode}），不能安全地并发写入")
-        conn.execute("PRAGMA synchronous = NORMAL")  # WAL: durable at each checkpoint, never corrupt
-        _migrate(conn, path)
+        _set_up(conn, path)
     except HistoryError:
         conn.close()
         raise
@@ -149,12 +147,37 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def _set_up(conn: sqlite3.Connection, path: Path) -> None:
+    """WAL mode and the schema. Two processes opening a new store at the same moment both hold
+    a read lock and ask for the write lock that the switch to WAL takes: SQLite refuses one at
+    once ("database is locked"), without waiting — waiting could not help it. That one tries
+    again shortly (the other has switched by then), up to the busy timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise HistoryError(f"历史库 {path} 无法使用 WAL 模式（{mode}），不能安全地并发写入")
+            conn.execute("PRAGMA synchronous = NORMAL")  # WAL: durable at each checkpoint, never corrupt
+            _migrate(conn, path)
+            return
+        except sqlite3.OperationalError as err:
+            if not _busy(err) or time.monotonic() >= deadline:
+                raise
+            time.sleep(random.uniform(0.01, 0.05))
+
+
+def _busy(err: sqlite3.Error) -> bool:
+    text = str(err)
+    return "locked" in text or "busy" in text
+
+
 def explain(err: sqlite3.Error, path: Path) -> str:
     """A Chinese message for an SQLite error."""
     text = str(err)
     if isinstance(err, sqlite3.DatabaseError) and ("not a database" in text or "malformed" in text):
         return f"历史库文件已损坏或不是 reportparse 历史库：{path}（{text}）"
-    if "locked" in text or "busy" in text:
+    if _busy(err):
         return f"历史库 {path} 被其他程序长时间占用（等待 {BUSY_TIMEOUT_S:g} 秒后放弃）：{text}"
     if "readonly" in text or "read-only" in text:
         return f"历史库 {path} 是只读的，无法写入：{text}"
