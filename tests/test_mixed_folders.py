@@ -189,14 +189,46 @@ def test_skipped_files_in_the_outputs(mixed: Path, capsys: pytest.CaptureFixture
 def test_no_report_in_the_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "README.md").write_text("说明文字。\n", encoding="utf-8")
     (tmp_path / "待办.txt").write_text("写年报\n", encoding="utf-8")
+    # the files are looked into by the run (each by the worker that would read it): it finds
+    # no report, and says so at its end
+    audit = reportparse.audit([tmp_path], jobs=2)
     with pytest.raises(NoInputError) as err:
-        reportparse.audit([tmp_path])
+        audit.collect()
     assert str(err.value) == "未找到要检查的报告文件（跳过 2 个内容不像年度报告的文件）"
+    assert [Path(s.path).name for s in audit.skipped] == ["README.md", "待办.txt"]
+    empty = tmp_path / "空"
+    empty.mkdir()
+    with pytest.raises(NoInputError) as none:  # nothing to look into at all: before any work
+        reportparse.audit([empty])
+    assert str(none.value) == "未找到要检查的报告文件"
     assert run(capsys, str(tmp_path)) == (
         2,
         "",
         "reportparse check：未找到要检查的报告文件（跳过 2 个内容不像年度报告的文件）\n",
     )
+
+
+def test_the_run_looks_into_each_file_where_it_reads_it(mixed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`check` does not open the files whose name does not say they are reports before the run:
+    they are planned as unsure, and the worker that reads each looks into it first — the same
+    files taken and skipped, for the same reasons, as a look beforehand (`discover`)."""
+    before = discover([mixed])
+
+    def never(path: object) -> None:
+        raise AssertionError(f"looked into before the run: {path}")
+
+    monkeypatch.setattr(discover_module, "looks_like_report", never)
+    found = discover([mixed], peek=False)
+    named = {"2023年报.txt"}  # taken by its name, without looking
+    assert found.skipped == [] and found.unsure == {
+        p for p in (*before, *(k.path for k in before.skipped)) if Path(p).name not in named
+    }
+    # named on the command line as well: always read, so not unsure
+    assert str(mixed / "待办.txt") not in discover([mixed, mixed / "待办.txt"], peek=False).unsure
+    for jobs in (1, 2):
+        audit = reportparse.audit([mixed], jobs=jobs)
+        assert [r.path for r in audit.collect()] == list(before)
+        assert audit.skipped == tuple(before.skipped)
 
 
 def test_include_globs_take_files_without_looking(mixed: Path) -> None:

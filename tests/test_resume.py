@@ -172,6 +172,23 @@ def test_torn_last_record_and_changed_files(folder: Path, tmp_path: Path, parses
         reportparse.audit([small], config_discovery=False, journal=broken, resume=True)
 
 
+def test_a_resumed_run_still_lists_the_files_that_are_not_reports(tmp_path: Path, parses: list[str]) -> None:
+    """A file looked into and skipped (not a report) is in the journal like a result: a resumed
+    run lists it again, without looking into it or reading anything."""
+    shutil.copyfile(FIXTURES / "text" / "clean-2021.pasted.txt", tmp_path / "a.txt")
+    (tmp_path / "notes.txt").write_text("会议纪要：下周讨论年报的排版。\n", encoding="utf-8")
+    journal = tmp_path / "j" / "run.journal"
+    first = reportparse.audit([tmp_path], jobs=1, config_discovery=False, journal=journal, command="c")
+    assert [Path(r.path).name for r in first.collect()] == ["a.txt"]
+    assert len(tasks_done(journal)) == 2 and parses == [str(tmp_path / "a.txt")]
+    again = reportparse.audit(
+        [tmp_path], jobs=1, config_discovery=False, journal=journal, command="c", resume=True
+    )
+    assert [Path(r.path).name for r in again.collect()] == ["a.txt"]
+    assert again.skipped == first.skipped and [Path(k.path).name for k in again.skipped] == ["notes.txt"]
+    assert parses == [str(tmp_path / "a.txt")]  # nothing read again
+
+
 def test_journal_write_failure_leaves_the_run_going(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     journal = Journal(tmp_path / "j" / "run.journal", "key", "command")
     journal.start(resume=False)

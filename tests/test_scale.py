@@ -49,6 +49,8 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (target / "pdf").mkdir()
     for name in ("clean-2021.pdf", "clean-2019.pdf"):
         shutil.copyfile(FIXTURES / "pdf" / name, target / "pdf" / name)
+    # not a report: looked into by the worker that would read it, and listed as skipped
+    (target / "text" / "notes.txt").write_text("会议纪要：下周讨论年报的排版。\n", encoding="utf-8")
     return target
 
 
@@ -60,9 +62,8 @@ def _json(run: reportparse.AuditRun) -> str:
 
 @pytest.mark.parametrize("ship", ["bytes", "path"])
 def test_cluster_output_is_the_local_pools(folder: Path, client: Any, ship: str, tmp_path: Path) -> None:
-    local = _json(
-        reportparse.audit([folder], jobs=2, json_reports=True, lazy_reports=True, config_discovery=False)
-    )
+    pool = reportparse.audit([folder], jobs=2, json_reports=True, lazy_reports=True, config_discovery=False)
+    local = _json(pool)
     run = reportparse.audit(
         [folder],
         executor=client.get_executor(),
@@ -74,6 +75,10 @@ def test_cluster_output_is_the_local_pools(folder: Path, client: Any, ship: str,
     )
     remote = _json(run)
     assert remote == local
+    assert run.skipped == pool.skipped
+    assert [(Path(k.path).name, k.reason.split("：")[0]) for k in run.skipped] == [
+        ("notes.txt", "内容不像政府信息公开工作年度报告")
+    ]
     # the journal names each file by its own path (not the copy a worker read), once
     assert sorted(tasks_done(tmp_path / "run.journal")) == sorted(
         run.tasks[i].path for i in range(len(run.tasks))

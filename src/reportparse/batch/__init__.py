@@ -154,7 +154,9 @@ class AuditRun(Iterator[FileResult]):
         self.deadlines = tuple(deadlines)  # the configuration's local deadlines (config.Config.deadlines)
         self.coverage: Coverage | None = None
         self.timeline: Timeline | None = None  # with a history store: the batch's bodies across years
-        self.skipped = tuple(skipped)  # paths met in folders and not checked, with the reason
+        # paths met in folders and not checked, with the reason; at the end of the run, with the
+        # files that turned out not to look like reports (`Task.peek`) among them
+        self.skipped = tuple(skipped)
         self.excluded = excluded  # paths named but dropped by force-exclude
         self.lazy_reports = lazy_reports
         self.process = process
@@ -248,8 +250,12 @@ class AuditRun(Iterator[FileResult]):
 
     def _run(self) -> Iterator[FileResult]:
         finished = Shelf(self._spill)  # as they arrive
+        not_reports: list[Skipped] = []
         try:
             for done, (task, outcome) in enumerate(self._outcomes(), start=1):
+                if outcome.skipped is not None:  # looked into by its worker: not a report
+                    not_reports.append(Skipped(readable(task.path), outcome.skipped))
+                    continue
                 if self.history is None:
                     result = _result(task, outcome, self._spill)
                 else:  # the store takes the packed bytes before the spill does
@@ -282,18 +288,25 @@ class AuditRun(Iterator[FileResult]):
                     record_coverage(self.history.store, self.coverage)
                 self.timeline = timeline(self.history.store, self.results, self.coverage)
         finally:
+            if not_reports:
+                self.skipped = tuple(sorted((*self.skipped, *not_reports), key=lambda k: sort_key(k.path)))
             if self.journal is not None:  # complete or interrupted: what arrived is on disk
                 self.journal.sync()
                 self.journal.close()
             if self.history is not None and self._close_history:
                 self.history.store.close()
         self.summary = Summary.of(self.results, time.monotonic() - self._start)
+        if self.tasks and not self.results and not self.excluded:  # none of the files is a report
+            if self.journal is not None:  # nothing to resume: the run is over
+                self.journal.remove()
+            raise NoInputError("未找到要检查的报告文件" + _not_reports(self.skipped))
 
 
 # --- entry point ---
 
 
 def _not_reports(skipped: Sequence[Skipped]) -> str:
+    """What the 未找到 message adds: how many files were skipped as not reports, if any."""
     n = sum(1 for s in skipped if s.reason.startswith(NOT_A_REPORT))
     return f"（跳过 {n} 个内容不像年度报告的文件）" if n else ""
 
@@ -358,8 +371,11 @@ def audit(
     configuration) that every report read is written to, and that gives back, without parsing,
     a file it holds as this version read it (docs/agency.md). Raises NoInputError when no file
     is found, ConfigError for a configuration that cannot be used and HistoryError for a store
-    that cannot be used — before any work. roster: a roster of bodies (a CSV/XLSX path or a
-    `Roster`) that turns the run into a coverage audit of `roster_year` (default: the most
+    that cannot be used — before any work. A file found in a folder whose name does not say it
+    is a report is looked into by the worker that reads it: if it does not look like one, it
+    gives no result and is listed in `run.skipped` once the run has ended; when none of the
+    files is a report, the run raises NoInputError at its end (`run.skipped` says why).
+    roster: a roster of bodies (a CSV/XLSX path or a `Roster`) that turns the run into a coverage audit of `roster_year` (default: the most
     common report year of the batch); the run's `coverage` is then set at its end, and a
     roster that cannot be used raises RosterError before any work. cache: a folder where every
     file read is kept by the SHA-256 of its bytes, its name, the version and the OCR mode; a file
@@ -379,12 +395,14 @@ def audit(
         overrides = replace(overrides or Overrides(), ocr=ocr)
     configs = Configs(Path(config) if config is not None else None, config_discovery)
     jobs = jobs if jobs and jobs > 0 else default_jobs()
+    # files that are reports only if they look like one are looked into by the worker that
+    # reads them, not here first (`Task.peek`)
     files = discover(
-        paths, include, exclude, skip, config_for=configs, force_exclude=force_exclude, jobs=jobs
+        paths, include, exclude, skip, config_for=configs, force_exclude=force_exclude, peek=False
     )
     if not files and not files.excluded:
         raise NoInputError("未找到要检查的报告文件" + _not_reports(files.skipped))
-    tasks = plan(files, selection=selection, overrides=overrides, configs=configs)
+    tasks = plan(files, selection=selection, overrides=overrides, configs=configs, unsure=files.unsure)
     if json_reports:
         tasks = [replace(t, with_json=True) for t in tasks]
     if executor is not None and runner is None:

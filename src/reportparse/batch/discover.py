@@ -120,12 +120,20 @@ class Skipped:
 class Found(list[str]):
     """The files to check, in order; `skipped` lists what was met in a folder and not checked
     (could not be looked at, or does not look like a report); `excluded` counts the paths named
-    on the command line that `force_exclude` dropped."""
+    on the command line that `force_exclude` dropped; `unsure`, the files taken without looking
+    inside (`discover(peek=False)`) that are reports only if they look like one."""
 
-    def __init__(self, files: Iterable[str], skipped: Iterable[Skipped] = (), excluded: int = 0) -> None:
+    def __init__(
+        self,
+        files: Iterable[str],
+        skipped: Iterable[Skipped] = (),
+        excluded: int = 0,
+        unsure: Iterable[str] = (),
+    ) -> None:
         super().__init__(files)
         self.skipped = list(skipped)
         self.excluded = excluded
+        self.unsure = frozenset(unsure)
 
 
 def _default_config(_folder: Path) -> Config:
@@ -141,6 +149,7 @@ def discover(
     config_for: ConfigFor = _default_config,
     force_exclude: bool = False,
     jobs: int = 1,
+    peek: bool = True,
 ) -> Found:
     """Every file to check, sorted and without duplicates.
 
@@ -155,6 +164,9 @@ def discover(
     `config_for`) remove files and prune folders. Folders that cannot be read, broken links,
     special files and files that do not look like reports met in a folder are listed in
     `Found.skipped`. jobs: processes that may look into files at once (a large folder).
+    peek=False: the files that must look like a report to be taken are not looked into here but
+    taken, and listed in `Found.unsure`, for whoever reads them next to look (`check` does it in
+    the worker that reads the file: each file is opened by one process, once the run has begun).
     """
     # (real path, path, whether it is taken only if it looks like a report), in the order met:
     # the first of two paths to one file is the one kept
@@ -204,17 +216,24 @@ def discover(
                 wanted = _wanted(entry.path, rel_dir + name, include)
                 if wanted is not False:
                     met.append((real, entry.path, wanted is None))
-    to_peek = [path for _, path, peek in met if peek]
-    reasons = dict(zip(to_peek, _peek_all(to_peek, jobs), strict=True))
+    to_peek = [path for _, path, unsure in met if unsure]
+    reasons = dict(zip(to_peek, _peek_all(to_peek, jobs), strict=True)) if peek else {}
     found: dict[str, str] = {}
-    for real, path, peek in met:
-        why = reasons.get(path) if peek else None
+    for real, path, unsure in met:
+        why = reasons.get(path) if unsure else None
         if why is not None:
             skipped.append(Skipped(readable(path), why))
         else:
             found.setdefault(real, path)
+    looked_later: set[str] = set()
+    if not peek:  # unsure unless a path to the same file was named (a named file is always read)
+        sure = {real for real, _, unsure in met if not unsure}
+        looked_later = {path for real, path in found.items() if real not in sure} & set(to_peek)
     return Found(
-        sorted(found.values(), key=sort_key), sorted(skipped, key=lambda s: sort_key(s.path)), excluded
+        sorted(found.values(), key=sort_key),
+        sorted(skipped, key=lambda s: sort_key(s.path)),
+        excluded,
+        looked_later,
     )
 
 

@@ -35,7 +35,7 @@ from .stored import loads
 from .wire import Stat, file_stat, record, thaw
 
 MAGIC = "reportparse-journal"
-FORMAT = 1
+FORMAT = 2  # 2: an outcome says whether its file was skipped (not a report)
 SYNC_RECORDS = 256
 SYNC_S = 1.0
 _HEAD = struct.Struct(">II")  # payload length, CRC-32 of the payload

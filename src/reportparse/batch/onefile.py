@@ -32,6 +32,8 @@ class Outcome:
     unverified: tuple[Unverified, ...] = ()
     # the journal record a worker sent it as (`wire.record`): written to the journal as is
     record: bytes | None = field(default=None, compare=False, repr=False)
+    # not read: it does not look like a report (`Task.peek`), and why (Chinese)
+    skipped: str | None = None
 
 
 # (path, selection) -> Outcome; called with `ocr=` too when a mode was chosen (--ocr, `ocr` in

@@ -2,7 +2,9 @@
 
 `check` takes every file named on the command line; a file it finds in a folder is taken as a
 report only when it looks like one, so that a README, a to-do list or notes kept beside the
-reports are listed as skipped instead of being audited (and failing the run).
+reports are listed as skipped instead of being audited (and failing the run). The look is the
+first step of the file's work in the worker that reads it (`pool.call`, `Task.peek`), or is
+taken by `discover` itself when asked to.
 
 - **By name**: a name with 年报, 年度报告 or 信息公开 in it is taken without reading it.
 - **By content**: otherwise a bounded prefix is read and decoded as the readers do (`sniff`

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -44,6 +44,7 @@ class Task:
     history: Path | None = None  # the history store its configuration names
     ocr: str | None = None  # the OCR mode (None: REPORTPARSE_OCR, else auto)
     cache: Path | None = None  # the cache folder its configuration names
+    peek: bool = False  # a report only if it looks like one: looked into before it is read
 
 
 class Configs:
@@ -84,18 +85,20 @@ def plan(
     config_discovery: bool = True,
     overrides: Overrides | None = None,
     configs: Configs | None = None,
+    unsure: Collection[str] = (),
 ) -> list[Task]:
     """The selection and fail-on level of each file.
 
     `selection` given: used for every file as is. Otherwise the configuration that applies in
     the file's folder (`Configs`: the file `config`, or with `config_discovery` the nearest
     one), its `per-file-ignores` that match the file added to `ignore`, with `overrides`
-    applied. Raises ConfigError for a configuration that cannot be used.
+    applied. Raises ConfigError for a configuration that cannot be used. The files in `unsure`
+    are checked only if they look like a report (`Task.peek`; `discover(peek=False)`).
     """
     overrides = overrides or Overrides()
     if selection is not None:
         return [
-            Task(i, f, selection, overrides.fail_on or "error", ocr=overrides.ocr)
+            Task(i, f, selection, overrides.fail_on or "error", ocr=overrides.ocr, peek=f in unsure)
             for i, f in enumerate(files)
         ]
     configs = configs or Configs(config, config_discovery)
@@ -113,6 +116,15 @@ def plan(
             settings[source, extra] = sel, fail_on
         sel, fail_on = settings[source, extra]
         tasks.append(
-            Task(i, f, sel, fail_on, history=cfg.history, ocr=overrides.ocr or cfg.ocr, cache=cfg.cache)
+            Task(
+                i,
+                f,
+                sel,
+                fail_on,
+                history=cfg.history,
+                ocr=overrides.ocr or cfg.ocr,
+                cache=cfg.cache,
+                peek=f in unsure,
+            )
         )
     return tasks

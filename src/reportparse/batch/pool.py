@@ -35,6 +35,7 @@ from ..readers import ocr as ocr_hooks
 from ..rules import Selection, load_rules
 from .onefile import Outcome, ProcessFile, crash_finding, process_file, timeout_finding
 from .packing import PackedReport
+from .peek import looks_like_report
 from .plan import Task
 from .wire import Stat, file_stat, packed, received, record
 
@@ -55,9 +56,17 @@ class _Interrupted(BaseException):
     """Raised by SIGALRM in the in-process runner (-j 1): the file took too long."""
 
 
-def call(process: ProcessFile, path: str, selection: Selection, ocr: str | None) -> Outcome:
+def call(
+    process: ProcessFile, path: str, selection: Selection, ocr: str | None, peek: bool = False
+) -> Outcome:
     """`process` on one file; the OCR mode is passed only when one was chosen, so a `process`
-    written for (path, selection) still works."""
+    written for (path, selection) still works. peek: first look whether it is a report at all
+    (`peek.looks_like_report`); if not, it is not read, and the outcome says why (`skipped`)."""
+    if peek:
+        start = time.monotonic()
+        why = looks_like_report(path)
+        if why is not None:
+            return Outcome(None, (), time.monotonic() - start, skipped=why)
     return process(path, selection, ocr=ocr) if ocr is not None else process(path, selection)
 
 
@@ -80,7 +89,7 @@ def run_inline(
             signal.setitimer(signal.ITIMER_REAL, timeout)
             ocr_hooks.on_page = allowance.extend_alarm
         try:
-            outcome = call(process, task.path, task.selection, task.ocr)
+            outcome = call(process, task.path, task.selection, task.ocr, task.peek)
         except _Interrupted:
             limit = timeout + allowance.seconds
             outcome = Outcome(None, (timeout_finding(task.path, limit),), time.monotonic() - start, True)
@@ -163,7 +172,7 @@ def _worker_main(conn: Connection, process: ProcessFile, scratch: str, progress:
             return
         results: list[bytes] = []
         waiting_since = 0.0  # when the first result not sent yet was done
-        for k, (path, selection, with_json, ocr) in enumerate(chunk, start=1):
+        for k, (path, selection, with_json, ocr, peek) in enumerate(chunk, start=1):
             begun = time.monotonic()
             if results and begun - waiting_since >= _RESULT_WAIT_S and not _send(conn, results):
                 return
@@ -171,7 +180,7 @@ def _worker_main(conn: Connection, process: ProcessFile, scratch: str, progress:
             progress[1] = begun  # the start first: the parent reads the number first
             progress[0] = started
             stat = file_stat(path)  # as it was when read: what --resume compares
-            results.append(_result_bytes(path, stat, call(process, path, selection, ocr), with_json))
+            results.append(_result_bytes(path, stat, call(process, path, selection, ocr, peek), with_json))
             now = time.monotonic()
             if len(results) == 1:
                 waiting_since = now
@@ -294,7 +303,7 @@ class _Worker:
         return timeout + (self.allowance.seconds if self.ocr_file == number else 0.0)
 
     def assign(self, tasks: Sequence[Task]) -> None:
-        self.conn.send([(t.path, t.selection, t.with_json, t.ocr) for t in tasks])
+        self.conn.send([(t.path, t.selection, t.with_json, t.ocr, t.peek) for t in tasks])
         if not self.tasks:
             self.started = time.monotonic()
         self.tasks.extend(tasks)

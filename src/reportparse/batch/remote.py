@@ -51,6 +51,7 @@ class Shipped:
     selection: Selection
     with_json: bool
     ocr: str | None = None  # the OCR mode (--ocr, `ocr` in reportparse.toml)
+    peek: bool = False  # `Task.peek`: the worker looks whether it is a report before reading it
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,7 @@ def _chunk_main() -> None:
                 with open(path, "wb") as fh:
                     fh.write(f.data)
                 names[path] = f.path
-            tasks.append(Task(f.index, path, f.selection, "error", f.with_json, ocr=f.ocr))
+            tasks.append(Task(f.index, path, f.selection, "error", f.with_json, ocr=f.ocr, peek=f.peek))
         process = functools.partial(_named, process=chunk.process, names=names)
         out: list[tuple[int, Outcome]] = []
         for task, outcome in run_pool(tasks, process, jobs=1, timeout=chunk.timeout, lazy=True):
@@ -153,7 +154,7 @@ def _shipped(task: Task, ship: Ship) -> Shipped:
                 data = fh.read(limits().max_file_bytes + 1)
         except OSError:
             data = None  # let the worker's reader say what is wrong with it
-    return Shipped(task.index, task.path, data, task.selection, task.with_json, task.ocr)
+    return Shipped(task.index, task.path, data, task.selection, task.with_json, task.ocr, task.peek)
 
 
 def run_executor(

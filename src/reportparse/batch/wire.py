@@ -39,16 +39,33 @@ def freeze(outcome: Outcome) -> tuple[object, ...]:
             data = dumps(parsed.unpack())
     elif isinstance(parsed, Report):
         head, data = parsed.head, dumps(parsed)
-    return (head, data, json, outcome.findings, outcome.seconds, outcome.timed_out, outcome.unverified)
+    return (
+        head,
+        data,
+        json,
+        outcome.findings,
+        outcome.seconds,
+        outcome.timed_out,
+        outcome.unverified,
+        outcome.skipped,
+    )
 
 
 def thaw(frozen: Sequence[object], record: bytes | None = None) -> Outcome:
     """The outcome `freeze` gave (its report packed), with the record it came in."""
-    head, data, json, findings, seconds, timed_out, unchecked = frozen
+    head, data, json, findings, seconds, timed_out, unchecked, skipped = frozen
     parsed = None
     if head is not None and isinstance(data, bytes):
         parsed = PackedReport(head, data, json)  # type: ignore[arg-type]
-    return Outcome(parsed, tuple(findings), float(seconds), bool(timed_out), tuple(unchecked), record)  # type: ignore[arg-type]
+    return Outcome(
+        parsed,
+        tuple(findings),  # type: ignore[arg-type]
+        float(seconds),  # type: ignore[arg-type]
+        bool(timed_out),
+        tuple(unchecked),  # type: ignore[arg-type]
+        record,
+        skipped if isinstance(skipped, str) else None,
+    )
 
 
 def record(path: str, stat: Stat, outcome: Outcome) -> bytes:
