@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import importlib
+import io
 import json
 import shutil
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -229,6 +231,26 @@ def test_the_run_looks_into_each_file_where_it_reads_it(mixed: Path, monkeypatch
         audit = reportparse.audit([mixed], jobs=jobs)
         assert [r.path for r in audit.collect()] == list(before)
         assert audit.skipped == tuple(before.skipped)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_progress_bar_is_cleared_when_the_last_files_are_not_reports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last file looked into is not a report: no result to draw its step with, and the bar
+    is still cleared before the summary is written under it."""
+    (tmp_path / "a-2024年报.txt").write_text("示例局2024年政府信息公开工作年度报告\n", encoding="utf-8")
+    (tmp_path / "z.txt").write_text("会议纪要：下周讨论年报的排版。\n", encoding="utf-8")
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setattr(sys, "stdout", io.StringIO())
+    assert main(["check", str(tmp_path), "-j", "1", "--format", "jsonl"]) == 1
+    bar = "█" * 15 + "░" * 15
+    assert terminal.getvalue().startswith(f"\r\x1b[2K{bar} 1/2 a-2024年报.txt\r\x1b[2K共 1 个文件：")
 
 
 def test_include_globs_take_files_without_looking(mixed: Path) -> None:

@@ -306,6 +306,7 @@ class _Progress:
         self.width = 30
         self.clock = clock
         self.start = clock()
+        self.shown = False  # a bar is on the line
 
     def __call__(self, done: int, total: int, result: FileResult) -> None:
         filled = self.width * done // total
@@ -320,9 +321,18 @@ class _Progress:
             left = (total - done) / rate
             pace = f" {rate:.1f} 个/秒 剩余 {int(left // 60)}:{int(left % 60):02d}"
         self.stream.write(f"\r\x1b[2K{bar} {done}/{total}{pace} {name}")
+        self.shown = True
         if done == total:
-            self.stream.write("\r\x1b[2K")
+            self.finish()
         self.stream.flush()
+
+    def finish(self) -> None:
+        """The line cleared for what follows: also when the last files done were not reports
+        (they count as done, with no result to draw) or the run stopped."""
+        if self.shown:
+            self.stream.write("\r\x1b[2K")
+            self.stream.flush()
+            self.shown = False
 
 
 def _use_color(args: argparse.Namespace, stdout: TextIO) -> bool:
@@ -445,6 +455,8 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         try:
             results = run.collect()
         except KeyboardInterrupt:
+            if progress is not None:
+                progress.finish()
             if run.journal is None or run.journal.broken:
                 raise
             stderr.write(
@@ -452,6 +464,9 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                 "用同一命令加 --resume 继续\n"
             )
             return 2
+        finally:  # the bar gone before any message or output
+            if progress is not None:
+                progress.finish()
         assert run.summary is not None
         if stdin:
             results = [dataclasses.replace(r, path=shown) for r in results]
