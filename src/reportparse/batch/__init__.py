@@ -375,8 +375,8 @@ def audit(
     is a report is looked into by the worker that reads it: if it does not look like one, it
     gives no result and is listed in `run.skipped` once the run has ended; when none of the
     files is a report, the run raises NoInputError at its end (`run.skipped` says why).
-    roster: a roster of bodies (a CSV/XLSX path or a `Roster`) that turns the run into a coverage audit of `roster_year` (default: the most
-    common report year of the batch); the run's `coverage` is then set at its end, and a
+    roster: a roster of bodies (a CSV/XLSX path or a `Roster`) that turns the run into a
+    coverage audit of `roster_year` (default: the most common report year of the batch); the run's `coverage` is then set at its end, and a
     roster that cannot be used raises RosterError before any work. cache: a folder where every
     file read is kept by the SHA-256 of its bytes, its name, the version and the OCR mode; a file
     found there is not parsed again (`cache.py`; default: the `cache` of the files'

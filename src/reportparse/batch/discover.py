@@ -225,10 +225,9 @@ def discover(
             skipped.append(Skipped(readable(path), why))
         else:
             found.setdefault(real, path)
-    looked_later: set[str] = set()
-    if not peek:  # unsure unless a path to the same file was named (a named file is always read)
-        sure = {real for real, _, unsure in met if not unsure}
-        looked_later = {path for real, path in found.items() if real not in sure} & set(to_peek)
+    # unsure unless a path to the same file was named (a named file is always read)
+    sure = {real for real, _, unsure in met if not unsure}
+    looked_later = set() if peek else {path for real, path in found.items() if real not in sure}
     return Found(
         sorted(found.values(), key=sort_key),
         sorted(skipped, key=lambda s: sort_key(s.path)),

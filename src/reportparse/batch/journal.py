@@ -198,8 +198,7 @@ class Journal:
     def add(self, task: Task, outcome: Outcome) -> None:
         if self._fd < 0:
             return
-        payload = outcome.record or record(task.path, file_stat(task.path), outcome)
-        if not self._write(payload):
+        if not self._write(outcome.record or record(task.path, file_stat(task.path), outcome)):
             return
         self.written += 1
         self._unsynced += 1
